@@ -1,0 +1,52 @@
+# Two commands matter: `make run` (demo on the embedded default) and `make test`.
+# Everything else is a building block they call. `make install` is idempotent:
+# it only does work when the lock files changed.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.installed
+STATIC_STAMP := static/vendor/.built
+ADDR ?= 127.0.0.1:8000
+
+.PHONY: install run test test-fast browser lint bench clean-var
+
+install: $(STAMP) $(STATIC_STAMP)
+
+$(STAMP): pyproject.toml uv.lock
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --all-groups --python $(PY) --quiet
+	@touch $@
+
+$(STATIC_STAMP): package.json package-lock.json scripts/build-static.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+	@touch $@
+
+# Debian's Chromium drives the browser tests (Playwright's own download cannot work here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py warehouse_migrate
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py serve $(ADDR)
+
+test: install browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	@echo "see bench/README.md: $(PY) bench/ingest.py | bench/query.py | bench/embed.py | bench/alerts.py"
+
+clean-var:
+	rm -rf var/chdb var/*.sqlite3

@@ -1,0 +1,32 @@
+"""One permission class per API key scope. An admin key may do everything."""
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from accounts.models import ApiKey, Scope
+
+
+class _ScopePermission(BasePermission):
+    allowed_scopes: frozenset[str] = frozenset()
+    message = "This API key's scope does not allow this call."
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        key = request.auth
+        if not isinstance(key, ApiKey):
+            return False  # DRF answers 401 for unauthenticated requests, 403 otherwise
+        return key.scope in self.allowed_scopes
+
+
+class AdminScope(_ScopePermission):
+    allowed_scopes = frozenset({Scope.ADMIN})
+    message = "This call needs an API key with the admin scope."
+
+
+class IngestScope(_ScopePermission):
+    allowed_scopes = frozenset({Scope.ADMIN, Scope.INGEST})
+    message = "Sending events needs an API key with the ingest or admin scope."
+
+
+class ReadScope(_ScopePermission):
+    allowed_scopes = frozenset({Scope.ADMIN, Scope.READ})
+    message = "This call needs an API key with the read or admin scope."

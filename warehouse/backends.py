@@ -1,0 +1,214 @@
+"""Two warehouse backends that run the same SQL text (ClickHouse dialect, `{name:Type}`
+parameters): chDB in-process (the embedded default) and a ClickHouse server
+(`CLICKHOUSE_URL`, through clickhouse-driver with server-side parameters).
+
+Only warehouse/ talks to a backend; everything else goes through the compiler and
+`warehouse.events`.
+"""
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlparse
+
+import orjson
+from django.conf import settings
+
+from warehouse.params import ParamValue, encode_text_param, format_datetime
+
+Params = Mapping[str, ParamValue]
+
+
+class WarehouseError(Exception):
+    """The warehouse refused or failed a query (connection lost, limit exceeded, bad SQL)."""
+
+
+class WarehouseUnavailable(WarehouseError):
+    """The warehouse cannot be reached: safe to retry later."""
+
+
+@dataclass(frozen=True)
+class Result:
+    columns: list[str]
+    rows: list[list[Any]]
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+
+class Backend(ABC):
+    name: str
+
+    @abstractmethod
+    def query(self, sql: str, params: Params | None = None) -> Result: ...
+
+    @abstractmethod
+    def command(self, sql: str, params: Params | None = None) -> None: ...
+
+    @abstractmethod
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert rows (sequences in `columns` order) as data, never as SQL text. Returns the count.
+        Datetime values are `datetime` objects; maps are dicts."""
+
+    def close(self) -> None:  # noqa: B027 - optional
+        pass
+
+
+class ChdbBackend(Backend):
+    """chDB: one process per data directory, and one session that is not safe for concurrent
+    parameterised queries, so every call holds a lock (the embedded default is one process)."""
+
+    name = "chdb"
+
+    def __init__(self, path: str) -> None:
+        from chdb import session
+
+        self._session = session.Session(path)
+        self._lock = threading.Lock()
+
+    def _run(self, sql: str, params: Params | None, fmt: str) -> Any:
+        encoded = {name: encode_text_param(value) for name, value in (params or {}).items()}
+        try:
+            with self._lock:
+                return self._session.query(sql, fmt, params=encoded or None)
+        except Exception as exc:  # chDB raises RuntimeError/ChdbError with ClickHouse's message
+            raise WarehouseError(str(exc)) from exc
+
+    def query(self, sql: str, params: Params | None = None) -> Result:
+        raw = self._run(sql, params, "JSONCompact").bytes()
+        if not raw:
+            return Result(columns=[], rows=[])
+        payload = orjson.loads(raw)
+        return Result(columns=[col["name"] for col in payload["meta"]], rows=payload["data"])
+
+    def command(self, sql: str, params: Params | None = None) -> None:
+        self._run(sql, params, "CSV")
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        body, count = _json_each_row(columns, rows)
+        if not count:
+            return 0
+        statement = f"INSERT INTO {table} ({', '.join(columns)})"
+        try:
+            with self._lock:
+                with self._session.send_insert(statement, "JSONEachRow") as inserter:
+                    inserter.append(body)
+                    inserter.finish()  # leaving the block without finish() cancels the insert
+        except Exception as exc:
+            raise WarehouseError(str(exc)) from exc
+        return count
+
+    def close(self) -> None:
+        with self._lock:
+            self._session.close()
+
+
+def _json_each_row(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
+    """JSONEachRow: data parsed by ClickHouse's strict JSON reader, never by the SQL parser."""
+    lines = []
+    for row in rows:
+        lines.append(
+            orjson.dumps(
+                {col: (format_datetime(v) if isinstance(v, datetime) else v) for col, v in zip(columns, row, strict=True)}
+            )
+        )
+    return b"\n".join(lines), len(lines)
+
+
+class ServerBackend(Backend):
+    """A ClickHouse server over the native protocol. clickhouse-driver with
+    `server_side_params=True` sends `{name:Type}` values as typed parameters, encoding them
+    itself, so this backend hands it plain Python values (datetimes as UTC text)."""
+
+    name = "server"
+
+    def __init__(self, url: str) -> None:
+        from clickhouse_driver import Client
+
+        self._url = url
+        self._local = threading.local()  # a native connection is not thread-safe
+        self._client_cls = Client
+
+    def _client(self) -> Any:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._client_cls.from_url(self._url)
+            client.client_settings["server_side_params"] = True
+            client.connection.context.client_settings["server_side_params"] = True
+            self._local.client = client
+        return client
+
+    @staticmethod
+    def _typed(params: Params | None) -> dict[str, Any]:
+        return {k: (format_datetime(v) if isinstance(v, datetime) else v) for k, v in (params or {}).items()}
+
+    def _execute(self, sql: str, params: Params | None = None, **kwargs: Any) -> Any:
+        from clickhouse_driver import errors
+
+        try:
+            return self._client().execute(sql, self._typed(params), **kwargs)
+        except (errors.NetworkError, errors.SocketTimeoutError, ConnectionError, OSError) as exc:
+            self._local.client = None
+            raise WarehouseUnavailable(str(exc)) from exc
+        except errors.Error as exc:
+            raise WarehouseError(str(exc)) from exc
+
+    def query(self, sql: str, params: Params | None = None) -> Result:
+        rows, types = self._execute(sql, params, with_column_types=True)
+        return Result(columns=[name for name, _ in types], rows=[_jsonable(list(row)) for row in rows])
+
+    def command(self, sql: str, params: Params | None = None) -> None:
+        self._execute(sql, params)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        data = list(rows)
+        if data:
+            self._execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES", None, params=data)
+        return len(data)
+
+    def close(self) -> None:
+        client = getattr(self._local, "client", None)
+        if client is not None:
+            client.disconnect()
+
+
+def _jsonable(row: list[Any]) -> list[Any]:
+    """Match chDB's JSONCompact output: datetimes as 'YYYY-MM-DD HH:MM:SS[.fff]' text."""
+    return [format_datetime(v) if isinstance(v, datetime) else v for v in row]
+
+
+_backend: Backend | None = None
+_backend_lock = threading.Lock()
+
+
+def backend_from_settings() -> Backend:
+    if settings.CLICKHOUSE_URL:
+        parsed = urlparse(settings.CLICKHOUSE_URL)
+        if parsed.scheme not in ("clickhouse", "clickhouses"):
+            raise ValueError("CLICKHOUSE_URL must look like clickhouse://user:password@host:9000/database")
+        return ServerBackend(settings.CLICKHOUSE_URL)
+    return ChdbBackend(settings.CHDB_PATH)
+
+
+def get_backend() -> Backend:
+    """The process-wide backend (chDB allows one session per data directory per process)."""
+    global _backend
+    if _backend is None:
+        with _backend_lock:
+            if _backend is None:
+                _backend = backend_from_settings()
+    return _backend
+
+
+def set_backend(backend: Backend | None) -> Backend | None:
+    """Swap the process-wide backend (tests, and `serve` at shutdown). Returns the previous one."""
+    global _backend
+    with _backend_lock:
+        previous, _backend = _backend, backend
+    return previous
