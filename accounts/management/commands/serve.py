@@ -1,0 +1,89 @@
+"""`manage.py serve [ADDR:PORT]`: the embedded default's one process.
+
+A multi-threaded WSGI server (waitress) for the whole app, static files included (WhiteNoise),
+plus the in-process scheduler for the periodic jobs (config.scheduler). chDB allows one process
+per data directory, so this is how the embedded default runs: one process, many threads.
+In production Celery beat runs the periodic jobs; there `serve` starts no scheduler unless
+`--scheduler` asks for one.
+"""
+
+import logging
+import signal
+from types import FrameType
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from waitress.server import create_server
+
+from config.scheduler import Scheduler
+from config.schedule import PERIODIC_JOBS
+from config.wsgi import application
+from warehouse.backends import set_backend
+
+logger = logging.getLogger("sightline.serve")
+
+DEFAULT_ADDR = "127.0.0.1:8000"
+
+
+def parse_addr(addr: str) -> tuple[str, int]:
+    """`HOST:PORT`, `PORT` or `[::1]:PORT` -> (host, port). Port 0 picks a free port."""
+    host, sep, port = addr.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", addr
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or int(port) > 65535:
+        raise CommandError(f"Not an ADDR:PORT: {addr!r}")
+    return host, int(port)
+
+
+def _raise_system_exit(signum: int, frame: FrameType | None) -> None:
+    # waitress's run loop turns SystemExit into an orderly shutdown of its worker threads.
+    raise SystemExit(0)
+
+
+class Command(BaseCommand):
+    help = "Serve Sightline: a multi-threaded WSGI server plus the in-process periodic jobs."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("addr", nargs="?", default=DEFAULT_ADDR, help=f"ADDR:PORT (default {DEFAULT_ADDR})")
+        parser.add_argument("--threads", type=int, default=8, help="WSGI worker threads (default 8)")
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument("--no-scheduler", action="store_true", help="Do not run the periodic jobs here.")
+        group.add_argument("--scheduler", action="store_true", help="Run them even when SIGHTLINE_ENV=production.")
+
+    def handle(self, *args: object, addr: str, threads: int, no_scheduler: bool, scheduler: bool, **options: object) -> None:
+        host, port = parse_addr(addr)
+        server = create_server(application, host=host, port=port, threads=threads, ident="sightline")
+        url = f"http://{_url_host(server.effective_host)}:{server.effective_port}/"
+        jobs = self._start_scheduler(force=scheduler, disabled=no_scheduler)
+        signal.signal(signal.SIGTERM, _raise_system_exit)
+        self.stdout.write(f"Sightline is serving {url} ({threads} threads; Ctrl-C stops it)")
+        self.stdout.flush()
+        try:
+            server.run()  # returns after SIGINT / SIGTERM, worker threads shut down
+        finally:
+            self._shutdown(jobs)
+
+    def _start_scheduler(self, *, force: bool, disabled: bool) -> Scheduler | None:
+        if disabled:
+            self.stdout.write("Periodic jobs: not run here (--no-scheduler).")
+            return None
+        if settings.PRODUCTION and not force:
+            self.stdout.write("Periodic jobs: not run here (production: Celery beat runs them; --scheduler overrides).")
+            return None
+        jobs = Scheduler(PERIODIC_JOBS)
+        started = jobs.start()
+        self.stdout.write(f"Periodic jobs in this process: {', '.join(started) or 'none available yet'}.")
+        return jobs
+
+    def _shutdown(self, jobs: Scheduler | None) -> None:
+        if jobs is not None:
+            jobs.stop(timeout=10)
+        previous = set_backend(None)
+        if previous is not None:
+            previous.close()  # chDB flushes and releases its data directory
+        self.stdout.write("Sightline stopped.")
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
