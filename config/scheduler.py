@@ -30,7 +30,7 @@ class JobUnavailable(Exception):
 
 
 def import_task(dotted_path: str) -> Task:
-    """`app.tasks.name` -> the callable. Calling a Celery task object runs its body in this thread."""
+    """`app.tasks.name` -> the callable. Calling a Celery task object runs its body right here."""
     module_path, _, attribute = dotted_path.rpartition(".")
     try:
         module = importlib.import_module(module_path)
@@ -66,7 +66,9 @@ class Scheduler:
             if task is None:
                 continue
             self.stats[job.name] = JobStats()
-            thread = threading.Thread(target=self._loop, args=(job, task), name=f"job-{job.name}", daemon=True)
+            thread = threading.Thread(
+                target=self._loop, args=(job, task), name=f"job-{job.name}", daemon=True
+            )
             self._threads.append(thread)
             thread.start()
         started = list(self.stats)
@@ -81,7 +83,9 @@ class Scheduler:
             thread.join(max(0.0, deadline - time.monotonic()))
         still_running = [t.name for t in self._threads if t.is_alive()]
         if still_running:
-            logger.warning("Scheduler stopped; still running (daemon threads): %s", ", ".join(still_running))
+            logger.warning(
+                "Scheduler stopped; still running (daemon threads): %s", ", ".join(still_running)
+            )
         return not still_running
 
     def _resolve_or_skip(self, job: PeriodicJob) -> Task | None:

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from waitress.server import create_server
 
-from config.scheduler import Scheduler
 from config.schedule import PERIODIC_JOBS
+from config.scheduler import Scheduler
 from config.wsgi import application
 from warehouse.backends import set_backend
 
@@ -45,15 +45,33 @@ class Command(BaseCommand):
     help = "Serve Sightline: a multi-threaded WSGI server plus the in-process periodic jobs."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("addr", nargs="?", default=DEFAULT_ADDR, help=f"ADDR:PORT (default {DEFAULT_ADDR})")
-        parser.add_argument("--threads", type=int, default=8, help="WSGI worker threads (default 8)")
+        parser.add_argument(
+            "addr", nargs="?", default=DEFAULT_ADDR, help=f"ADDR:PORT (default {DEFAULT_ADDR})"
+        )
+        parser.add_argument(
+            "--threads", type=int, default=8, help="WSGI worker threads (default 8)"
+        )
         group = parser.add_mutually_exclusive_group()
-        group.add_argument("--no-scheduler", action="store_true", help="Do not run the periodic jobs here.")
-        group.add_argument("--scheduler", action="store_true", help="Run them even when SIGHTLINE_ENV=production.")
+        group.add_argument(
+            "--no-scheduler", action="store_true", help="Do not run the periodic jobs here."
+        )
+        group.add_argument(
+            "--scheduler", action="store_true", help="Run them even when SIGHTLINE_ENV=production."
+        )
 
-    def handle(self, *args: object, addr: str, threads: int, no_scheduler: bool, scheduler: bool, **options: object) -> None:
+    def handle(
+        self,
+        *args: object,
+        addr: str,
+        threads: int,
+        no_scheduler: bool,
+        scheduler: bool,
+        **options: object,
+    ) -> None:
         host, port = parse_addr(addr)
-        server = create_server(application, host=host, port=port, threads=threads, ident="sightline")
+        server = create_server(
+            application, host=host, port=port, threads=threads, ident="sightline"
+        )
         url = f"http://{_url_host(server.effective_host)}:{server.effective_port}/"
         jobs = self._start_scheduler(force=scheduler, disabled=no_scheduler)
         signal.signal(signal.SIGTERM, _raise_system_exit)
@@ -69,11 +87,15 @@ class Command(BaseCommand):
             self.stdout.write("Periodic jobs: not run here (--no-scheduler).")
             return None
         if settings.PRODUCTION and not force:
-            self.stdout.write("Periodic jobs: not run here (production: Celery beat runs them; --scheduler overrides).")
+            self.stdout.write(
+                "Periodic jobs: not run here (production: Celery beat runs them; see --scheduler)."
+            )
             return None
         jobs = Scheduler(PERIODIC_JOBS)
         started = jobs.start()
-        self.stdout.write(f"Periodic jobs in this process: {', '.join(started) or 'none available yet'}.")
+        self.stdout.write(
+            f"Periodic jobs in this process: {', '.join(started) or 'none available yet'}."
+        )
         return jobs
 
     def _shutdown(self, jobs: Scheduler | None) -> None:
