@@ -1,0 +1,234 @@
+"""Writes for embeds: issuing and revoking sessions, rotating and retiring signing keys.
+Every issue and every revocation is written to the audit log in the same transaction."""
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ApiKey, Organization
+from config.errors import Conflict, InvalidInput, NotFound
+from config.ids import new_id
+from dashboards.models import Dashboard
+from embeds.models import (
+    AuditAction,
+    AuditLogEntry,
+    EmbedRevocation,
+    EmbedSigningKey,
+    RevocationKind,
+)
+from embeds.selectors import (
+    embed_session_was_issued,
+    embed_signing_key_active,
+    embed_signing_key_get,
+    forget_signing_secret,
+    published_spec_of,
+)
+from embeds.tokens import EmbedClaims, EmbedPermissions, token_encode
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, for the audit log."""
+
+    api_key: ApiKey | None = None
+    ip: str | None = None
+
+    @property
+    def api_key_id(self) -> str:
+        return self.api_key.pk if self.api_key else ""
+
+
+def audit_log_write(
+    *, organization: Organization, action: str, actor: Actor, **fields: Any
+) -> AuditLogEntry:
+    return AuditLogEntry.objects.create(
+        organization=organization, action=action, api_key_id=actor.api_key_id, ip=actor.ip, **fields
+    )
+
+
+# --- Signing keys ---------------------------------------------------------------------------
+
+
+def embed_signing_key_ensure(*, organization: Organization) -> EmbedSigningKey:
+    """The active signing key, created on first use. The organization row is locked while
+    creating so concurrent first sessions agree on one key."""
+    key = embed_signing_key_active(organization=organization)
+    if key is not None:
+        return key
+    with transaction.atomic():
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        return embed_signing_key_active(
+            organization=organization
+        ) or EmbedSigningKey.objects.create(organization=organization)
+
+
+@transaction.atomic
+def embed_signing_key_rotate(*, organization: Organization, actor: Actor) -> EmbedSigningKey:
+    """A new key signs from now on; older keys keep verifying until retired."""
+    key = EmbedSigningKey.objects.create(organization=organization)
+    audit_log_write(
+        organization=organization,
+        action=AuditAction.KEY_ROTATED,
+        actor=actor,
+        details={"kid": key.pk},
+    )
+    return key
+
+
+@transaction.atomic
+def embed_signing_key_retire(
+    *, organization: Organization, key_id: str, actor: Actor
+) -> EmbedSigningKey:
+    """Sessions signed with this key stop working at once, in every process."""
+    key = embed_signing_key_get(organization=organization, key_id=key_id)
+    if key is None:
+        raise NotFound("Not found.")
+    if key.retired_at is None:
+        key.retired_at = timezone.now()
+        key.save(update_fields=["retired_at"])
+        EmbedRevocation.objects.create(
+            organization=organization, kind=RevocationKind.SIGNING_KEY, target=key.pk
+        )
+        audit_log_write(
+            organization=organization,
+            action=AuditAction.KEY_RETIRED,
+            actor=actor,
+            details={"kid": key.pk},
+        )
+    transaction.on_commit(lambda: forget_signing_secret(key.pk))
+    return key
+
+
+# --- Sessions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    """A validated `POST /v1/embed-sessions` body."""
+
+    dashboard_id: str
+    tenant_id: str
+    expires_in: int
+    permissions: EmbedPermissions
+    timezone: str | None = None
+    theme: dict[str, str] | None = None
+    user: str = ""
+    allow_export: bool = False
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    embed_url: str
+    expires_at: datetime
+    claims: EmbedClaims
+
+
+def embed_session_create(
+    *, organization: Organization, request: SessionRequest, actor: Actor
+) -> IssuedSession:
+    dashboard = (
+        Dashboard.objects.select_related("published_version")
+        .filter(organization=organization, pk=request.dashboard_id)
+        .first()
+    )
+    if dashboard is None:
+        raise NotFound("Not found.")
+    if dashboard.published_version is None:
+        raise Conflict("Publish the dashboard before embedding it.", code="dashboard_unpublished")
+    _check_hidden_widgets(
+        request.permissions, {w.id for w in published_spec_of(dashboard.published_version).widgets}
+    )
+    key = embed_signing_key_ensure(organization=organization)
+    issued_at = math.floor(time.time() * 1000) / 1000  # down: never after a revocation
+    claims = EmbedClaims(
+        key_id=key.pk,
+        jti=new_id("es"),
+        org_id=organization.pk,
+        dashboard_id=dashboard.pk,
+        tenant_id=request.tenant_id,
+        permissions=request.permissions,
+        issued_at=issued_at,
+        expires_at=int(issued_at) + request.expires_in,
+        timezone=request.timezone,
+        theme=request.theme or {},
+        user=request.user,
+        allow_export=request.allow_export,
+    )
+    token = token_encode(claims=claims, secret=key.secret)
+    audit_log_write(
+        organization=organization,
+        action=AuditAction.SESSION_ISSUED,
+        actor=actor,
+        viewer=request.user,
+        tenant_id=request.tenant_id,
+        dashboard_id=dashboard.pk,
+        jti=claims.jti,
+        details={
+            "kid": key.pk,
+            "expires_at": claims.expires_at,
+            "permissions": request.permissions.as_claim(),
+        },
+    )
+    return IssuedSession(
+        token=token,
+        embed_url=f"{settings.PUBLIC_URL}/embed/{dashboard.pk}?token={token}",
+        expires_at=datetime.fromtimestamp(claims.expires_at, tz=UTC),
+        claims=claims,
+    )
+
+
+def _check_hidden_widgets(permissions: EmbedPermissions, widget_ids: set[str]) -> None:
+    details = [
+        {
+            "field": f"permissions.hidden_widgets[{index}]",
+            "message": f"The dashboard has no widget {widget_id!r}.",
+        }
+        for index, widget_id in enumerate(permissions.hidden_widgets)
+        if widget_id not in widget_ids
+    ]
+    if details:
+        raise InvalidInput("The request is invalid.", details=details)
+
+
+@transaction.atomic
+def embed_session_revoke(*, organization: Organization, jti: str, actor: Actor) -> None:
+    if not embed_session_was_issued(organization=organization, jti=jti):
+        raise NotFound("Not found.")
+    EmbedRevocation.objects.get_or_create(
+        organization=organization, kind=RevocationKind.SESSION, target=jti
+    )
+    audit_log_write(
+        organization=organization, action=AuditAction.SESSION_REVOKED, actor=actor, jti=jti
+    )
+
+
+@transaction.atomic
+def embed_sessions_revoke_tenant(
+    *, organization: Organization, tenant_id: str, actor: Actor
+) -> None:
+    """Every session of this tenant issued until now; new sessions work again."""
+    EmbedRevocation.objects.create(
+        organization=organization, kind=RevocationKind.TENANT, target=tenant_id
+    )
+    audit_log_write(
+        organization=organization,
+        action=AuditAction.TENANT_REVOKED,
+        actor=actor,
+        tenant_id=tenant_id,
+    )
+
+
+@transaction.atomic
+def embed_sessions_revoke_all(*, organization: Organization, actor: Actor) -> None:
+    """Every session of the organization issued until now; new sessions work again."""
+    EmbedRevocation.objects.create(
+        organization=organization, kind=RevocationKind.ORGANIZATION, target=""
+    )
+    audit_log_write(organization=organization, action=AuditAction.ORGANIZATION_REVOKED, actor=actor)

@@ -1,0 +1,165 @@
+"""Embed session tokens: JWT, HS256 only, `kid` naming the organization's signing key.
+
+This module is the cryptography and the claim shapes, nothing else: no database, so the
+issuing and verifying services (and the benchmark) can reason about it in isolation.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from django.conf import settings
+
+from config.errors import Unauthenticated
+
+ALGORITHM = "HS256"
+LEEWAY_SECONDS = 10  # clock skew tolerated on exp / iat / nbf
+MAX_TOKEN_LENGTH = 8192
+REQUIRED_CLAIMS = ("iss", "aud", "sub", "org", "dash", "perm", "iat", "exp", "jti")
+
+
+class InvalidToken(Unauthenticated):
+    code = "invalid_token"
+
+
+@dataclass(frozen=True)
+class EmbedPermissions:
+    locked_filters: Mapping[str, str] = field(default_factory=dict)
+    hidden_widgets: tuple[str, ...] = ()
+    allowed_periods: tuple[str, ...] = ()
+    allow_drill_down: bool = False
+    max_date_range_days: int | None = None
+
+    def as_claim(self) -> dict[str, Any]:
+        return {
+            "locked_filters": dict(self.locked_filters),
+            "hidden_widgets": list(self.hidden_widgets),
+            "allowed_periods": list(self.allowed_periods),
+            "allow_drill_down": self.allow_drill_down,
+            "max_date_range_days": self.max_date_range_days,
+        }
+
+    @classmethod
+    def from_claim(cls, claim: Any) -> "EmbedPermissions":
+        if not isinstance(claim, dict):
+            raise InvalidToken("The embed token's permissions are malformed.")
+        try:
+            locked = claim.get("locked_filters") or {}
+            max_days = claim.get("max_date_range_days")
+            permissions = cls(
+                locked_filters={str(k): str(v) for k, v in locked.items()},
+                hidden_widgets=tuple(str(w) for w in claim.get("hidden_widgets") or ()),
+                allowed_periods=tuple(str(p) for p in claim.get("allowed_periods") or ()),
+                allow_drill_down=claim.get("allow_drill_down") is True,
+                max_date_range_days=int(max_days) if max_days is not None else None,
+            )
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise InvalidToken("The embed token's permissions are malformed.") from exc
+        return permissions
+
+
+@dataclass(frozen=True)
+class EmbedClaims:
+    """What a verified token says. `issued_at` keeps milliseconds so that a revocation and a
+    session issued in the same second are ordered correctly."""
+
+    key_id: str
+    jti: str
+    org_id: str
+    dashboard_id: str
+    tenant_id: str
+    permissions: EmbedPermissions
+    issued_at: float
+    expires_at: int
+    timezone: str | None = None
+    theme: Mapping[str, str] = field(default_factory=dict)
+    user: str = ""
+    allow_export: bool = False
+
+    def as_payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "iss": settings.EMBED_TOKEN_ISSUER,
+            "aud": settings.EMBED_TOKEN_AUDIENCE,
+            "sub": self.tenant_id,
+            "org": self.org_id,
+            "dash": self.dashboard_id,
+            "perm": self.permissions.as_claim(),
+            "iat": self.issued_at,
+            "exp": self.expires_at,
+            "jti": self.jti,
+            "export": self.allow_export,
+        }
+        if self.timezone:
+            payload["tz"] = self.timezone
+        if self.theme:
+            payload["theme"] = dict(self.theme)
+        if self.user:
+            payload["user"] = self.user
+        return payload
+
+
+def token_encode(*, claims: EmbedClaims, secret: str) -> str:
+    return jwt.encode(
+        claims.as_payload(), secret, algorithm=ALGORITHM, headers={"kid": claims.key_id}
+    )
+
+
+SecretLookup = Callable[[str], tuple[str, str] | None]
+"""kid -> (org_id, secret) of a signing key that may verify, or None."""
+
+
+def token_decode(token: str, *, secret_for: SecretLookup) -> EmbedClaims:
+    """Checks signature (HS256 only), iss, aud, exp, iat/nbf and that the key belongs to the
+    organization the token names. Revocation and the dashboard are the caller's to check."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidToken("The embed token is missing or malformed.")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise InvalidToken("The embed token is malformed.") from exc
+    kid = header.get("kid")
+    key = secret_for(kid) if isinstance(kid, str) and header.get("alg") == ALGORITHM else None
+    if key is None:
+        raise InvalidToken("The embed token is not signed with a valid key.")
+    org_id, secret = key
+    try:
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=settings.EMBED_TOKEN_AUDIENCE,
+            issuer=settings.EMBED_TOKEN_ISSUER,
+            leeway=LEEWAY_SECONDS,
+            options={"require": list(REQUIRED_CLAIMS), "verify_iat": True, "verify_nbf": True},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidToken("The embed session has expired.", code="token_expired") from exc
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(f"The embed token is invalid: {exc}.") from exc
+    if payload["org"] != org_id:
+        raise InvalidToken("The embed token is not signed with a valid key.")
+    return _claims_from_payload(kid, payload)
+
+
+def _claims_from_payload(kid: str, payload: dict[str, Any]) -> EmbedClaims:
+    strings = ("sub", "org", "dash", "jti")
+    if not all(isinstance(payload[name], str) and payload[name] for name in strings):
+        raise InvalidToken("The embed token's claims are malformed.")
+    theme = payload.get("theme") or {}
+    if not isinstance(theme, dict):
+        raise InvalidToken("The embed token's claims are malformed.")
+    return EmbedClaims(
+        key_id=kid,
+        jti=payload["jti"],
+        org_id=payload["org"],
+        dashboard_id=payload["dash"],
+        tenant_id=payload["sub"],
+        permissions=EmbedPermissions.from_claim(payload["perm"]),
+        issued_at=float(payload["iat"]),
+        expires_at=int(payload["exp"]),
+        timezone=payload.get("tz") if isinstance(payload.get("tz"), str) else None,
+        theme={str(k): str(v) for k, v in theme.items()},
+        user=str(payload.get("user") or ""),
+        allow_export=payload.get("export") is True,
+    )
