@@ -91,13 +91,19 @@ class ChdbBackend(Backend):
         self._run(sql, params, "CSV")
 
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        body, count = _json_each_row(columns, rows)
+        body, count = _json_compact_columns(columns, rows)
         if not count:
             return 0
-        statement = f"INSERT INTO {table} ({', '.join(columns)})"
+        # optimize_on_insert=0: skip collapsing duplicate sort keys inside each inserted block
+        # (it halves the insert cost); ReplacingMergeTree reads use FINAL and merges collapse
+        # them anyway, so what a query counts is unchanged.
+        statement = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            "SETTINGS date_time_input_format = 'best_effort', optimize_on_insert = 0"
+        )
         try:
             with self._lock:
-                with self._session.send_insert(statement, "JSONEachRow") as inserter:
+                with self._session.send_insert(statement, "JSONCompactColumns") as inserter:
                     inserter.append(body)
                     inserter.finish()  # leaving the block without finish() cancels the insert
         except Exception as exc:
@@ -109,16 +115,17 @@ class ChdbBackend(Backend):
             self._session.close()
 
 
-def _json_each_row(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
-    """JSONEachRow: data parsed by ClickHouse's strict JSON reader, never by the SQL parser."""
-    lines = []
-    for row in rows:
-        lines.append(
-            orjson.dumps(
-                {col: (format_datetime(v) if isinstance(v, datetime) else v) for col, v in zip(columns, row, strict=True)}
-            )
-        )
-    return b"\n".join(lines), len(lines)
+def _json_compact_columns(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
+    """JSONCompactColumns (`[[column 1 values], [column 2 values], ...]`): data parsed by
+    ClickHouse's strict JSON reader, never by the SQL parser. Transposing with zip and encoding
+    with one orjson call keeps Python out of the per-value work; datetimes become RFC 3339 text
+    (naive ones as UTC), which ClickHouse truncates to the column's millisecond precision."""
+    data = list(zip(*rows, strict=True))
+    if not data:
+        return b"", 0
+    if len(data) != len(columns):
+        raise ValueError(f"Rows have {len(data)} values, expected {len(columns)} ({', '.join(columns)}).")
+    return orjson.dumps(data, option=orjson.OPT_NAIVE_UTC), len(data[0])
 
 
 class ServerBackend(Backend):
