@@ -1,0 +1,354 @@
+"""The one data code path of a dashboard: used by the admin data endpoint, the embed page's data
+endpoint and the console preview alike, so what the builder previews is what a tenant sees.
+
+`parse_data_request` turns query parameters into a validated window; `dashboard_data` runs one
+compiled query per visible widget (warehouse.compiler), shapes the rows into DESIGN.md's data
+shapes and caches each widget's result.
+
+Rolling periods (24h, 7d, 30d, 90d) end at the next whole minute (UTC) after now: nothing already
+received is left out, and the window, hence the cache key, stays the same for a minute, so the
+cache can hit. Custom ranges are [from, to); a date without a time means that local day's
+midnight in `tz`, and a date-only `to` includes that whole day.
+"""
+
+import hashlib
+import logging
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import orjson
+from django.conf import settings
+from django.core.cache import cache
+
+from config.errors import InvalidInput
+from dashboards.spec import (
+    KEY_RE,
+    MAX_FILTER_VALUE_CHARS,
+    MAX_FILTERS,
+    PERIODS,
+    DashboardSpec,
+    WidgetSpec,
+    widget_to_dict,
+)
+from warehouse.backends import Result, WarehouseError
+from warehouse.buckets import bucket_starts, resolve_bucket
+from warehouse.compiler import OTHER, compile_widget, effective_filters, run
+from warehouse.scope import Scope
+
+logger = logging.getLogger(__name__)
+
+ROLLING: dict[str, timedelta] = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+}
+CUSTOM = "custom"
+MAX_CUSTOM_DAYS = 366
+CACHE_PREFIX = "sightline:widget:v1:"
+# Metrics that are 0 over no events; the others (avg, percentiles) have no value there.
+ADDITIVE_METRICS = frozenset({"count", "count_unique", "sum"})
+
+
+@dataclass(frozen=True, slots=True)
+class DataRequest:
+    period: str  # 24h, 7d, 30d, 90d or custom
+    start: datetime  # aware, UTC
+    end: datetime  # aware, UTC, exclusive
+    tz: str  # IANA name, for bucket edges
+    filters: dict[str, str]  # the viewer's filters, dimension -> value
+
+
+def _invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, details=[{"field": field, "message": message}])
+
+
+def parse_data_request(
+    params: Mapping[str, str],
+    *,
+    default_period: str,
+    default_tz: str = "UTC",
+    now: datetime | None = None,
+) -> DataRequest:
+    """Validate `period`, `from`/`to`, `tz` and `filters` query parameters."""
+    tz_name = params.get("tz") or default_tz
+    zone = _zone(tz_name)
+    period = params.get("period") or default_period
+    if period in ROLLING:
+        end = _next_minute(now or datetime.now(UTC))
+        start = end - ROLLING[period]
+    elif period == CUSTOM:
+        start, end = _custom_window(params.get("from"), params.get("to"), zone)
+    else:
+        raise _invalid("period", f"period must be one of: {', '.join((*PERIODS, CUSTOM))}.")
+    filters = _parse_filters(params.get("filters"))
+    return DataRequest(period=period, start=start, end=end, tz=tz_name, filters=filters)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise _invalid(
+            "tz", f"Unknown timezone {name!r}; use an IANA name like Europe/Paris."
+        ) from None
+
+
+def _next_minute(moment: datetime) -> datetime:
+    floored = moment.astimezone(UTC).replace(second=0, microsecond=0)
+    return floored if floored == moment else floored + timedelta(minutes=1)
+
+
+def _custom_window(
+    raw_from: str | None, raw_to: str | None, zone: ZoneInfo
+) -> tuple[datetime, datetime]:
+    start = _parse_instant(raw_from, "from", zone, end_of_day=False)
+    end = _parse_instant(raw_to, "to", zone, end_of_day=True)
+    if end <= start:
+        raise _invalid("to", "to must be after from.")
+    if end - start > timedelta(days=MAX_CUSTOM_DAYS):
+        raise _invalid("to", f"A custom range spans at most {MAX_CUSTOM_DAYS} days.")
+    return start, end
+
+
+def _parse_instant(raw: str | None, field: str, zone: ZoneInfo, *, end_of_day: bool) -> datetime:
+    if not raw:
+        raise _invalid(field, f"A custom period needs `{field}` (ISO 8601).")
+    try:
+        if len(raw) == 10:  # a date: local midnight; as `to`, the end of that day
+            day = date.fromisoformat(raw) + timedelta(days=1 if end_of_day else 0)
+            moment = datetime(day.year, day.month, day.day, tzinfo=zone)
+        else:
+            moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise _invalid(field, f"`{field}` is not an ISO 8601 date or date-time.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    if not 1970 <= moment.year <= 2200:
+        raise _invalid(field, f"`{field}` is out of range.")
+    return moment.astimezone(UTC)
+
+
+def _parse_filters(raw: str | None) -> dict[str, str]:
+    if not raw:
+        return {}
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise _invalid("filters", "filters must be a JSON object of dimension to value.") from None
+    if not isinstance(value, dict) or len(value) > MAX_FILTERS:
+        raise _invalid(
+            "filters", f"filters must be a JSON object of at most {MAX_FILTERS} entries."
+        )
+    for key, item in value.items():
+        if not KEY_RE.match(key):
+            raise _invalid(f"filters.{key}", "Not a valid dimension name.")
+        if not isinstance(item, str) or len(item) > MAX_FILTER_VALUE_CHARS:
+            raise _invalid(f"filters.{key}", "A filter value must be a string.")
+    return value
+
+
+def dashboard_data(
+    *,
+    spec: DashboardSpec,
+    scope: Scope,
+    request: DataRequest,
+    locked_filters: Mapping[str, str] | None = None,
+    hidden_widgets: Collection[str] = (),
+    version_key: str,
+) -> dict[str, Any]:
+    """Every visible widget's data for one tenant, DESIGN.md's shape:
+    `{"period": {"name", "from", "to", "tz"}, "widgets": [{"id", "kind", "title", "data"}]}`.
+
+    `version_key` names what `spec` is (e.g. "v3" or "draft"); the cache key also holds a hash of
+    each widget's spec, so an edited draft never serves stale data. Viewer filters must name one
+    of the dashboard's filter dimensions; `locked_filters` (from an embed token) win over them.
+    A widget whose query fails gets `"data": null` and an `error`, and is not cached.
+    """
+    if not isinstance(scope, Scope):
+        raise TypeError("dashboard_data needs a tenant Scope.")
+    locked = dict(locked_filters or {})
+    _check_viewer_filters(spec, request.filters)
+    widgets = [w for w in spec.widgets if w.id not in set(hidden_widgets)]
+    keys = {
+        w.id: _cache_key(w, scope=scope, request=request, locked=locked, version_key=version_key)
+        for w in widgets
+    }
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    fresh: dict[str, Any] = {}
+    out = []
+    for widget in widgets:
+        entry: dict[str, Any] = {"id": widget.id, "kind": widget.kind, "title": widget.title}
+        data = cached.get(keys[widget.id])
+        if data is None:
+            try:
+                data = widget_data(widget, scope=scope, request=request, locked_filters=locked)
+            except WarehouseError as exc:
+                logger.warning("widget %s query failed: %s", widget.id, exc)
+                entry.update(
+                    data=None, error={"code": "query_failed", "message": "The query failed."}
+                )
+                out.append(entry)
+                continue
+            fresh[keys[widget.id]] = data
+        entry["data"] = data
+        out.append(entry)
+    if fresh:
+        cache.set_many(fresh, timeout=settings.WIDGET_CACHE_TTL)
+    return {"period": _period_dict(request), "widgets": out}
+
+
+def _check_viewer_filters(spec: DashboardSpec, filters: Mapping[str, str]) -> None:
+    allowed = {f.dimension for f in spec.filters}
+    for key in filters:
+        if key not in allowed:
+            raise _invalid(f"filters.{key}", f"{key!r} is not a filter of this dashboard.")
+
+
+def _period_dict(request: DataRequest) -> dict[str, str]:
+    return {
+        "name": request.period,
+        "from": iso_utc(request.start),
+        "to": iso_utc(request.end),
+        "tz": request.tz,
+    }
+
+
+def _cache_key(
+    widget: WidgetSpec,
+    *,
+    scope: Scope,
+    request: DataRequest,
+    locked: Mapping[str, str],
+    version_key: str,
+) -> str:
+    """Everything the result depends on: who (org, tenant), what (version, the widget's own
+    spec), which rows (the effective filters, locked ones included) and when (bounds, tz)."""
+    material = [
+        scope.org_id,
+        scope.tenant_id,
+        version_key,
+        widget.id,
+        widget_to_dict(widget),
+        effective_filters(widget.filters, request.filters, locked),
+        iso_utc(request.start, precise=True),
+        iso_utc(request.end, precise=True),
+        request.tz,
+    ]
+    return CACHE_PREFIX + hashlib.sha256(orjson.dumps(material)).hexdigest()
+
+
+def widget_data(
+    widget: WidgetSpec,
+    *,
+    scope: Scope,
+    request: DataRequest,
+    locked_filters: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """One widget's data, uncached: compile, run, shape."""
+    bucket = (
+        resolve_bucket(widget.bucket, request.start, request.end)
+        if widget.kind == "timeseries"
+        else None
+    )
+    query = compile_widget(
+        widget,
+        scope=scope,
+        start=request.start,
+        end=request.end,
+        tz=request.tz,
+        filters=request.filters,
+        locked_filters=locked_filters,
+        bucket=bucket,
+    )
+    result = run(query)
+    if widget.kind == "kpi":
+        return _kpi_data(widget, result)
+    if widget.kind == "timeseries":
+        assert bucket is not None
+        return _timeseries_data(widget, result, bucket, request)
+    if widget.kind == "breakdown":
+        return _breakdown_data(result)
+    return {
+        "columns": list(query.columns),
+        "rows": [[_cell(v) for v in row] for row in result.rows],
+    }
+
+
+def iso_utc(moment: datetime, *, precise: bool = False) -> str:
+    """`2026-04-14T10:00:00Z` (with microseconds when precise)."""
+    text = (
+        moment.astimezone(UTC)
+        .replace(tzinfo=None)
+        .isoformat(timespec="microseconds" if precise else "seconds")
+    )
+    return text + "Z"
+
+
+def _number(value: Any) -> float | None:
+    """A metric value as float; NULL/NaN (avg or percentile of nothing) as None."""
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _cell(value: Any) -> Any:
+    return value if isinstance(value, str) else _number(value)
+
+
+def _kpi_data(widget: WidgetSpec, result: Result) -> dict[str, Any]:
+    value, previous = result.rows[0] if result.rows else (None, None)
+    empty = 0.0 if widget.metric in ADDITIVE_METRICS else None
+    data: dict[str, Any] = {
+        "value": _number(value) if value is not None else empty,
+        "previous": _number(previous) if previous is not None else empty,
+    }
+    if widget.chart == "progress":
+        data["target"] = widget.target
+    return data
+
+
+def _timeseries_data(
+    widget: WidgetSpec, result: Result, bucket: str, request: DataRequest
+) -> dict[str, Any]:
+    """Rows are [bucket, value] or, split, [bucket, series, value, top keys]: series i >= 1 is
+    top[i - 1], series 0 is "other" (last). Every bucket of the window is present."""
+    starts = bucket_starts(bucket, request.start, request.end, ZoneInfo(request.tz))
+    fill = 0.0 if widget.metric in ADDITIVE_METRICS else None
+    values: dict[int, dict[int, float | None]] = {}
+    names = ["all"]
+    if not widget.group_by:
+        values[1] = {int(row[0]): _number(row[1]) for row in result.rows}
+    else:
+        names = list(result.rows[0][3]) if result.rows else []
+        for bucket_ts, series, value, _top in result.rows:
+            values.setdefault(int(series), {})[int(bucket_ts)] = _number(value)
+    order = list(range(1, len(names) + 1)) + ([0] if 0 in values else [])
+    return {
+        "bucket": bucket,
+        "series": [
+            {
+                "name": names[index - 1] if index else OTHER,
+                "points": [
+                    [iso_utc(s), values.get(index, {}).get(int(s.timestamp()), fill)]
+                    for s in starts
+                ],
+            }
+            for index in order
+        ],
+    }
+
+
+def _breakdown_data(result: Result) -> dict[str, Any]:
+    rows = sorted(result.rows, key=lambda row: (int(row[0]) == 0, int(row[0])))
+    return {
+        "rows": [
+            {"key": row[2][int(row[0]) - 1] if int(row[0]) else OTHER, "value": _number(row[1])}
+            for row in rows
+        ]
+    }

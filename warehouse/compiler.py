@@ -1,0 +1,332 @@
+"""The scoped query compiler: a validated widget + a scope + a window + filters -> one SQL query.
+
+Guarantees, each checked by tests/warehouse/test_compiler.py:
+- every read of `events` (subqueries included) starts its WHERE with the scope predicate of
+  `warehouse.scope`; a widget query without a `Scope` raises instead of running unscoped;
+- nothing from input becomes SQL text: event names, property keys, filter keys and values, the
+  timezone, time bounds and limits are all `{name:Type}` parameters. The only variable text is
+  chosen from fixed tables here (aggregate functions, bucket functions, sort direction);
+- locked filters (from an embed token) replace the widget's and the viewer's condition on the
+  same key, so the viewer can only narrow what the token allows, never widen it;
+- every query reads `FROM events FINAL` (de-duplicated re-sends), is bounded in time and ends
+  with read-only execution limits from settings.
+
+Metrics are exact: `uniqExact` for count_unique and `quantileExact` for p95/p99 (the element at
+index floor(level * n) of the sorted values), so results can be compared exactly with a plain
+computation. Empty groups: avg and percentiles are NULL (NaN on some backends), never 0.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+
+from dashboards.spec import MetricSpec, WidgetSpec
+from warehouse.backends import Backend, Result, get_backend
+from warehouse.params import ParamValue
+from warehouse.schema import EVENTS_TABLE
+from warehouse.scope import AnyScope, DangerousOrgWideScope, Scope, scope_predicate
+
+Conditions = tuple[tuple[str, str], ...]  # sorted (key, value) pairs, all ANDed
+
+OTHER = "other"  # the series / row that sums up everything beyond the top N
+DRILL_MAX_ROWS = 1000
+_TIME = "DateTime64(3, 'UTC')"
+
+# The timezone is a parameter too; ClickHouse substitutes it before analysis, so it can be the
+# (constant) tz argument. Weeks start on Monday.
+_BUCKET_SQL = {
+    "hour": "toStartOfHour(timestamp, {tz:String})",
+    "day": "toStartOfDay(timestamp, {tz:String})",
+    "week": "toDateTime(toMonday(timestamp, {tz:String}), {tz:String})",
+    "month": "toDateTime(toStartOfMonth(timestamp, {tz:String}), {tz:String})",
+}
+_QUANTILE_LEVEL = {"p95": "0.95", "p99": "0.99"}
+_SORT_SQL = {"asc": "ASC", "desc": "DESC"}
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledQuery:
+    sql: str
+    params: dict[str, ParamValue]
+    columns: tuple[str, ...] = ()  # table widgets: the column names of the data
+
+
+@dataclass
+class _Binder:
+    """Names parameters in order (k0, v1, …) and binds an identical property key only once."""
+
+    values: dict[str, ParamValue] = field(default_factory=dict)
+    _keys: dict[str, str] = field(default_factory=dict)
+
+    def bind(self, prefix: str, value: ParamValue, type_: str) -> str:
+        name = f"{prefix}{len(self.values)}"
+        self.values[name] = value
+        return f"{{{name}:{type_}}}"
+
+    def key(self, prop: str) -> str:
+        if prop not in self._keys:
+            self._keys[prop] = self.bind("k", prop, "String")
+        return self._keys[prop]
+
+
+def effective_filters(
+    widget_filters: Mapping[str, str],
+    viewer_filters: Mapping[str, str],
+    locked_filters: Mapping[str, str],
+) -> Conditions:
+    """Widget AND viewer conditions, except that a locked key keeps only the locked value."""
+    pairs = {
+        (key, value)
+        for source in (widget_filters, viewer_filters)
+        for key, value in source.items()
+        if key not in locked_filters
+    }
+    pairs.update(locked_filters.items())
+    return tuple(sorted(pairs))
+
+
+def _settings_sql() -> str:
+    # Integers from settings (never from a request), formatted as numbers.
+    return (
+        f"SETTINGS max_execution_time = {int(settings.WAREHOUSE_MAX_EXECUTION_TIME)}, "
+        f"max_rows_to_read = {int(settings.WAREHOUSE_MAX_ROWS_TO_READ)}, readonly = 2"
+    )
+
+
+def _where(
+    scope: AnyScope,
+    binder: _Binder,
+    *,
+    event_name: str,
+    start: datetime,
+    end: datetime,
+    conditions: Conditions,
+) -> str:
+    """The scope predicate FIRST, then the event, the time bounds and the filter conditions."""
+    predicate, scope_params = scope_predicate(scope)
+    binder.values.update(scope_params)
+    parts = [
+        predicate,
+        f"event_name = {binder.bind('e', event_name, 'String')}",
+        f"timestamp >= {binder.bind('t', start, _TIME)}",
+        f"timestamp < {binder.bind('t', end, _TIME)}",
+    ]
+    for key, value in conditions:
+        parts.append(f"string_props[{binder.key(key)}] = {binder.bind('v', value, 'String')}")
+    return "WHERE " + "\n  AND ".join(parts)
+
+
+def _aggregate(metric: MetricSpec, binder: _Binder, condition: str | None = None) -> str:
+    """One aggregate over the rows of a group; `condition` narrows it (KPI current/previous)."""
+    if metric.metric == "count":
+        return f"countIf({condition})" if condition else "count()"
+    if metric.metric == "count_unique" and metric.property is None:
+        value, present = "user_id", "user_id != ''"  # events without a user are not a user
+    elif metric.metric == "count_unique":
+        key = binder.key(metric.property)
+        value, present = f"string_props[{key}]", f"mapContains(string_props, {key})"
+    else:
+        assert metric.property is not None, "the spec requires a property for numeric metrics"
+        key = binder.key(metric.property)
+        value, present = f"numeric_props[{key}]", f"mapContains(numeric_props, {key})"
+    when = f"{present} AND {condition}" if condition else present
+    if metric.metric == "count_unique":
+        return f"uniqExactIf({value}, {when})"
+    if metric.metric in _QUANTILE_LEVEL:
+        return f"quantileExactIf({_QUANTILE_LEVEL[metric.metric]})({value}, {when})"
+    return f"{metric.metric}If({value}, {when})"  # sumIf / avgIf
+
+
+def _require_tenant_scope(scope: object) -> Scope:
+    if not isinstance(scope, Scope):
+        raise TypeError("Widget queries need a tenant Scope(org_id, tenant_id).")
+    return scope
+
+
+def compile_widget(
+    widget: WidgetSpec,
+    *,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    filters: Mapping[str, str] | None = None,
+    locked_filters: Mapping[str, str] | None = None,
+    bucket: str | None = None,
+) -> CompiledQuery:
+    """The one query of a widget for one tenant. `bucket` (timeseries) is a resolved size,
+    see warehouse.buckets.resolve_bucket. KPI queries also read the previous window
+    [start - (end - start), start)."""
+    _require_tenant_scope(scope)
+    conditions = effective_filters(widget.filters, filters or {}, locked_filters or {})
+    binder = _Binder()
+    if widget.kind == "kpi":
+        sql = _kpi_sql(widget, scope, binder, start=start, end=end, conditions=conditions)
+        return CompiledQuery(sql, binder.values)
+    where = _where(
+        scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
+    )
+    if widget.kind == "timeseries":
+        if bucket not in _BUCKET_SQL:
+            raise ValueError(f"A timeseries needs a resolved bucket size, not {bucket!r}.")
+        return CompiledQuery(_timeseries_sql(widget, binder, where, bucket, tz), binder.values)
+    if widget.kind == "breakdown":
+        return CompiledQuery(_breakdown_sql(widget, binder, where), binder.values)
+    if widget.kind == "table":
+        sql, columns = _table_sql(widget, binder, where)
+        return CompiledQuery(sql, binder.values, columns)
+    raise ValueError(f"Unknown widget kind {widget.kind!r}.")
+
+
+def _kpi_sql(
+    widget: WidgetSpec,
+    scope: Scope,
+    binder: _Binder,
+    *,
+    start: datetime,
+    end: datetime,
+    conditions: Conditions,
+) -> str:
+    previous_start = start - (end - start)
+    where = _where(
+        scope,
+        binder,
+        event_name=widget.event_name,
+        start=previous_start,
+        end=end,
+        conditions=conditions,
+    )
+    boundary = binder.bind("t", start, _TIME)
+    current = _aggregate(widget.metric_spec, binder, f"timestamp >= {boundary}")
+    previous = _aggregate(widget.metric_spec, binder, f"timestamp < {boundary}")
+    return (
+        f"SELECT {current} AS value, {previous} AS previous\n"
+        f"FROM {EVENTS_TABLE} FINAL\n{where}\n{_settings_sql()}"
+    )
+
+
+def _top_keys_sql(widget: WidgetSpec, binder: _Binder, where: str, dimension: str) -> str:
+    """A scalar subquery: the `limit` keys with the largest metric (ties by key), as an array.
+    It reads events under the same WHERE, so the same scope predicate."""
+    limit = binder.bind("n", widget.limit, "UInt32")
+    return (
+        f"(SELECT groupArray(key) FROM (\n"
+        f"  SELECT {dimension} AS key, {_aggregate(widget.metric_spec, binder)} AS ranked\n"
+        f"  FROM {EVENTS_TABLE} FINAL\n  {where}\n"
+        f"  GROUP BY key ORDER BY ranked DESC NULLS LAST, key ASC LIMIT {limit}))"
+    )
+
+
+def _timeseries_sql(widget: WidgetSpec, binder: _Binder, where: str, bucket: str, tz: str) -> str:
+    binder.values["tz"] = tz
+    bucket_sql = f"toUnixTimestamp({_BUCKET_SQL[bucket]})"
+    value = _aggregate(widget.metric_spec, binder)
+    if not widget.group_by:
+        return (
+            f"SELECT {bucket_sql} AS bucket, {value} AS value\n"
+            f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
+            f"GROUP BY bucket ORDER BY bucket\n{_settings_sql()}"
+        )
+    # Split series: the top N keys over the whole window; the rest is one "other" series
+    # (series index 0), computed over its own events so avg/percentiles stay right.
+    dimension = f"string_props[{binder.key(widget.group_by[0])}]"
+    top = _top_keys_sql(widget, binder, where, dimension)
+    return (
+        f"WITH {top} AS top\n"
+        f"SELECT {bucket_sql} AS bucket, indexOf(top, {dimension}) AS series,\n"
+        f"  {value} AS value, top\n"
+        f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
+        f"GROUP BY bucket, series ORDER BY bucket, series\n{_settings_sql()}"
+    )
+
+
+def _breakdown_sql(widget: WidgetSpec, binder: _Binder, where: str) -> str:
+    dimension = f"string_props[{binder.key(widget.group_by[0])}]"
+    top = _top_keys_sql(widget, binder, where, dimension)
+    value = _aggregate(widget.metric_spec, binder)
+    # rank 1..N are the top keys in order; rank 0 is every other key ("other", shown last).
+    return (
+        f"WITH {top} AS top\n"
+        f"SELECT indexOf(top, {dimension}) AS rank, {value} AS value, top\n"
+        f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
+        f"GROUP BY rank ORDER BY rank\n{_settings_sql()}"
+    )
+
+
+def _table_sql(widget: WidgetSpec, binder: _Binder, where: str) -> tuple[str, tuple[str, ...]]:
+    dimensions = [
+        f"string_props[{binder.key(key)}] AS d{i}" for i, key in enumerate(widget.group_by)
+    ]
+    metrics = [f"{_aggregate(m, binder)} AS m{i}" for i, m in enumerate(widget.metrics)]
+    columns = (*widget.group_by, *(m.label for m in widget.metrics))
+    # The sort column is one of our own aliases, picked by its position among the columns.
+    aliases = [f"d{i}" for i in range(len(widget.group_by))] + [
+        f"m{i}" for i in range(len(metrics))
+    ]
+    sort = widget.sort
+    assert sort is not None, "the spec gives every table a sort"
+    order = [f"{aliases[columns.index(sort.by)]} {_SORT_SQL[sort.direction]} NULLS LAST"]
+    order += [f"d{i} ASC" for i in range(len(widget.group_by))]
+    group = ", ".join(f"d{i}" for i in range(len(widget.group_by)))
+    limit = binder.bind("n", widget.limit, "UInt32")
+    sql = (
+        f"SELECT {', '.join(dimensions + metrics)}\n"
+        f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
+        f"GROUP BY {group} ORDER BY {', '.join(order)} LIMIT {limit}\n{_settings_sql()}"
+    )
+    return sql, columns
+
+
+def compile_metric_by_tenant(
+    widget: WidgetSpec, *, scope: DangerousOrgWideScope, start: datetime, end: datetime
+) -> CompiledQuery:
+    """For alerts: the widget's metric (with its own filters) per tenant over [start, end), in
+    one query. Rows: [tenant_id, value]; a tenant without events in the window has no row."""
+    if not isinstance(scope, DangerousOrgWideScope):
+        raise TypeError("compile_metric_by_tenant needs an explicit DangerousOrgWideScope.")
+    binder = _Binder()
+    conditions = effective_filters(widget.filters, {}, {})
+    where = _where(
+        scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
+    )
+    sql = (
+        f"SELECT tenant_id, {_aggregate(widget.metric_spec, binder)} AS value\n"
+        f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
+        f"GROUP BY tenant_id ORDER BY tenant_id\n{_settings_sql()}"
+    )
+    return CompiledQuery(sql, binder.values)
+
+
+def compile_drill(
+    widget: WidgetSpec,
+    *,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    filters: Mapping[str, str],
+    locked_filters: Mapping[str, str] | None = None,
+    limit: int = 100,
+) -> CompiledQuery:
+    """The events behind a widget (its event and filters, plus `filters`, e.g. the clicked
+    breakdown key), newest first. Rows: [timestamp, user_id, string_props, numeric_props]."""
+    _require_tenant_scope(scope)
+    if not 1 <= limit <= DRILL_MAX_ROWS:
+        raise ValueError(f"limit must be 1..{DRILL_MAX_ROWS}")
+    binder = _Binder()
+    conditions = effective_filters(widget.filters, filters, locked_filters or {})
+    where = _where(
+        scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
+    )
+    sql = (
+        f"SELECT timestamp, user_id, string_props, numeric_props\n"
+        f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
+        f"ORDER BY timestamp DESC LIMIT {binder.bind('n', limit, 'UInt32')}\n{_settings_sql()}"
+    )
+    return CompiledQuery(sql, binder.values)
+
+
+def run(query: CompiledQuery, *, backend: Backend | None = None) -> Result:
+    """Execute a compiled query (the only way compiled SQL reaches a backend)."""
+    return (backend or get_backend()).query(query.sql, query.params)
