@@ -1,0 +1,67 @@
+"""Input serializers (one per operation that takes input beyond the spec itself) and the output
+representations of the dashboards API. The spec is validated by `dashboards.spec.parse_spec`,
+never here."""
+
+from rest_framework import serializers
+
+from dashboards.models import Dashboard, DashboardVersion
+from dashboards.selectors import TENANT_ID_MAX_LENGTH, dashboard_has_unpublished_changes
+
+
+class DashboardOutputSerializer(serializers.ModelSerializer):
+    spec = serializers.JSONField(source="draft_spec")
+    published_version = serializers.SerializerMethodField()
+    has_unpublished_changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dashboard
+        fields = ["id", "name", "spec", "published_version", "has_unpublished_changes", "created_at", "updated_at"]
+
+    def get_published_version(self, dashboard: Dashboard) -> int | None:
+        version = dashboard.published_version
+        return None if version is None else version.number
+
+    def get_has_unpublished_changes(self, dashboard: Dashboard) -> bool:
+        return dashboard_has_unpublished_changes(dashboard)
+
+
+class VersionOutputSerializer(serializers.ModelSerializer):
+    published_by = serializers.SerializerMethodField()
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DashboardVersion
+        fields = ["number", "published_at", "published_by", "is_current"]
+
+    def get_published_by(self, version: DashboardVersion) -> str | None:
+        """The console user's e-mail, or the id of the API key that published."""
+        if version.published_by is not None:
+            return version.published_by.email
+        return version.published_by_key or None
+
+    def get_is_current(self, version: DashboardVersion) -> bool:
+        return version.pk == self.context["current_version_id"]
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not know: a typo is an error, not a silently ignored option."""
+
+    def to_internal_value(self, data: object) -> dict:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({key: ["Unknown key."] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class RestoreInputSerializer(StrictSerializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class DiscoverQuerySerializer(StrictSerializer):
+    tenant_id = serializers.CharField(required=False, max_length=TENANT_ID_MAX_LENGTH)
+
+
+class AutoCreateInputSerializer(StrictSerializer):
+    name = serializers.CharField(required=False, max_length=200)
+    tenant_id = serializers.CharField(required=False, max_length=TENANT_ID_MAX_LENGTH)

@@ -1,0 +1,201 @@
+"""Schema discovery for an organization, and a first draft dashboard built from it.
+
+The scan covers the last DISCOVERY_WINDOW_DAYS days (30 by default): recent enough to describe
+what is sent today, and bounded so discovery stays fast on years of data (see
+warehouse/discovery.py for how the SQL itself stays cheap).
+"""
+
+import re
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+
+from accounts.models import Organization, User
+from config.errors import Conflict
+from dashboards.models import Dashboard
+from dashboards.services import dashboard_create
+from warehouse.discovery import EventSummary, NumericPropSummary, SchemaSummary, StringPropSummary, schema_summary
+from warehouse.scope import DangerousOrgWideScope
+
+# A dimension worth a breakdown has a few values: two at least, not so many the chart is noise.
+DIMENSION_CARDINALITY = range(2, 101)
+MAX_BREAKDOWNS = 2
+MAX_DEFAULT_FILTERS = 3
+MAX_LATENCY_WIDGETS = 2
+GRID_COLUMNS = 12
+LATENCY_WORDS = frozenset({"latency", "duration", "elapsed", "time", "ms", "seconds", "secs"})
+COST_WORDS = frozenset({"cost", "price", "amount", "revenue", "spend", "usd", "charge", "fee", "billing"})
+ID_WORDS = frozenset({"id", "uuid", "guid", "key", "token", "hash", "url", "email"})
+
+
+def window_days() -> int:
+    return int(getattr(settings, "DISCOVERY_WINDOW_DAYS", 30))
+
+
+def _summary(org_id: str, tenant_id: str | None) -> tuple[SchemaSummary, datetime, datetime]:
+    now = datetime.now(UTC)
+    since = now - timedelta(days=window_days())
+    scope = DangerousOrgWideScope(org_id=org_id, tenant_id=tenant_id or None)
+    return schema_summary(scope=scope, since=since), since, now
+
+
+def discover(org_id: str, tenant_id: str | None = None) -> dict[str, Any]:
+    """Event names, string and numeric property keys and tenants seen recently, for the
+    organization or one of its tenants. The shape of GET /v1/discover."""
+    summary, since, now = _summary(org_id, tenant_id)
+    return {
+        "window": {"from": _iso(since), "to": _iso(now), "days": window_days()},
+        "events": [asdict(event) for event in summary.events],
+        "string_props": [
+            {**asdict(prop), "top_values": [{"value": value, "count": count} for value, count in prop.top_values]}
+            for prop in summary.string_props
+        ],
+        "numeric_props": [asdict(prop) for prop in summary.numeric_props],
+        "tenants": [asdict(tenant) for tenant in summary.tenants],
+    }
+
+
+def auto_create(
+    *, organization: Organization, name: str | None = None, tenant_id: str | None = None, created_by: User | None = None
+) -> Dashboard:
+    """A draft built from discovery: headline KPIs, the busiest event over time, breakdowns by
+    its most useful dimensions, percentiles of latency-like and sums of cost-like properties, a
+    table. Conflict when there are no recent events to build from."""
+    summary, _, _ = _summary(organization.pk, tenant_id)
+    if not summary.events:
+        where = f"tenant {tenant_id!r}" if tenant_id else "this organization"
+        raise Conflict(
+            f"No events in the last {window_days()} days for {where}: send events first, then auto-create.",
+            code="no_events",
+        )
+    spec = auto_spec(summary, name=name or "Overview")
+    return dashboard_create(organization=organization, spec=spec, created_by=created_by)
+
+
+def auto_spec(summary: SchemaSummary, *, name: str) -> dict[str, Any]:
+    """The spec `auto_create` saves (validated there by parse_spec like any other)."""
+    busiest = summary.events[0]
+    dimensions = _useful_dimensions(summary.string_props, busiest.name)
+    layout = _GridLayout()
+    widgets = [*_kpis(summary, busiest, layout)]
+    widgets.append(_timeseries(busiest, layout))
+    widgets.extend(_breakdown(busiest, dimension, layout) for dimension in dimensions[:MAX_BREAKDOWNS])
+    if dimensions:
+        widgets.append(_table(busiest, dimensions[:2], layout))
+    return {
+        "name": name,
+        "default_period": "7d",
+        "filters": [{"dimension": d.key, "label": _label(d.key)} for d in dimensions[:MAX_DEFAULT_FILTERS]],
+        "widgets": _unique_ids(widgets),
+    }
+
+
+def _kpis(summary: SchemaSummary, busiest: EventSummary, layout: "_GridLayout") -> list[dict[str, Any]]:
+    kpis = [_widget("w_events", f"{busiest.name} events", "kpi", "stat", busiest.name, "count", layout.place(3, 2))]
+    if busiest.users:
+        kpis.append(
+            _widget("w_users", "Unique users", "kpi", "stat", busiest.name, "count_unique", layout.place(3, 2), prop="user_id")
+        )
+    for prop in _numeric_like(summary.numeric_props, LATENCY_WORDS)[:MAX_LATENCY_WIDGETS]:
+        kpis.append(
+            _widget(f"w_p95_{prop.key}", f"p95 {_label(prop.key)}", "kpi", "stat", _home_event(prop), "p95",
+                    layout.place(3, 2), prop=prop.key)
+        )
+    for prop in _numeric_like(summary.numeric_props, COST_WORDS)[:1]:
+        kpis.append(
+            _widget(f"w_total_{prop.key}", f"Total {_label(prop.key)}", "kpi", "stat", _home_event(prop), "sum",
+                    layout.place(3, 2), prop=prop.key)
+        )
+    return kpis
+
+
+def _timeseries(busiest: EventSummary, layout: "_GridLayout") -> dict[str, Any]:
+    return _widget("w_trend", f"{busiest.name} over time", "timeseries", "area", busiest.name, "count",
+                   layout.place(GRID_COLUMNS, 4))
+
+
+def _breakdown(busiest: EventSummary, dimension: StringPropSummary, layout: "_GridLayout") -> dict[str, Any]:
+    return _widget(f"w_by_{dimension.key}", f"{busiest.name} by {_label(dimension.key).lower()}", "breakdown", "bar",
+                   busiest.name, "count", layout.place(GRID_COLUMNS // 2, 4), group_by=[dimension.key], limit=10)
+
+
+def _table(busiest: EventSummary, dimensions: list[StringPropSummary], layout: "_GridLayout") -> dict[str, Any]:
+    keys = [d.key for d in dimensions]
+    return _widget("w_table", f"{busiest.name} by " + " and ".join(_label(k).lower() for k in keys), "table", "table",
+                   busiest.name, "count", layout.place(GRID_COLUMNS, 5), group_by=keys, limit=20)
+
+
+def _widget(
+    widget_id: str, title: str, kind: str, chart: str, event_name: str, metric: str, layout: dict[str, int],
+    *, prop: str | None = None, group_by: list[str] | None = None, limit: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": widget_id, "title": title, "kind": kind, "chart": chart, "event_name": event_name,
+        "metric": metric, "property": prop, "group_by": group_by or [], "filters": {}, "limit": limit,
+        "layout": layout,
+    }
+
+
+def _useful_dimensions(props: list[StringPropSummary], event_name: str) -> list[StringPropSummary]:
+    """String props the busiest event carries, with a handful of values and not id-like,
+    the most widely present first."""
+    fitting = [
+        prop for prop in props
+        if event_name in prop.event_names and prop.cardinality in DIMENSION_CARDINALITY and not _words(prop.key) & ID_WORDS
+    ]
+    return sorted(fitting, key=lambda prop: (-prop.count, prop.cardinality, prop.key))
+
+
+def _numeric_like(props: list[NumericPropSummary], words: frozenset[str]) -> list[NumericPropSummary]:
+    return [prop for prop in props if _words(prop.key) & words]
+
+
+def _home_event(prop: NumericPropSummary) -> str:
+    """The event that carries the property most often (topK orders by frequency)."""
+    return prop.event_names[0]
+
+
+def _words(key: str) -> set[str]:
+    """'responseTimeMs' / 'latency_ms' / 'cost.usd' -> lower-case words."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key)
+    return {word for word in re.split(r"[^a-zA-Z0-9]+", spaced.lower()) if word}
+
+
+def _label(key: str) -> str:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key)
+    text = re.sub(r"[_.\-]+", " ", spaced).strip()
+    return text[:1].upper() + text[1:]
+
+
+def _unique_ids(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Widget ids from property keys: lower-case word characters, made unique with a suffix."""
+    seen: set[str] = set()
+    for widget in widgets:
+        base = re.sub(r"[^a-z0-9_]+", "_", widget["id"].lower()).strip("_")[:36]  # ids are at most 42 characters
+        candidate, n = base, 2
+        while candidate in seen:
+            candidate, n = f"{base}_{n}", n + 1
+        seen.add(candidate)
+        widget["id"] = candidate
+    return widgets
+
+
+class _GridLayout:
+    """Places widgets left to right on a 12-column grid, wrapping to a new row when full."""
+
+    def __init__(self) -> None:
+        self.x = self.y = self.row_height = 0
+
+    def place(self, w: int, h: int) -> dict[str, int]:
+        if self.x + w > GRID_COLUMNS:
+            self.x, self.y, self.row_height = 0, self.y + self.row_height, 0
+        box = {"x": self.x, "y": self.y, "w": w, "h": h}
+        self.x += w
+        self.row_height = max(self.row_height, h)
+        return box
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,124 @@
+"""Writes of dashboards: the editable draft and its immutable published versions.
+
+Every spec that reaches the database went through `parse_spec` and is stored in the canonical
+form of `spec_to_dict`, so comparing stored JSON compares specs (see `has_unpublished_changes`).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ApiKey, Organization, User
+from config.errors import Conflict, InvalidInput, NotFound
+from dashboards.models import Dashboard, DashboardVersion
+from dashboards.selectors import dashboard_latest_version
+from dashboards.spec import parse_spec, spec_to_dict
+
+# The top-level spec keys a PATCH may set; anything else is refused before validation.
+EDITABLE_KEYS = ("name", "default_period", "filters", "theme", "widgets")
+
+
+@dataclass(frozen=True)
+class Published:
+    dashboard: Dashboard
+    version: DashboardVersion
+    created: bool  # False when the draft equalled the latest version, which is (re)published as is
+
+
+def _canonical(raw: object) -> dict[str, Any]:
+    return spec_to_dict(parse_spec(raw))
+
+
+def dashboard_create(*, organization: Organization, spec: object, created_by: User | None = None) -> Dashboard:
+    """A new dashboard whose draft is `spec` (validated; raises InvalidInput naming the path)."""
+    canonical = _canonical(spec)
+    return Dashboard.objects.create(
+        organization=organization, name=canonical["name"], draft_spec=canonical, created_by=created_by
+    )
+
+
+def dashboard_update(*, dashboard: Dashboard, changes: Mapping[str, Any]) -> Dashboard:
+    """Merge top-level keys into the draft (a JSON merge patch: `null` removes a key so its
+    default applies), then validate the whole result. Invalid: InvalidInput, nothing saved."""
+    unknown = [key for key in changes if key not in EDITABLE_KEYS]
+    if unknown:
+        raise InvalidInput(
+            "Only these spec keys can be changed: " + ", ".join(EDITABLE_KEYS) + ".",
+            details=[{"field": key, "message": "Unknown key."} for key in unknown],
+        )
+    merged = {**dashboard.draft_spec, **changes}
+    canonical = _canonical({key: value for key, value in merged.items() if value is not None})
+    if canonical != dashboard.draft_spec:
+        dashboard.draft_spec = canonical
+        dashboard.name = canonical["name"]
+        dashboard.updated_at = timezone.now()
+        dashboard.save(update_fields=["draft_spec", "name", "updated_at"])
+    return dashboard
+
+
+def dashboard_delete(*, dashboard: Dashboard) -> None:
+    """Deletes the dashboard and its versions; embeds of it stop at once (404)."""
+    dashboard.delete()
+
+
+@transaction.atomic
+def dashboard_publish(
+    *, dashboard: Dashboard, published_by: User | None = None, api_key: ApiKey | None = None
+) -> Published:
+    """Make the draft what customers see. A draft that differs from the latest version becomes
+    version N+1 (immutable); a draft equal to it republishes that version, so publishing twice
+    creates no empty versions. The row lock serialises concurrent publishes of one dashboard."""
+    locked = Dashboard.objects.select_for_update().get(pk=dashboard.pk)
+    spec = _canonical(locked.draft_spec)  # re-validated: a version is never invalid
+    latest = dashboard_latest_version(dashboard=locked)
+    created = latest is None or latest.spec != spec
+    if created:
+        latest = DashboardVersion.objects.create(
+            dashboard=locked,
+            number=(latest.number if latest else 0) + 1,
+            spec=spec,
+            published_by=published_by,
+            published_by_key=api_key.pk if api_key else "",
+        )
+    if locked.published_version_id != latest.pk:
+        _set_published(locked, latest)
+    return Published(dashboard=locked, version=latest, created=created)
+
+
+@transaction.atomic
+def dashboard_unpublish(*, dashboard: Dashboard) -> Dashboard:
+    """Stop serving: embeds check `published_version` on every request. Idempotent."""
+    locked = Dashboard.objects.select_for_update().get(pk=dashboard.pk)
+    if locked.published_version_id is not None:
+        _set_published(locked, None)
+    return locked
+
+
+@transaction.atomic
+def dashboard_restore(*, dashboard: Dashboard, number: int | None = None) -> Dashboard:
+    """Draft <- a published version: `number`, or the live one, or (unpublished) the latest.
+    Conflict when the dashboard was never published; NotFound for an unknown number."""
+    locked = Dashboard.objects.select_for_update().get(pk=dashboard.pk)
+    if number is not None:
+        version = locked.versions.filter(number=number).first()
+        if version is None:
+            raise NotFound(f"This dashboard has no version {number}.")
+    else:
+        version = locked.published_version or dashboard_latest_version(dashboard=locked)
+        if version is None:
+            raise Conflict("This dashboard has never been published: there is nothing to restore.", code="never_published")
+    canonical = _canonical(version.spec)
+    locked.draft_spec = canonical
+    locked.name = canonical["name"]
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["draft_spec", "name", "updated_at"])
+    return locked
+
+
+def _set_published(dashboard: Dashboard, version: DashboardVersion | None) -> None:
+    dashboard.published_version = version
+    dashboard.updated_at = timezone.now()
+    dashboard.save(update_fields=["published_version", "updated_at"])

@@ -1,0 +1,204 @@
+"""Publishing: immutable versions, unpublish, restore, the version list, the unpublished flag."""
+
+import pytest
+
+from dashboards.models import Dashboard, DashboardVersion
+from dashboards.selectors import dashboard_has_unpublished_changes, published_spec
+from dashboards.services import dashboard_create, dashboard_publish, dashboard_update
+from tests.factories import spec, widget
+
+pytestmark = pytest.mark.django_db
+
+
+def create(api, body=None) -> dict:
+    response = api.post("/v1/dashboards", body or spec("V1 name"), format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def test_publish_creates_version_one_with_the_draft(api, org) -> None:
+    created = create(api)
+
+    response = api.post(f"/v1/dashboards/{created['id']}/publish")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["published_version"] == 1
+    assert body["has_unpublished_changes"] is False
+    version = DashboardVersion.objects.get(dashboard_id=created["id"])
+    assert (version.number, version.spec) == (1, created["spec"])
+    assert version.published_by_key == org.admin_key.key.pk
+
+
+def test_editing_the_draft_never_changes_the_published_version(api) -> None:
+    created = create(api)
+    api.post(f"/v1/dashboards/{created['id']}/publish")
+
+    edited = api.patch(f"/v1/dashboards/{created['id']}", {"name": "Draft only"}, format="json").json()
+
+    assert edited["has_unpublished_changes"] is True
+    assert edited["published_version"] == 1
+    dashboard = Dashboard.objects.get(pk=created["id"])
+    assert published_spec(dashboard).name == "V1 name"
+    assert DashboardVersion.objects.get(dashboard=dashboard).spec["name"] == "V1 name"
+
+
+def test_publishing_again_creates_the_next_number(api) -> None:
+    created = create(api)
+    api.post(f"/v1/dashboards/{created['id']}/publish")
+    api.patch(f"/v1/dashboards/{created['id']}", {"name": "Second"}, format="json")
+
+    body = api.post(f"/v1/dashboards/{created['id']}/publish").json()
+
+    assert body["published_version"] == 2
+    assert list(DashboardVersion.objects.filter(dashboard_id=created["id"]).values_list("number", "spec__name")) == [
+        (2, "Second"),
+        (1, "V1 name"),
+    ]
+
+
+def test_publishing_with_nothing_changed_returns_the_current_version(api) -> None:
+    created = create(api)
+    api.post(f"/v1/dashboards/{created['id']}/publish")
+
+    response = api.post(f"/v1/dashboards/{created['id']}/publish")
+
+    assert response.status_code == 200
+    assert response.json()["published_version"] == 1
+    assert DashboardVersion.objects.filter(dashboard_id=created["id"]).count() == 1
+
+
+def test_unpublish_stops_serving_and_republish_reuses_the_same_version(api) -> None:
+    created = create(api)
+    api.post(f"/v1/dashboards/{created['id']}/publish")
+
+    unpublished = api.post(f"/v1/dashboards/{created['id']}/unpublish")
+
+    assert unpublished.status_code == 200
+    assert unpublished.json()["published_version"] is None
+    assert unpublished.json()["has_unpublished_changes"] is True  # nothing is live
+    dashboard = Dashboard.objects.get(pk=created["id"])
+    assert dashboard.published_version is None and published_spec(dashboard) is None
+    assert api.post(f"/v1/dashboards/{created['id']}/unpublish").status_code == 200  # idempotent
+
+    republished = api.post(f"/v1/dashboards/{created['id']}/publish")
+
+    assert republished.status_code == 200
+    assert republished.json()["published_version"] == 1
+    assert DashboardVersion.objects.filter(dashboard_id=created["id"]).count() == 1
+
+
+def test_restore_puts_the_published_spec_back_into_the_draft(api) -> None:
+    created = create(api)
+    api.post(f"/v1/dashboards/{created['id']}/publish")
+    api.patch(f"/v1/dashboards/{created['id']}", {"name": "Broken edit", "widgets": []}, format="json")
+
+    response = api.post(f"/v1/dashboards/{created['id']}/restore")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["spec"] == created["spec"]
+    assert body["name"] == "V1 name"
+    assert body["has_unpublished_changes"] is False
+    assert Dashboard.objects.get(pk=created["id"]).draft_spec == created["spec"]
+
+
+def test_restore_a_chosen_version_number(api) -> None:
+    created = create(api)
+    api.post(f"/v1/dashboards/{created['id']}/publish")
+    api.patch(f"/v1/dashboards/{created['id']}", {"name": "Second"}, format="json")
+    api.post(f"/v1/dashboards/{created['id']}/publish")
+
+    body = api.post(f"/v1/dashboards/{created['id']}/restore", {"version": 1}, format="json").json()
+
+    assert body["name"] == "V1 name"
+    assert body["published_version"] == 2
+    assert body["has_unpublished_changes"] is True
+
+
+def test_restore_after_unpublish_uses_the_latest_version(api) -> None:
+    created = create(api)
+    api.post(f"/v1/dashboards/{created['id']}/publish")
+    api.post(f"/v1/dashboards/{created['id']}/unpublish")
+    api.patch(f"/v1/dashboards/{created['id']}", {"name": "Edited"}, format="json")
+
+    assert api.post(f"/v1/dashboards/{created['id']}/restore").json()["name"] == "V1 name"
+
+
+def test_restore_of_a_never_published_dashboard_is_a_conflict(api) -> None:
+    created = create(api)
+
+    response = api.post(f"/v1/dashboards/{created['id']}/restore")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "never_published"
+    assert Dashboard.objects.get(pk=created["id"]).draft_spec == created["spec"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [({"version": 9}, 404, None), ({"version": 0}, 400, "version"), ({"versoin": 1}, 400, "versoin")],
+)
+def test_restore_refuses_a_bad_version(api, body, status, field) -> None:
+    created = create(api)
+    api.post(f"/v1/dashboards/{created['id']}/publish")
+    api.patch(f"/v1/dashboards/{created['id']}", {"name": "Keep me"}, format="json")
+
+    response = api.post(f"/v1/dashboards/{created['id']}/restore", body, format="json")
+
+    assert response.status_code == status
+    if field:
+        assert field in {d["field"] for d in response.json()["error"]["details"]}
+    assert Dashboard.objects.get(pk=created["id"]).name == "Keep me"
+
+
+def test_versions_list_numbers_authors_and_the_current_one(api, org) -> None:
+    created = create(api)
+    dashboard = Dashboard.objects.get(pk=created["id"])
+    dashboard_publish(dashboard=dashboard, published_by=org.owner)  # from the console
+    api.patch(f"/v1/dashboards/{created['id']}", {"name": "Second"}, format="json")
+    api.post(f"/v1/dashboards/{created['id']}/publish")  # from the API
+
+    body = api.get(f"/v1/dashboards/{created['id']}/versions").json()
+
+    assert body["count"] == 2
+    assert [(v["number"], v["published_by"], v["is_current"]) for v in body["results"]] == [
+        (2, org.admin_key.key.pk, True),
+        (1, org.owner.email, False),
+    ]
+    assert all(v["published_at"] for v in body["results"])
+
+
+def test_versions_are_immutable() -> None:
+    version = DashboardVersion(number=1, spec={})
+    version.pk = 1
+
+    with pytest.raises(ValueError, match="immutable"):
+        version.save()
+
+
+def test_the_unpublished_flag_follows_the_draft(org) -> None:
+    dashboard = dashboard_create(organization=org.organization, spec=spec(widgets=[widget("w_a")]))
+    assert dashboard_has_unpublished_changes(dashboard) is True
+
+    dashboard = dashboard_publish(dashboard=dashboard).dashboard
+    assert dashboard_has_unpublished_changes(dashboard) is False
+
+    dashboard = dashboard_update(dashboard=dashboard, changes={"widgets": [widget("w_b")]})
+    assert dashboard_has_unpublished_changes(dashboard) is True
+
+    dashboard = dashboard_update(dashboard=dashboard, changes={"widgets": [widget("w_a")]})
+    assert dashboard_has_unpublished_changes(dashboard) is False  # back to what is published
+
+
+def test_publish_revalidates_and_refuses_a_draft_that_no_longer_parses(org) -> None:
+    from config.errors import InvalidInput
+
+    dashboard = dashboard_create(organization=org.organization, spec=spec())
+    Dashboard.objects.filter(pk=dashboard.pk).update(draft_spec={"name": "x", "widgets": [{"id": "bad"}]})
+    dashboard.refresh_from_db()
+
+    with pytest.raises(InvalidInput):
+        dashboard_publish(dashboard=dashboard)
+
+    assert DashboardVersion.objects.filter(dashboard=dashboard).count() == 0
