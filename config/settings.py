@@ -137,6 +137,10 @@ INGEST_BUFFER = env.str("INGEST_BUFFER", default="redis" if REDIS_URL and PRODUC
 INGEST_STREAM = env.str("INGEST_STREAM", default="sightline:events")
 INGEST_MAX_BODY_BYTES = env.int("INGEST_MAX_BODY_BYTES", default=5 * 1024 * 1024)
 INGEST_RATE_LIMIT = env.str("INGEST_RATE_LIMIT", default="600/m")  # requests per API key
+# The stream writer: entries (batches) per warehouse insert, and how long an entry read by a
+# worker stays unacknowledged before another worker takes it over (the first one died).
+INGEST_DRAIN_MAX_ENTRIES = env.int("INGEST_DRAIN_MAX_ENTRIES", default=50)
+INGEST_CLAIM_IDLE_SECONDS = env.float("INGEST_CLAIM_IDLE_SECONDS", default=30.0)
 
 if REDIS_URL and PRODUCTION:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
