@@ -342,7 +342,7 @@ def _parse_widget(raw: Any, path: str, errors: _Errors) -> WidgetSpec | None:
     event_name = _string(
         obj.get("event_name", _MISSING), f"{path}.event_name", errors, min_len=1, max_len=200
     )
-    metric = _parse_metric(obj.get("metric", "count"), obj.get("property"), path, "", errors)
+    metric = _parse_metric(obj.get("metric", "count"), obj.get("property"), path, errors)
     filters = _parse_widget_filters(obj.get("filters") or {}, f"{path}.filters", errors)
     layout = _parse_layout(obj.get("layout", DEFAULT_LAYOUT), f"{path}.layout", errors)
     if kind is None:
@@ -373,10 +373,10 @@ def _parse_widget(raw: Any, path: str, errors: _Errors) -> WidgetSpec | None:
 
 
 def _parse_metric(
-    raw_metric: Any, raw_property: Any, path: str, prefix: str, errors: _Errors
+    raw_metric: Any, raw_property: Any, path: str, errors: _Errors
 ) -> MetricSpec | None:
-    metric = _choice(raw_metric, f"{path}.{prefix}metric", METRICS, errors)
-    prop_path = f"{path}.{prefix}property"
+    metric = _choice(raw_metric, f"{path}.metric", METRICS, errors)
+    prop_path = f"{path}.property"
     if metric is None:
         return None
     if metric == "count":
@@ -518,7 +518,7 @@ def _parse_table_metrics(
         if obj is None:
             continue
         metric = _parse_metric(
-            obj.get("metric", _MISSING), obj.get("property"), path, f"[{index}].", errors
+            obj.get("metric", _MISSING), obj.get("property"), f"{path}[{index}]", errors
         )
         if metric is None:
             continue
