@@ -1,0 +1,603 @@
+"""Demo data for `manage.py seed_demo`: an organization that looks like a living AI-API product.
+
+About twenty tenants of very different sizes, each in its own time zone, call an LLM API
+(`api.call` with model / endpoint / status / region, tokens, latency_ms, cost_usd), log in
+(`user.login`) and export reports (`report.export`). Traffic follows business hours in the
+tenant's time zone, dips at weekends, grows (or shrinks) per tenant over the window and has one
+incident (an error and latency spike at one tenant three days ago) for alerts to find.
+
+Generation is plain Python driven by one `random.Random`, so a seed reproduces the same data.
+Rows go to the warehouse through `warehouse.events.insert_events`, like ingest's.
+"""
+
+import math
+import random
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import ApiKey, Membership, Organization, Role, Scope, User
+from accounts.services import IssuedKey, api_key_create, api_key_revoke, organization_create
+from warehouse.events import EventRow, insert_events
+from warehouse.scope import DangerousOrgWideScope
+from warehouse.stats import event_summary
+
+DEMO_ORG_NAME = "Demo SaaS"
+DEMO_OWNER_EMAIL = "demo@sightline.local"
+DEMO_KEY_NAMES = {Scope.ADMIN: "Demo admin key", Scope.INGEST: "Demo ingest key"}
+# organization_create's keys on the first run; revoked with the demo keys on every run.
+REISSUED_KEY_NAMES = (*DEMO_KEY_NAMES.values(), "Default admin key", "Default ingest key")
+DEFAULT_EVENTS = 1_000_000
+DEFAULT_DAYS = 90
+CHUNK_ROWS = 100_000
+HOUR = timedelta(hours=1)
+
+# --- The simulated product -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    latency_ms: float  # median for a typical chat call
+    usd_per_1k_tokens: float
+
+
+MODELS = {
+    m.name: m
+    for m in (
+        Model("gpt-4o", 950, 0.0075),
+        Model("gpt-4o-mini", 420, 0.0004),
+        Model("claude-3.5-sonnet", 1150, 0.0090),
+        Model("claude-3-haiku", 380, 0.0008),
+        Model("llama-3.1-70b", 700, 0.0009),
+        Model("llama-3.1-8b", 210, 0.0002),
+        Model("mistral-large", 820, 0.0040),
+    )
+}
+
+# Model mixes a tenant can have: (model, share).
+MODEL_MIXES: dict[str, tuple[tuple[str, float], ...]] = {
+    "openai": (
+        ("gpt-4o", 0.45),
+        ("gpt-4o-mini", 0.40),
+        ("claude-3.5-sonnet", 0.10),
+        ("llama-3.1-8b", 0.05),
+    ),
+    "anthropic": (("claude-3.5-sonnet", 0.50), ("claude-3-haiku", 0.35), ("gpt-4o", 0.15)),
+    "open": (("llama-3.1-70b", 0.45), ("llama-3.1-8b", 0.35), ("mistral-large", 0.20)),
+    "mixed": (
+        ("gpt-4o", 0.20),
+        ("gpt-4o-mini", 0.20),
+        ("claude-3.5-sonnet", 0.20),
+        ("claude-3-haiku", 0.15),
+        ("llama-3.1-70b", 0.15),
+        ("mistral-large", 0.10),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    share: float
+    median_tokens: float
+    latency_factor: float  # relative to a chat call of the same model
+
+
+ENDPOINTS = (
+    Endpoint("/v1/chat", 0.58, 900, 1.0),
+    Endpoint("/v1/completions", 0.12, 600, 0.85),
+    Endpoint("/v1/embeddings", 0.20, 250, 0.12),
+    Endpoint("/v1/moderations", 0.06, 120, 0.10),
+    Endpoint("/v1/images", 0.04, 300, 3.0),
+)
+REGIONS = (
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-northeast-1",
+    "ap-southeast-2",
+)
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    tenant_id: str
+    size: float  # relative traffic
+    tz: str
+    region: str  # where most of its calls land
+    growth: float  # traffic at the end of the window relative to its start
+    users: int
+    mix: str  # a key of MODEL_MIXES
+    error_rate: float
+
+
+TENANTS: tuple[DemoTenant, ...] = (
+    DemoTenant("acme-corp", 100, "America/New_York", "us-east-1", 1.6, 600, "openai", 0.015),
+    DemoTenant("globex", 70, "America/Chicago", "us-east-1", 1.2, 420, "mixed", 0.020),
+    DemoTenant("initech", 45, "America/Los_Angeles", "us-west-2", 1.0, 260, "openai", 0.012),
+    DemoTenant("umbrella-health", 38, "Europe/London", "eu-west-1", 2.4, 240, "anthropic", 0.010),
+    DemoTenant("hooli", 30, "America/Los_Angeles", "us-west-2", 0.7, 300, "open", 0.030),
+    DemoTenant(
+        "stark-industries", 26, "America/New_York", "us-east-1", 1.3, 150, "anthropic", 0.015
+    ),
+    DemoTenant("wayne-enterprises", 22, "America/New_York", "us-east-1", 1.1, 140, "openai", 0.010),
+    DemoTenant("wonka-foods", 18, "Europe/Zurich", "eu-central-1", 1.5, 90, "mixed", 0.020),
+    DemoTenant("cyberdyne", 15, "Asia/Tokyo", "ap-northeast-1", 3.0, 80, "open", 0.025),
+    DemoTenant("soylent", 12, "America/Denver", "us-west-2", 1.0, 70, "openai", 0.018),
+    DemoTenant("tyrell", 10, "Asia/Singapore", "ap-southeast-2", 1.4, 60, "anthropic", 0.012),
+    DemoTenant("massive-dynamic", 9, "Europe/Berlin", "eu-central-1", 1.2, 55, "mixed", 0.015),
+    DemoTenant("oscorp", 7, "America/New_York", "us-east-1", 0.8, 45, "openai", 0.035),
+    DemoTenant("aperture-labs", 6, "America/Chicago", "us-east-1", 2.0, 40, "open", 0.020),
+    DemoTenant("vandelay-imports", 5, "America/New_York", "us-east-1", 1.0, 25, "openai", 0.015),
+    DemoTenant("pied-piper", 4, "America/Los_Angeles", "us-west-2", 4.0, 30, "mixed", 0.030),
+    DemoTenant("dunder-mifflin", 3, "America/New_York", "us-east-1", 0.9, 20, "anthropic", 0.010),
+    DemoTenant("bluth-company", 2, "America/Los_Angeles", "us-west-2", 0.5, 15, "open", 0.040),
+    DemoTenant("gringotts", 1.5, "Europe/London", "eu-west-1", 1.1, 10, "anthropic", 0.008),
+    DemoTenant(
+        "prestige-worldwide", 0.8, "Australia/Sydney", "ap-southeast-2", 2.5, 8, "mixed", 0.020
+    ),
+)
+
+# Relative traffic per local hour (0..23) and per local weekday (Monday first).
+HOURLY = (
+    0.18, 0.14, 0.12, 0.11, 0.12, 0.16, 0.28, 0.48, 0.75, 0.95, 1.00, 0.98,
+    0.90, 0.96, 1.00, 0.97, 0.88, 0.72, 0.55, 0.45, 0.38, 0.32, 0.26, 0.21,
+)  # fmt: skip
+WEEKDAY = (1.00, 1.04, 1.05, 1.02, 0.93, 0.38, 0.30)
+EVENT_MIX = (("api.call", 0.93), ("user.login", 0.05), ("report.export", 0.02))
+RATE_LIMITED_SHARE = 0.012
+Props = tuple[dict[str, str], dict[str, float]]  # string_props, numeric_props
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A few bad hours at one tenant: many errors and slow calls (something for alerts)."""
+
+    tenant_id: str
+    starts_ago: timedelta
+    duration: timedelta
+    error_rate: float
+    latency_factor: float
+
+
+INCIDENT = Incident("globex", timedelta(days=3, hours=2), timedelta(hours=3), 0.35, 3.0)
+
+
+# --- Generation --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One tenant-hour, clipped to the window, and how many events fall in it."""
+
+    tenant: DemoTenant
+    start: datetime
+    seconds: float
+    weight: float
+
+
+def plan_cells(
+    *, now: datetime, days: int, since: datetime, rng: random.Random
+) -> tuple[list[Cell], float]:
+    """The tenant-hours from `since` to `now`, and the total weight of the whole `days` window
+    ending at `now` (so a top-up of a few hours gets the same rate as a full seed)."""
+    window_start = now - timedelta(days=days)
+    first_hour = window_start.replace(minute=0, second=0, microsecond=0)
+    cells: list[Cell] = []
+    total_weight = 0.0
+    for tenant in TENANTS:
+        zone = ZoneInfo(tenant.tz)
+        day_noise: dict[int, float] = {}
+        hour = first_hour
+        while hour < now:
+            start, end = max(hour, window_start), min(hour + HOUR, now)
+            local = hour.astimezone(zone)
+            progress = (hour - window_start) / (now - window_start)
+            noise = day_noise.setdefault(local.toordinal(), rng.lognormvariate(0, 0.12))
+            weight = (
+                tenant.size
+                * HOURLY[local.hour]
+                * WEEKDAY[local.weekday()]
+                * tenant.growth**progress
+                * noise
+                * (end - start).total_seconds()
+                / 3600
+            )
+            total_weight += weight
+            if end > since:
+                clipped = max(start, since)
+                cells.append(Cell(tenant, clipped, (end - clipped).total_seconds(), weight))
+            hour += HOUR
+    return cells, total_weight
+
+
+class EventMaker:
+    """Builds the events of one tenant-hour. Hot path: about a million calls per seed."""
+
+    def __init__(self, *, org_id: str, now: datetime, rng: random.Random) -> None:
+        self.org_id = org_id
+        self.rng = rng
+        self.incident_start = now - INCIDENT.starts_ago
+        self.incident_end = self.incident_start + INCIDENT.duration
+        self.user_ids = {
+            t.tenant_id: [f"{t.tenant_id}-u{n:04d}" for n in range(t.users)] for t in TENANTS
+        }
+        # Zipf-like: a few power users make most calls.
+        self.user_weights = {
+            t.tenant_id: _cumulative([1 / (n + 1) ** 0.9 for n in range(t.users)]) for t in TENANTS
+        }
+        self.models = {
+            mix: ([m for m, _ in shares], _cumulative([s for _, s in shares]))
+            for mix, shares in MODEL_MIXES.items()
+        }
+        self.endpoints = (list(ENDPOINTS), _cumulative([e.share for e in ENDPOINTS]))
+        self.event_names = ([n for n, _ in EVENT_MIX], _cumulative([s for _, s in EVENT_MIX]))
+
+    def cell_events(self, cell: Cell, count: int) -> list[EventRow]:
+        rng, tenant = self.rng, cell.tenant
+        # Categorical draws for the whole cell at once: rng.choices per event is the slow part.
+        users = rng.choices(
+            self.user_ids[tenant.tenant_id],
+            cum_weights=self.user_weights[tenant.tenant_id],
+            k=count,
+        )
+        names = rng.choices(self.event_names[0], cum_weights=self.event_names[1], k=count)
+        models = rng.choices(*self.models[tenant.mix], k=count)
+        endpoints = rng.choices(*self.endpoints, k=count)
+        span_ms = max(1, int(cell.seconds * 1000))
+        rows = []
+        for user_id, name, model, endpoint in zip(users, names, models, endpoints, strict=True):
+            timestamp = cell.start + timedelta(milliseconds=rng.randrange(span_ms))
+            if name == "api.call":
+                props = self._api_call(tenant, MODELS[model], endpoint, timestamp)
+            elif name == "user.login":
+                props = self._login()
+            else:
+                props = self._export()
+            insert_id = f"demo-{rng.getrandbits(64):016x}"
+            rows.append(
+                EventRow(self.org_id, tenant.tenant_id, name, timestamp, user_id, insert_id, *props)
+            )
+        return rows
+
+    def _api_call(
+        self, tenant: DemoTenant, model: Model, endpoint: Endpoint, timestamp: datetime
+    ) -> Props:
+        rng = self.rng
+        region = tenant.region if rng.random() < 0.9 else rng.choice(REGIONS)
+        in_incident = (
+            tenant.tenant_id == INCIDENT.tenant_id
+            and self.incident_start <= timestamp < self.incident_end
+        )
+        error_rate = INCIDENT.error_rate if in_incident else tenant.error_rate
+        slowdown = INCIDENT.latency_factor if in_incident else 1.0
+        roll = rng.random()
+        if roll < RATE_LIMITED_SHARE:  # rejected at the gateway: fast and free
+            status, tokens, latency = "rate_limited", 0, rng.lognormvariate(math.log(18), 0.3)
+        elif roll < RATE_LIMITED_SHARE + error_rate:
+            status, tokens = "error", 0
+            latency = rng.lognormvariate(math.log(model.latency_ms * 0.4 * slowdown), 0.6)
+        else:
+            status = "success"
+            tokens = max(1, int(rng.lognormvariate(math.log(endpoint.median_tokens), 0.7)))
+            size_factor = 0.6 + 0.4 * tokens / endpoint.median_tokens
+            median = model.latency_ms * endpoint.latency_factor * size_factor * slowdown
+            latency = rng.lognormvariate(math.log(median), 0.35)
+        string_props = {
+            "model": model.name,
+            "endpoint": endpoint.path,
+            "status": status,
+            "region": region,
+        }
+        numeric_props = {
+            "tokens": float(tokens),
+            "latency_ms": round(latency, 1),
+            "cost_usd": round(tokens / 1000 * model.usd_per_1k_tokens, 6),
+        }
+        return string_props, numeric_props
+
+    def _login(self) -> Props:
+        method = self.rng.choices(("password", "sso", "google"), cum_weights=(0.5, 0.85, 1.0))[0]
+        return {"method": method}, {}
+
+    def _export(self) -> Props:
+        rng = self.rng
+        string_props = {
+            "format": rng.choices(("csv", "pdf", "xlsx"), cum_weights=(0.55, 0.8, 1.0))[0],
+            "report": rng.choice(("usage", "billing", "audit", "latency")),
+        }
+        return string_props, {"rows": float(int(rng.lognormvariate(math.log(2000), 1.2)) + 1)}
+
+
+def _cumulative(weights: Sequence[float]) -> list[float]:
+    out, running = [], 0.0
+    for weight in weights:
+        running += weight
+        out.append(running)
+    return out
+
+
+def generate_events(
+    *,
+    org_id: str,
+    total: int,
+    days: int,
+    now: datetime,
+    since: datetime | None = None,
+    rng: random.Random,
+) -> Iterator[list[EventRow]]:
+    """Chunks of at most CHUNK_ROWS events from `since` (default: the window start) to `now`, at
+    the rate that puts `total` events in `days` days."""
+    window_start = now - timedelta(days=days)
+    cells, total_weight = plan_cells(
+        now=now, days=days, since=max(since or window_start, window_start), rng=rng
+    )
+    maker = EventMaker(org_id=org_id, now=now, rng=rng)
+    chunk: list[EventRow] = []
+    for cell in cells:
+        expected = total * cell.weight / total_weight
+        count = int(expected) + (rng.random() < expected % 1)  # randomised rounding keeps the sum
+        if count:
+            chunk.extend(maker.cell_events(cell, count))
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# --- The demo organization ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoAccess:
+    organization: Organization
+    owner: User
+    password: str
+    admin_key: IssuedKey
+    ingest_key: IssuedKey
+    created: bool  # False: an existing demo organization was reused
+
+
+@transaction.atomic
+def demo_access_ensure(*, password_file: Path) -> DemoAccess:
+    """The demo organization and owner (created once, reused after) and fresh demo keys.
+
+    Keys are re-issued on every run because only their hashes are stored: a secret printed by
+    an earlier run cannot be printed again, so the old demo keys are revoked and new ones shown."""
+    organization = demo_organization_get()
+    created = organization is None
+    if organization is None:
+        organization = organization_create(
+            name=DEMO_ORG_NAME, owner_email=DEMO_OWNER_EMAIL
+        ).organization
+        organization.allowed_embed_origins = [settings.PUBLIC_URL]
+        organization.save(update_fields=["allowed_embed_origins"])
+    owner = User.objects.get(email=DEMO_OWNER_EMAIL)
+    password = _demo_password(owner, password_file)
+    for key in ApiKey.objects.filter(
+        organization=organization, name__in=REISSUED_KEY_NAMES, revoked_at=None
+    ):
+        api_key_revoke(key=key)
+    admin_key, ingest_key = (
+        api_key_create(organization=organization, scope=scope, name=name, created_by=owner)
+        for scope, name in DEMO_KEY_NAMES.items()
+    )
+    return DemoAccess(organization, owner, password, admin_key, ingest_key, created)
+
+
+def demo_organization_get() -> Organization | None:
+    membership = (
+        Membership.objects.filter(
+            user__email=DEMO_OWNER_EMAIL, role=Role.OWNER, organization__name=DEMO_ORG_NAME
+        )
+        .select_related("organization")
+        .order_by("created_at")
+        .first()
+    )
+    return membership.organization if membership else None
+
+
+def _demo_password(owner: User, password_file: Path) -> str:
+    """The password kept in `password_file` (so every run prints the same one), or a new one."""
+    if password_file.exists():
+        password = password_file.read_text().strip()
+        if password and owner.check_password(password):
+            return password
+    password = "demo-" + secrets.token_urlsafe(9)
+    owner.set_password(password)
+    owner.save(update_fields=["password"])
+    password_file.write_text(password + "\n")
+    password_file.chmod(0o600)
+    return password
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    mode: str  # "seeded" | "topped up" | "up to date"
+    inserted: int
+    stored: int  # the organization's events after seeding
+
+
+def demo_events_seed(
+    *,
+    organization: Organization,
+    total: int = DEFAULT_EVENTS,
+    days: int = DEFAULT_DAYS,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+    on_chunk: Callable[[int], None] = lambda inserted: None,
+) -> SeedResult:
+    """Seed `total` events over `days` days; on later runs only top up the time since the newest
+    event (at the same rate), so re-running never duplicates data and the demo stays current."""
+    now = now or datetime.now(UTC)
+    scope = DangerousOrgWideScope(org_id=organization.pk)
+    before = event_summary(scope=scope)
+    if before.latest is not None and now - before.latest < timedelta(minutes=1):
+        return SeedResult("up to date", 0, before.events)
+    since = before.latest + timedelta(milliseconds=1) if before.latest else None
+    inserted = 0
+    for chunk in generate_events(
+        org_id=organization.pk,
+        total=total,
+        days=days,
+        now=now,
+        since=since,
+        rng=rng or random.Random(),
+    ):
+        inserted += insert_events(chunk)
+        on_chunk(inserted)
+    mode = "topped up" if before.latest else "seeded"
+    return SeedResult(mode, inserted, event_summary(scope=scope).events)
+
+
+# --- The demo dashboard ------------------------------------------------------------------------
+
+
+def _w(
+    widget_id: str,
+    title: str,
+    kind: str,
+    chart: str,
+    layout: tuple[int, int, int, int],
+    **fields: Any,
+) -> dict:
+    x, y, w, h = layout
+    return {
+        "id": widget_id, "title": title, "kind": kind, "chart": chart, "event_name": "api.call",
+        "metric": "count", "property": None, "group_by": [], "filters": {}, "limit": None,
+        "layout": {"x": x, "y": y, "w": w, "h": h}, **fields,
+    }  # fmt: skip
+
+
+DEMO_DASHBOARD: dict[str, Any] = {
+    "name": "API usage",
+    "default_period": "30d",
+    "filters": [
+        {"dimension": "model", "label": "Model"},
+        {"dimension": "endpoint", "label": "Endpoint"},
+        {"dimension": "region", "label": "Region"},
+    ],
+    "theme": {
+        "primaryColor": "#0f9d58",
+        "fontFamily": "Inter, system-ui, sans-serif",
+        "mode": "light",
+    },
+    "widgets": [
+        _w("w_calls", "API calls", "kpi", "stat", (0, 0, 3, 2)),
+        _w("w_tokens", "Tokens", "kpi", "stat", (3, 0, 3, 2), metric="sum", property="tokens"),
+        _w("w_cost", "Cost (USD)", "kpi", "stat", (6, 0, 3, 2), metric="sum", property="cost_usd"),
+        _w(
+            "w_p95",
+            "p95 latency (ms)",
+            "kpi",
+            "stat",
+            (9, 0, 3, 2),
+            metric="p95",
+            property="latency_ms",
+        ),
+        _w(
+            "w_calls_by_status",
+            "Calls by status",
+            "timeseries",
+            "area",
+            (0, 2, 8, 4),
+            group_by=["status"],
+        ),
+        _w(
+            "w_models",
+            "Calls by model",
+            "breakdown",
+            "bar",
+            (8, 2, 4, 4),
+            group_by=["model"],
+            limit=8,
+        ),
+        _w(
+            "w_latency",
+            "p95 latency over time",
+            "timeseries",
+            "line",
+            (0, 6, 6, 4),
+            metric="p95",
+            property="latency_ms",
+            bucket="day",
+        ),
+        _w(
+            "w_cost_by_endpoint",
+            "Cost by endpoint",
+            "breakdown",
+            "list",
+            (6, 6, 6, 4),
+            metric="sum",
+            property="cost_usd",
+            group_by=["endpoint"],
+            limit=10,
+        ),
+        _w(
+            "w_users",
+            "Active users",
+            "kpi",
+            "stat",
+            (0, 10, 3, 2),
+            event_name="user.login",
+            metric="count_unique",
+        ),
+        _w("w_errors", "Errors", "kpi", "stat", (3, 10, 3, 2), filters={"status": "error"}),
+        _w(
+            "w_exports",
+            "Report exports",
+            "breakdown",
+            "bar",
+            (6, 10, 6, 2),
+            event_name="report.export",
+            group_by=["format"],
+            limit=5,
+        ),
+        _w(
+            "w_model_table",
+            "Models and endpoints",
+            "table",
+            "table",
+            (0, 12, 12, 5),
+            group_by=["model", "endpoint"],
+            limit=50,
+            metrics=[
+                {"metric": "count", "property": None},
+                {"metric": "sum", "property": "tokens"},
+                {"metric": "avg", "property": "latency_ms"},
+                {"metric": "sum", "property": "cost_usd"},
+            ],
+        ),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class DemoDashboard:
+    dashboard_id: str
+    name: str
+    created: bool
+
+
+def demo_dashboard_ensure(*, organization: Organization, owner: User) -> DemoDashboard:
+    """The published demo dashboard: created and published once, left alone afterwards (the
+    user may have edited it)."""
+    from dashboards.models import Dashboard
+    from dashboards.services import dashboard_create, dashboard_publish
+
+    existing = Dashboard.objects.filter(organization=organization).order_by("created_at").first()
+    if existing is not None:
+        return DemoDashboard(existing.pk, existing.name, created=False)
+    dashboard = dashboard_create(organization=organization, spec=DEMO_DASHBOARD, created_by=owner)
+    dashboard_publish(dashboard=dashboard, published_by=owner)
+    return DemoDashboard(dashboard.pk, dashboard.name, created=True)
