@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import ApiKey, Membership, Organization, User
+from accounts.models import ApiKey, Invite, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -51,3 +51,15 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False  # keys are created in the console or by `createorg`, where the secret is shown once
+
+
+@admin.register(Invite)
+class InviteAdmin(admin.ModelAdmin):
+    list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["role", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "organization__name", "organization__id"]
+    readonly_fields = ["id", "organization", "email", "role", "invited_by", "created_at", "accepted_at", "accepted_by"]
+    exclude = ["token_hash"]  # the link's token is never shown, not even hashed
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # invites are sent from the console or the API, which e-mail the link

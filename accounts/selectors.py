@@ -1,7 +1,10 @@
 """Reads for accounts."""
 
-from accounts.models import ApiKey, Membership, Organization, User
+from django.utils import timezone
+
+from accounts.models import ApiKey, Invite, Membership, Organization, User
 from accounts.services import hash_secret
+from config.errors import NotFound
 
 
 def api_key_for_secret(*, secret: str) -> ApiKey | None:
@@ -21,3 +24,56 @@ def memberships_for_user(*, user: User) -> list[Membership]:
 def membership_get(*, user: User, organization: Organization | str) -> Membership | None:
     org_id = organization if isinstance(organization, str) else organization.pk
     return Membership.objects.filter(user=user, organization_id=org_id).select_related("organization").first()
+
+
+def member_list(*, organization: Organization) -> list[Membership]:
+    return list(Membership.objects.filter(organization=organization).select_related("user").order_by("created_at"))
+
+
+def member_get(*, organization: Organization, membership_id: int | str) -> Membership:
+    """Another organization's membership is NotFound, like a missing one."""
+    membership = (
+        Membership.objects.select_related("user", "organization")
+        .filter(organization=organization, pk=_int_or_none(membership_id))
+        .first()
+    )
+    if membership is None:
+        raise NotFound("Not found.")
+    return membership
+
+
+def invite_pending_list(*, organization: Organization) -> list[Invite]:
+    return list(
+        Invite.objects.filter(organization=organization, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+
+
+def invite_get(*, organization: Organization, invite_id: str) -> Invite:
+    invite = Invite.objects.filter(organization=organization, pk=invite_id).first()
+    if invite is None:
+        raise NotFound("Not found.")
+    return invite
+
+
+def api_key_list(*, organization: Organization) -> list[ApiKey]:
+    return list(ApiKey.objects.filter(organization=organization).select_related("created_by").order_by("revoked_at", "-created_at"))
+
+
+def api_key_get(*, organization: Organization, key_id: str) -> ApiKey:
+    key = ApiKey.objects.filter(organization=organization, pk=key_id).first()
+    if key is None:
+        raise NotFound("Not found.")
+    return key
+
+
+def _int_or_none(value: int | str) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def user_exists(*, email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()

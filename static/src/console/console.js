@@ -1,0 +1,63 @@
+// Console behaviour: copy buttons, confirmations for plain forms, auto-submitting selects,
+// and HTMX set-up (which error responses swap). Charts live in charts.js.
+(function () {
+  "use strict";
+
+  function copyText(button) {
+    var target = document.querySelector(button.getAttribute("data-copy"));
+    if (!target) return;
+    var text = target.value !== undefined && target.tagName !== "CODE" ? target.value : target.textContent;
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {
+      var area = document.createElement("textarea");
+      area.value = text;
+      document.body.appendChild(area);
+      area.select();
+      document.execCommand("copy");
+      area.remove();
+      done();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (button) copyText(button);
+  });
+
+  // Plain (non-HTMX) forms with data-confirm ask first; HTMX forms use hx-confirm instead.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-confirm") && !form.hasAttribute("hx-post") && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.htmx) return;
+    // Validation errors (400) and conflicts (409) render the form again with errors next to
+    // the fields; 403/404 come back retargeted into the toast area by the server.
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "40[0349]", swap: true, error: false },
+      { code: "...", swap: false, error: true },
+    ];
+  });
+
+  // Toasts disappear on their own.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id === "toasts") {
+      setTimeout(function () { event.detail.target.innerHTML = ""; }, 6000);
+    }
+  });
+})();
