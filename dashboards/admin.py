@@ -40,7 +40,16 @@ class DashboardAdmin(admin.ModelAdmin):
     list_filter = [PublishedFilter, "updated_at", "created_at"]
     search_fields = ["id", "name", "organization__id", "organization__name"]
     list_select_related = ["organization", "published_version"]
-    readonly_fields = ["id", "organization", "name", "draft_spec", "published_version", "created_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "id",
+        "organization",
+        "name",
+        "draft_spec",
+        "published_version",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [DashboardVersionInline]
 
     @admin.display(description="published version", ordering="published_version__number")
@@ -55,9 +64,21 @@ class DashboardAdmin(admin.ModelAdmin):
 class DashboardVersionAdmin(admin.ModelAdmin):
     list_display = ["dashboard", "number", "published_at", "published_by", "published_by_key"]
     list_filter = ["published_at"]
-    search_fields = ["dashboard__id", "dashboard__name", "dashboard__organization__id", "published_by__email"]
+    search_fields = [
+        "dashboard__id",
+        "dashboard__name",
+        "dashboard__organization__id",
+        "published_by__email",
+    ]
     list_select_related = ["dashboard", "published_by"]
-    readonly_fields = ["dashboard", "number", "spec", "published_by", "published_by_key", "published_at"]
+    readonly_fields = [
+        "dashboard",
+        "number",
+        "spec",
+        "published_by",
+        "published_by_key",
+        "published_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -15,7 +15,15 @@ class DashboardOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dashboard
-        fields = ["id", "name", "spec", "published_version", "has_unpublished_changes", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "spec",
+            "published_version",
+            "has_unpublished_changes",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_published_version(self, dashboard: Dashboard) -> int | None:
         version = dashboard.published_version

@@ -31,7 +31,10 @@ def _json_object_body(request: Request) -> dict[str, Any]:
     if declared > SPEC_MAX_BYTES or len(request.body) > SPEC_MAX_BYTES:
         raise PayloadTooLarge(f"A dashboard spec may be at most {SPEC_MAX_BYTES} bytes.")
     if not isinstance(request.data, dict):
-        raise InvalidInput("The body must be a JSON object.", details=[{"field": None, "message": "Expected an object."}])
+        raise InvalidInput(
+            "The body must be a JSON object.",
+            details=[{"field": None, "message": "Expected an object."}],
+        )
     return request.data
 
 
@@ -57,7 +60,9 @@ class DashboardListCreateView(DashboardScopedView):
         return self.get_paginated_response(DashboardOutputSerializer(page, many=True).data)
 
     def post(self, request: Request) -> Response:
-        dashboard = services.dashboard_create(organization=self.organization, spec=_json_object_body(request))
+        dashboard = services.dashboard_create(
+            organization=self.organization, spec=_json_object_body(request)
+        )
         return _dashboard_response(dashboard, status.HTTP_201_CREATED)
 
 
@@ -78,8 +83,12 @@ class DashboardDetailView(DashboardScopedView):
 class DashboardPublishView(DashboardScopedView):
     def post(self, request: Request, pk: str) -> Response:
         """201 with a new version; 200 when the draft equalled the latest version (republished)."""
-        result = services.dashboard_publish(dashboard=self.get_object(), api_key=_acting_key(request))
-        return _dashboard_response(result.dashboard, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        result = services.dashboard_publish(
+            dashboard=self.get_object(), api_key=_acting_key(request)
+        )
+        return _dashboard_response(
+            result.dashboard, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
 
 
 class DashboardUnpublishView(DashboardScopedView):
@@ -101,13 +110,17 @@ class DashboardVersionsView(DashboardScopedView):
         dashboard = self.get_object()
         page = self.paginate_queryset(selectors.dashboard_versions(dashboard=dashboard))
         context = {"current_version_id": dashboard.published_version_id}
-        return self.get_paginated_response(VersionOutputSerializer(page, many=True, context=context).data)
+        return self.get_paginated_response(
+            VersionOutputSerializer(page, many=True, context=context).data
+        )
 
 
 class DashboardDataView(DashboardScopedView):
     def get(self, request: Request, pk: str) -> Response:
         dashboard = self.get_object()
-        return Response(selectors.dashboard_admin_data(dashboard=dashboard, params=request.query_params.dict()))
+        return Response(
+            selectors.dashboard_admin_data(dashboard=dashboard, params=request.query_params.dict())
+        )
 
 
 def _organization(request: Request) -> Organization:
@@ -121,12 +134,16 @@ class DiscoverView(APIView):
     def get(self, request: Request) -> Response:
         query = DiscoverQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        return Response(discovery.discover(_organization(request).pk, query.validated_data.get("tenant_id")))
+        return Response(
+            discovery.discover(_organization(request).pk, query.validated_data.get("tenant_id"))
+        )
 
 
 class AutoCreateView(APIView):
     def post(self, request: Request) -> Response:
         body = AutoCreateInputSerializer(data=request.data or {})
         body.is_valid(raise_exception=True)
-        dashboard = discovery.auto_create(organization=_organization(request), **body.validated_data)
+        dashboard = discovery.auto_create(
+            organization=_organization(request), **body.validated_data
+        )
         return _dashboard_response(dashboard, status.HTTP_201_CREATED)

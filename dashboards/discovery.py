@@ -16,7 +16,13 @@ from accounts.models import Organization, User
 from config.errors import Conflict
 from dashboards.models import Dashboard
 from dashboards.services import dashboard_create
-from warehouse.discovery import EventSummary, NumericPropSummary, SchemaSummary, StringPropSummary, schema_summary
+from warehouse.discovery import (
+    EventSummary,
+    NumericPropSummary,
+    SchemaSummary,
+    StringPropSummary,
+    schema_summary,
+)
 from warehouse.scope import DangerousOrgWideScope
 
 # A dimension worth a breakdown has a few values: two at least, not so many the chart is noise.
@@ -26,7 +32,9 @@ MAX_DEFAULT_FILTERS = 3
 MAX_LATENCY_WIDGETS = 2
 GRID_COLUMNS = 12
 LATENCY_WORDS = frozenset({"latency", "duration", "elapsed", "time", "ms", "seconds", "secs"})
-COST_WORDS = frozenset({"cost", "price", "amount", "revenue", "spend", "usd", "charge", "fee", "billing"})
+COST_WORDS = frozenset(
+    {"cost", "price", "amount", "revenue", "spend", "usd", "charge", "fee", "billing"}
+)
 ID_WORDS = frozenset({"id", "uuid", "guid", "key", "token", "hash", "url", "email"})
 
 
@@ -49,7 +57,12 @@ def discover(org_id: str, tenant_id: str | None = None) -> dict[str, Any]:
         "window": {"from": _iso(since), "to": _iso(now), "days": window_days()},
         "events": [asdict(event) for event in summary.events],
         "string_props": [
-            {**asdict(prop), "top_values": [{"value": value, "count": count} for value, count in prop.top_values]}
+            {
+                **asdict(prop),
+                "top_values": [
+                    {"value": value, "count": count} for value, count in prop.top_values
+                ],
+            }
             for prop in summary.string_props
         ],
         "numeric_props": [asdict(prop) for prop in summary.numeric_props],
@@ -58,7 +71,11 @@ def discover(org_id: str, tenant_id: str | None = None) -> dict[str, Any]:
 
 
 def auto_create(
-    *, organization: Organization, name: str | None = None, tenant_id: str | None = None, created_by: User | None = None
+    *,
+    organization: Organization,
+    name: str | None = None,
+    tenant_id: str | None = None,
+    created_by: User | None = None,
 ) -> Dashboard:
     """A draft built from discovery: headline KPIs, the busiest event over time, breakdowns by
     its most useful dimensions, percentiles of latency-like and sums of cost-like properties, a
@@ -67,7 +84,8 @@ def auto_create(
     if not summary.events:
         where = f"tenant {tenant_id!r}" if tenant_id else "this organization"
         raise Conflict(
-            f"No events in the last {window_days()} days for {where}: send events first, then auto-create.",
+            f"No events in the last {window_days()} days for {where}: "
+            "send events first, then auto-create.",
             code="no_events",
         )
     spec = auto_spec(summary, name=name or "Overview")
@@ -78,63 +96,129 @@ def auto_spec(summary: SchemaSummary, *, name: str) -> dict[str, Any]:
     """The spec `auto_create` saves (validated there by parse_spec like any other)."""
     busiest = summary.events[0]
     dimensions = _useful_dimensions(summary.string_props, busiest.name)
-    layout = _GridLayout()
-    widgets = [*_kpis(summary, busiest, layout)]
-    widgets.append(_timeseries(busiest, layout))
-    widgets.extend(_breakdown(busiest, dimension, layout) for dimension in dimensions[:MAX_BREAKDOWNS])
+    grid = _GridLayout()
+    widgets = _kpis(summary, busiest, grid) + [_timeseries(busiest, grid)]
+    widgets += [_breakdown(busiest, dimension, grid) for dimension in dimensions[:MAX_BREAKDOWNS]]
     if dimensions:
-        widgets.append(_table(busiest, dimensions[:2], layout))
+        widgets.append(_table(busiest, dimensions[:2], grid))
     return {
         "name": name,
         "default_period": "7d",
-        "filters": [{"dimension": d.key, "label": _label(d.key)} for d in dimensions[:MAX_DEFAULT_FILTERS]],
+        "filters": [
+            {"dimension": d.key, "label": _label(d.key)} for d in dimensions[:MAX_DEFAULT_FILTERS]
+        ],
         "widgets": _unique_ids(widgets),
     }
 
 
-def _kpis(summary: SchemaSummary, busiest: EventSummary, layout: "_GridLayout") -> list[dict[str, Any]]:
-    kpis = [_widget("w_events", f"{busiest.name} events", "kpi", "stat", busiest.name, "count", layout.place(3, 2))]
+def _kpis(summary: SchemaSummary, busiest: EventSummary, grid: "_GridLayout") -> list[dict]:
+    event = busiest.name
+    kpis = [
+        _widget("w_events", f"{event} events", event=event, metric="count", box=grid.place(3, 2))
+    ]
     if busiest.users:
         kpis.append(
-            _widget("w_users", "Unique users", "kpi", "stat", busiest.name, "count_unique", layout.place(3, 2), prop="user_id")
+            _widget(
+                "w_users",
+                "Unique users",
+                event=event,
+                metric="count_unique",
+                prop="user_id",
+                box=grid.place(3, 2),
+            )
         )
     for prop in _numeric_like(summary.numeric_props, LATENCY_WORDS)[:MAX_LATENCY_WIDGETS]:
         kpis.append(
-            _widget(f"w_p95_{prop.key}", f"p95 {_label(prop.key)}", "kpi", "stat", _home_event(prop), "p95",
-                    layout.place(3, 2), prop=prop.key)
+            _widget(
+                f"w_p95_{prop.key}",
+                f"p95 {_label(prop.key).lower()}",
+                event=_home_event(prop),
+                metric="p95",
+                prop=prop.key,
+                box=grid.place(3, 2),
+            )
         )
     for prop in _numeric_like(summary.numeric_props, COST_WORDS)[:1]:
         kpis.append(
-            _widget(f"w_total_{prop.key}", f"Total {_label(prop.key)}", "kpi", "stat", _home_event(prop), "sum",
-                    layout.place(3, 2), prop=prop.key)
+            _widget(
+                f"w_total_{prop.key}",
+                f"Total {_label(prop.key).lower()}",
+                event=_home_event(prop),
+                metric="sum",
+                prop=prop.key,
+                box=grid.place(3, 2),
+            )
         )
     return kpis
 
 
-def _timeseries(busiest: EventSummary, layout: "_GridLayout") -> dict[str, Any]:
-    return _widget("w_trend", f"{busiest.name} over time", "timeseries", "area", busiest.name, "count",
-                   layout.place(GRID_COLUMNS, 4))
+def _timeseries(busiest: EventSummary, grid: "_GridLayout") -> dict[str, Any]:
+    return _widget(
+        "w_trend",
+        f"{busiest.name} over time",
+        kind="timeseries",
+        chart="area",
+        event=busiest.name,
+        metric="count",
+        box=grid.place(GRID_COLUMNS, 4),
+    )
 
 
-def _breakdown(busiest: EventSummary, dimension: StringPropSummary, layout: "_GridLayout") -> dict[str, Any]:
-    return _widget(f"w_by_{dimension.key}", f"{busiest.name} by {_label(dimension.key).lower()}", "breakdown", "bar",
-                   busiest.name, "count", layout.place(GRID_COLUMNS // 2, 4), group_by=[dimension.key], limit=10)
+def _breakdown(busiest: EventSummary, dimension: StringPropSummary, grid: "_GridLayout") -> dict:
+    return _widget(
+        f"w_by_{dimension.key}",
+        f"{busiest.name} by {_label(dimension.key).lower()}",
+        kind="breakdown",
+        chart="bar",
+        event=busiest.name,
+        metric="count",
+        group_by=[dimension.key],
+        limit=10,
+        box=grid.place(GRID_COLUMNS // 2, 4),
+    )
 
 
-def _table(busiest: EventSummary, dimensions: list[StringPropSummary], layout: "_GridLayout") -> dict[str, Any]:
+def _table(busiest: EventSummary, dimensions: list[StringPropSummary], grid: "_GridLayout") -> dict:
     keys = [d.key for d in dimensions]
-    return _widget("w_table", f"{busiest.name} by " + " and ".join(_label(k).lower() for k in keys), "table", "table",
-                   busiest.name, "count", layout.place(GRID_COLUMNS, 5), group_by=keys, limit=20)
+    title = f"{busiest.name} by " + " and ".join(_label(key).lower() for key in keys)
+    return _widget(
+        "w_table",
+        title,
+        kind="table",
+        chart="table",
+        event=busiest.name,
+        metric="count",
+        group_by=keys,
+        limit=20,
+        box=grid.place(GRID_COLUMNS, 5),
+    )
 
 
 def _widget(
-    widget_id: str, title: str, kind: str, chart: str, event_name: str, metric: str, layout: dict[str, int],
-    *, prop: str | None = None, group_by: list[str] | None = None, limit: int | None = None,
+    widget_id: str,
+    title: str,
+    *,
+    event: str,
+    metric: str,
+    box: dict[str, int],
+    kind: str = "kpi",
+    chart: str = "stat",
+    prop: str | None = None,
+    group_by: list[str] | None = None,
+    limit: int | None = None,
 ) -> dict[str, Any]:
     return {
-        "id": widget_id, "title": title, "kind": kind, "chart": chart, "event_name": event_name,
-        "metric": metric, "property": prop, "group_by": group_by or [], "filters": {}, "limit": limit,
-        "layout": layout,
+        "id": widget_id,
+        "title": title,
+        "kind": kind,
+        "chart": chart,
+        "event_name": event,
+        "metric": metric,
+        "property": prop,
+        "group_by": group_by or [],
+        "filters": {},
+        "limit": limit,
+        "layout": box,
     }
 
 
@@ -142,13 +226,18 @@ def _useful_dimensions(props: list[StringPropSummary], event_name: str) -> list[
     """String props the busiest event carries, with a handful of values and not id-like,
     the most widely present first."""
     fitting = [
-        prop for prop in props
-        if event_name in prop.event_names and prop.cardinality in DIMENSION_CARDINALITY and not _words(prop.key) & ID_WORDS
+        prop
+        for prop in props
+        if event_name in prop.event_names
+        and prop.cardinality in DIMENSION_CARDINALITY
+        and not _words(prop.key) & ID_WORDS
     ]
     return sorted(fitting, key=lambda prop: (-prop.count, prop.cardinality, prop.key))
 
 
-def _numeric_like(props: list[NumericPropSummary], words: frozenset[str]) -> list[NumericPropSummary]:
+def _numeric_like(
+    props: list[NumericPropSummary], words: frozenset[str]
+) -> list[NumericPropSummary]:
     return [prop for prop in props if _words(prop.key) & words]
 
 
@@ -173,7 +262,8 @@ def _unique_ids(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Widget ids from property keys: lower-case word characters, made unique with a suffix."""
     seen: set[str] = set()
     for widget in widgets:
-        base = re.sub(r"[^a-z0-9_]+", "_", widget["id"].lower()).strip("_")[:36]  # ids are at most 42 characters
+        # Widget ids are at most 42 characters: room for a suffix.
+        base = re.sub(r"[^a-z0-9_]+", "_", widget["id"].lower()).strip("_")[:36]
         candidate, n = base, 2
         while candidate in seen:
             candidate, n = f"{base}_{n}", n + 1
@@ -198,4 +288,6 @@ class _GridLayout:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )

@@ -23,7 +23,7 @@ def dashboard_list(*, organization: Organization) -> QuerySet[Dashboard]:
 
 
 def dashboard_get(*, organization: Organization, dashboard_id: str) -> Dashboard:
-    """The organization's dashboard; another organization's id is the same NotFound as a missing one."""
+    """The organization's dashboard; another organization's id is a NotFound like a missing one."""
     dashboard = dashboard_list(organization=organization).filter(pk=dashboard_id).first()
     if dashboard is None:
         raise NotFound("Dashboard not found.")
@@ -63,7 +63,9 @@ def dashboard_version_key(*, dashboard: Dashboard, version: DashboardVersion | N
     undone gets the earlier results back, and two edits in one clock tick cannot collide."""
     if version is not None:
         return f"{dashboard.pk}:v{version.number}"
-    digest = hashlib.sha256(orjson.dumps(dashboard.draft_spec, option=orjson.OPT_SORT_KEYS)).hexdigest()[:20]
+    digest = hashlib.sha256(
+        orjson.dumps(dashboard.draft_spec, option=orjson.OPT_SORT_KEYS)
+    ).hexdigest()[:20]
     return f"{dashboard.pk}:draft:{digest}"
 
 
@@ -74,7 +76,9 @@ def dashboard_admin_data(*, dashboard: Dashboard, params: Mapping[str, str]) -> 
     if version_name == "published":
         version = dashboard.published_version
         if version is None:
-            raise Conflict("This dashboard is not published; ask for version=draft.", code="not_published")
+            raise Conflict(
+                "This dashboard is not published; ask for version=draft.", code="not_published"
+            )
         spec = parse_spec(version.spec)
     else:
         version, spec = None, parse_spec(dashboard.draft_spec)
@@ -99,9 +103,13 @@ def _tenant_and_version(params: Mapping[str, str]) -> tuple[str, str]:
     ]
     tenant_id = params.get("tenant_id", "")
     if not tenant_id:
-        details.append({"field": "tenant_id", "message": "The tenant whose data to show is required."})
+        details.append(
+            {"field": "tenant_id", "message": "The tenant whose data to show is required."}
+        )
     elif len(tenant_id) > TENANT_ID_MAX_LENGTH:
-        details.append({"field": "tenant_id", "message": f"At most {TENANT_ID_MAX_LENGTH} characters."})
+        details.append(
+            {"field": "tenant_id", "message": f"At most {TENANT_ID_MAX_LENGTH} characters."}
+        )
     version_name = params.get("version", "draft")
     if version_name not in DATA_VERSIONS:
         details.append({"field": "version", "message": "Must be 'draft' or 'published'."})

@@ -32,11 +32,16 @@ def _canonical(raw: object) -> dict[str, Any]:
     return spec_to_dict(parse_spec(raw))
 
 
-def dashboard_create(*, organization: Organization, spec: object, created_by: User | None = None) -> Dashboard:
+def dashboard_create(
+    *, organization: Organization, spec: object, created_by: User | None = None
+) -> Dashboard:
     """A new dashboard whose draft is `spec` (validated; raises InvalidInput naming the path)."""
     canonical = _canonical(spec)
     return Dashboard.objects.create(
-        organization=organization, name=canonical["name"], draft_spec=canonical, created_by=created_by
+        organization=organization,
+        name=canonical["name"],
+        draft_spec=canonical,
+        created_by=created_by,
     )
 
 
@@ -109,7 +114,10 @@ def dashboard_restore(*, dashboard: Dashboard, number: int | None = None) -> Das
     else:
         version = locked.published_version or dashboard_latest_version(dashboard=locked)
         if version is None:
-            raise Conflict("This dashboard has never been published: there is nothing to restore.", code="never_published")
+            raise Conflict(
+                "This dashboard has never been published: there is nothing to restore.",
+                code="never_published",
+            )
     canonical = _canonical(version.spec)
     locked.draft_spec = canonical
     locked.name = canonical["name"]

@@ -73,6 +73,12 @@ def widget(
     }
 
 
-def spec(name: str = "API usage", *, widgets: Sequence[Mapping[str, Any]] | None = None, **extra: Any) -> dict:
+def spec(
+    name: str = "API usage", *, widgets: Sequence[Mapping[str, Any]] | None = None, **extra: Any
+) -> dict:
     """A dashboard spec in DESIGN.md's wire shape; one KPI widget unless told otherwise."""
-    return {"name": name, "widgets": [dict(w) for w in (widgets if widgets is not None else [widget()])], **extra}
+    return {
+        "name": name,
+        "widgets": [dict(w) for w in (widgets if widgets is not None else [widget()])],
+        **extra,
+    }

@@ -71,7 +71,9 @@ class SchemaSummary:
     tenants: list[TenantSummary]
 
 
-def schema_summary(*, scope: DangerousOrgWideScope, since: datetime, backend: Backend | None = None) -> SchemaSummary:
+def schema_summary(
+    *, scope: DangerousOrgWideScope, since: datetime, backend: Backend | None = None
+) -> SchemaSummary:
     """Everything discovery shows, from events at or after `since` within the scope."""
     runner = _Runner(scope=scope, since=since, backend=backend or get_backend())
     return SchemaSummary(
@@ -85,7 +87,8 @@ def schema_summary(*, scope: DangerousOrgWideScope, since: datetime, backend: Ba
 _WHERE = "WHERE {scope} AND timestamp >= {{since:DateTime64(3, 'UTC')}}"
 
 _EVENTS_SQL = f"""
-SELECT event_name, count() AS count, uniqIf(user_id, user_id != '') AS users, max(timestamp) AS last_seen
+SELECT event_name, count() AS count, uniqIf(user_id, user_id != '') AS users,
+       max(timestamp) AS last_seen
 FROM {EVENTS_TABLE}
 {_WHERE}
 GROUP BY event_name
@@ -161,7 +164,12 @@ def _string_prop(row: Sequence[Any]) -> StringPropSummary:
 def _numeric_prop(row: Sequence[Any]) -> NumericPropSummary:
     key, count, minimum, maximum, average, event_names = row
     return NumericPropSummary(
-        key=key, count=int(count), min=float(minimum), max=float(maximum), avg=float(average), event_names=list(event_names)
+        key=key,
+        count=int(count),
+        min=float(minimum),
+        max=float(maximum),
+        avg=float(average),
+        event_names=list(event_names),
     )
 
 

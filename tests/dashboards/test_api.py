@@ -33,7 +33,9 @@ def fields_of(error: dict) -> set[str]:
 
 
 def test_create_returns_the_canonical_draft(api, org) -> None:
-    body = create(api, spec("Usage", widgets=[widget("w_calls"), widget("w_users", metric="count_unique")]))
+    body = create(
+        api, spec("Usage", widgets=[widget("w_calls"), widget("w_users", metric="count_unique")])
+    )
 
     assert body["id"].startswith("dash_")
     assert body["name"] == "Usage"
@@ -53,10 +55,20 @@ def test_read_returns_the_representation(api) -> None:
     body = api.get(f"/v1/dashboards/{created['id']}").json()
 
     assert body == created
-    assert set(body) == {"id", "name", "spec", "published_version", "has_unpublished_changes", "created_at", "updated_at"}
+    assert set(body) == {
+        "id",
+        "name",
+        "spec",
+        "published_version",
+        "has_unpublished_changes",
+        "created_at",
+        "updated_at",
+    }
 
 
-def test_list_is_paginated_newest_first_and_only_this_organization(api, other_org, client_for) -> None:
+def test_list_is_paginated_newest_first_and_only_this_organization(
+    api, other_org, client_for
+) -> None:
     ids = [create(api, spec(f"Board {n}"))["id"] for n in range(3)]
     create(client_for(other_org.admin_key.secret), spec("Not mine"))
 
@@ -75,7 +87,10 @@ def test_patch_merges_top_level_keys_and_revalidates(api) -> None:
 
     response = api.patch(
         f"/v1/dashboards/{created['id']}",
-        {"name": "New", "widgets": [widget("w_calls"), widget("w_p95", metric="p95", prop="latency_ms")]},
+        {
+            "name": "New",
+            "widgets": [widget("w_calls"), widget("w_p95", metric="p95", prop="latency_ms")],
+        },
         format="json",
     )
 
@@ -94,13 +109,19 @@ def test_patch_with_null_resets_a_key_to_its_default(api) -> None:
 
     body = api.patch(f"/v1/dashboards/{created['id']}", {"theme": None}, format="json").json()
 
-    assert body["spec"]["theme"] == {"primaryColor": "#2563eb", "fontFamily": "Inter, system-ui, sans-serif", "mode": "light"}
+    assert body["spec"]["theme"] == {
+        "primaryColor": "#2563eb",
+        "fontFamily": "Inter, system-ui, sans-serif",
+        "mode": "light",
+    }
 
 
 def test_patch_without_change_keeps_updated_at(api) -> None:
     created = create(api)
 
-    body = api.patch(f"/v1/dashboards/{created['id']}", {"name": created["name"]}, format="json").json()
+    body = api.patch(
+        f"/v1/dashboards/{created['id']}", {"name": created["name"]}, format="json"
+    ).json()
 
     assert body["updated_at"] == created["updated_at"]
 
@@ -121,7 +142,9 @@ def test_delete_removes_the_dashboard_and_its_versions(api) -> None:
 BAD_WIDGETS = [
     pytest.param(widget(kind="gauge"), "widgets[0].kind", id="unknown-kind"),
     pytest.param(widget(chart="pie"), "widgets[0].chart", id="unknown-chart"),
-    pytest.param(widget(metric="median", prop="latency_ms"), "widgets[0].metric", id="unknown-metric"),
+    pytest.param(
+        widget(metric="median", prop="latency_ms"), "widgets[0].metric", id="unknown-metric"
+    ),
     pytest.param({**widget(), "colour": "red"}, "widgets[0].colour", id="unknown-key"),
     pytest.param(widget(metric="sum"), "widgets[0].property", id="sum-without-property"),
     pytest.param(widget(metric="avg"), "widgets[0].property", id="avg-without-property"),
@@ -132,7 +155,9 @@ BAD_WIDGETS = [
 
 @pytest.mark.parametrize(("bad_widget", "field"), BAD_WIDGETS)
 def test_create_refuses_an_invalid_widget(api, bad_widget, field) -> None:
-    error = assert_error(api.post("/v1/dashboards", spec(widgets=[bad_widget]), format="json"), 400, "invalid_input")
+    error = assert_error(
+        api.post("/v1/dashboards", spec(widgets=[bad_widget]), format="json"), 400, "invalid_input"
+    )
 
     assert field in fields_of(error)
     assert Dashboard.objects.count() == 0
@@ -148,7 +173,9 @@ def test_create_refuses_duplicate_widget_ids(api) -> None:
 
 
 def test_create_refuses_an_unknown_top_level_key(api) -> None:
-    error = assert_error(api.post("/v1/dashboards", {**spec(), "widget": []}, format="json"), 400, "invalid_input")
+    error = assert_error(
+        api.post("/v1/dashboards", {**spec(), "widget": []}, format="json"), 400, "invalid_input"
+    )
 
     assert "widget" in fields_of(error)
     assert Dashboard.objects.count() == 0
@@ -157,7 +184,9 @@ def test_create_refuses_an_unknown_top_level_key(api) -> None:
 def test_create_refuses_a_body_that_is_not_an_object(api) -> None:
     assert_error(api.post("/v1/dashboards", [spec()], format="json"), 400, "invalid_input")
     assert_error(
-        api.post("/v1/dashboards", "{not json", content_type="application/json"), 400, "malformed_json"
+        api.post("/v1/dashboards", "{not json", content_type="application/json"),
+        400,
+        "malformed_json",
     )
     assert Dashboard.objects.count() == 0
 
@@ -177,21 +206,29 @@ def test_patch_refuses_an_invalid_spec_and_changes_nothing(api) -> None:
     before = Dashboard.objects.get(pk=created["id"])
 
     error = assert_error(
-        api.patch(f"/v1/dashboards/{created['id']}", {"widgets": [widget(metric="sum")]}, format="json"),
+        api.patch(
+            f"/v1/dashboards/{created['id']}", {"widgets": [widget(metric="sum")]}, format="json"
+        ),
         400,
         "invalid_input",
     )
 
     assert "widgets[0].property" in fields_of(error)
     after = Dashboard.objects.get(pk=created["id"])
-    assert (after.draft_spec, after.updated_at, after.name) == (before.draft_spec, before.updated_at, before.name)
+    assert (after.draft_spec, after.updated_at, after.name) == (
+        before.draft_spec,
+        before.updated_at,
+        before.name,
+    )
 
 
 def test_patch_refuses_keys_that_are_not_spec_keys(api) -> None:
     created = create(api)
 
     error = assert_error(
-        api.patch(f"/v1/dashboards/{created['id']}", {"published_version": 3, "name": "X"}, format="json"),
+        api.patch(
+            f"/v1/dashboards/{created['id']}", {"published_version": 3, "name": "X"}, format="json"
+        ),
         400,
         "invalid_input",
     )
@@ -212,19 +249,34 @@ ROUTES = [
     ("get", "/v1/dashboards/{id}/versions"),
     ("get", "/v1/dashboards/{id}/data?tenant_id=t1"),
 ]
-COLLECTION_ROUTES = [("get", "/v1/dashboards"), ("post", "/v1/dashboards"), ("get", "/v1/discover"), ("post", "/v1/discover/auto-create")]
+COLLECTION_ROUTES = [
+    ("get", "/v1/dashboards"),
+    ("post", "/v1/dashboards"),
+    ("get", "/v1/discover"),
+    ("post", "/v1/discover/auto-create"),
+]
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-def test_another_organizations_dashboard_is_not_found_on_every_route(api, other_org, client_for, method, path) -> None:
+def test_another_organizations_dashboard_is_not_found_on_every_route(
+    api, other_org, client_for, method, path
+) -> None:
     theirs = create(client_for(other_org.admin_key.secret), spec("Theirs"))
     before = Dashboard.objects.get(pk=theirs["id"])
 
-    response = getattr(api, method)(path.format(id=theirs["id"]), {"name": "Mine now"} if method == "patch" else None, format="json")
+    response = getattr(api, method)(
+        path.format(id=theirs["id"]),
+        {"name": "Mine now"} if method == "patch" else None,
+        format="json",
+    )
 
     assert_error(response, 404, "not_found")
     after = Dashboard.objects.get(pk=theirs["id"])
-    assert (after.name, after.draft_spec, after.published_version_id) == (before.name, before.draft_spec, None)
+    assert (after.name, after.draft_spec, after.published_version_id) == (
+        before.name,
+        before.draft_spec,
+        None,
+    )
     assert after.versions.count() == 0
 
 
@@ -239,7 +291,9 @@ def test_a_key_without_admin_scope_is_forbidden(api, org, client_for, scope, met
     mine = create(api)
     key = api_key_create(organization=org.organization, scope=scope)
 
-    response = getattr(client_for(key.secret), method)(path.format(id=mine["id"]), spec("Sneaky"), format="json")
+    response = getattr(client_for(key.secret), method)(
+        path.format(id=mine["id"]), spec("Sneaky"), format="json"
+    )
 
     assert_error(response, 403, "forbidden")
     assert Dashboard.objects.count() == 1
@@ -252,7 +306,9 @@ def test_no_key_is_unauthenticated(api, method, path) -> None:
 
     mine = create(api)
 
-    response = getattr(APIClient(), method)(path.format(id=mine["id"]), spec("Sneaky"), format="json")
+    response = getattr(APIClient(), method)(
+        path.format(id=mine["id"]), spec("Sneaky"), format="json"
+    )
 
     assert_error(response, 401, "unauthenticated")
     assert Dashboard.objects.count() == 1

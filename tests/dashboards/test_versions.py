@@ -34,7 +34,9 @@ def test_editing_the_draft_never_changes_the_published_version(api) -> None:
     created = create(api)
     api.post(f"/v1/dashboards/{created['id']}/publish")
 
-    edited = api.patch(f"/v1/dashboards/{created['id']}", {"name": "Draft only"}, format="json").json()
+    edited = api.patch(
+        f"/v1/dashboards/{created['id']}", {"name": "Draft only"}, format="json"
+    ).json()
 
     assert edited["has_unpublished_changes"] is True
     assert edited["published_version"] == 1
@@ -51,7 +53,11 @@ def test_publishing_again_creates_the_next_number(api) -> None:
     body = api.post(f"/v1/dashboards/{created['id']}/publish").json()
 
     assert body["published_version"] == 2
-    assert list(DashboardVersion.objects.filter(dashboard_id=created["id"]).values_list("number", "spec__name")) == [
+    assert list(
+        DashboardVersion.objects.filter(dashboard_id=created["id"]).values_list(
+            "number", "spec__name"
+        )
+    ) == [
         (2, "Second"),
         (1, "V1 name"),
     ]
@@ -91,7 +97,9 @@ def test_unpublish_stops_serving_and_republish_reuses_the_same_version(api) -> N
 def test_restore_puts_the_published_spec_back_into_the_draft(api) -> None:
     created = create(api)
     api.post(f"/v1/dashboards/{created['id']}/publish")
-    api.patch(f"/v1/dashboards/{created['id']}", {"name": "Broken edit", "widgets": []}, format="json")
+    api.patch(
+        f"/v1/dashboards/{created['id']}", {"name": "Broken edit", "widgets": []}, format="json"
+    )
 
     response = api.post(f"/v1/dashboards/{created['id']}/restore")
 
@@ -137,7 +145,11 @@ def test_restore_of_a_never_published_dashboard_is_a_conflict(api) -> None:
 
 @pytest.mark.parametrize(
     ("body", "status", "field"),
-    [({"version": 9}, 404, None), ({"version": 0}, 400, "version"), ({"versoin": 1}, 400, "versoin")],
+    [
+        ({"version": 9}, 404, None),
+        ({"version": 0}, 400, "version"),
+        ({"versoin": 1}, 400, "versoin"),
+    ],
 )
 def test_restore_refuses_a_bad_version(api, body, status, field) -> None:
     created = create(api)
@@ -195,7 +207,9 @@ def test_publish_revalidates_and_refuses_a_draft_that_no_longer_parses(org) -> N
     from config.errors import InvalidInput
 
     dashboard = dashboard_create(organization=org.organization, spec=spec())
-    Dashboard.objects.filter(pk=dashboard.pk).update(draft_spec={"name": "x", "widgets": [{"id": "bad"}]})
+    Dashboard.objects.filter(pk=dashboard.pk).update(
+        draft_spec={"name": "x", "widgets": [{"id": "bad"}]}
+    )
     dashboard.refresh_from_db()
 
     with pytest.raises(InvalidInput):

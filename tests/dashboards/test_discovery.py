@@ -1,0 +1,227 @@
+"""GET /v1/discover and POST /v1/discover/auto-create."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dashboards.models import Dashboard
+from tests.factories import event, insert
+
+pytestmark = pytest.mark.django_db
+
+
+def seed_api_usage(org_id: str, tenant_id: str = "acme", calls: int = 12) -> list:
+    """`api.call` (busiest) with a model (3 values), a region (2), a request id (unique per event),
+    a constant, latency and cost; plus a few `login` events."""
+    rows = [
+        event(
+            org_id=org_id,
+            tenant_id=tenant_id,
+            event_name="api.call",
+            timestamp=datetime.now(UTC) - timedelta(hours=n),
+            user_id=f"user{n % 4}",
+            string_props={
+                "model": ["gpt-4", "gpt-4", "claude", "mistral"][n % 4],
+                "region": ["eu", "us"][n % 2],
+                "request_id": f"req-{tenant_id}-{n}",
+                "sdk": "python",
+            },
+            numeric_props={"latency_ms": 100 + n, "cost_usd": 0.5},
+        )
+        for n in range(calls)
+    ]
+    rows += [
+        event(org_id=org_id, tenant_id=tenant_id, event_name="login", user_id="user1")
+        for _ in range(2)
+    ]
+    return insert(rows)
+
+
+def test_discover_lists_events_props_and_tenants(api, org) -> None:
+    org_id = org.organization.pk
+    seed_api_usage(org_id, "acme", calls=12)
+    seed_api_usage(org_id, "globex", calls=4)
+
+    response = api.get("/v1/discover")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["window"]["days"] == 30
+    events = {e["name"]: e for e in body["events"]}
+    assert [e["name"] for e in body["events"]] == ["api.call", "login"]  # busiest first
+    assert (events["api.call"]["count"], events["api.call"]["users"]) == (16, 4)
+    assert events["login"]["count"] == 4
+    assert events["login"]["last_seen"].endswith("Z")
+    strings = {p["key"]: p for p in body["string_props"]}
+    assert set(strings) == {"model", "region", "request_id", "sdk"}
+    assert strings["model"]["count"] == 16
+    assert strings["model"]["cardinality"] == 3
+    assert strings["model"]["top_values"][0] == {
+        "value": "gpt-4",
+        "count": 8,
+    }  # most frequent first
+    assert {v["value"]: v["count"] for v in strings["model"]["top_values"]} == {
+        "gpt-4": 8,
+        "claude": 4,
+        "mistral": 4,
+    }
+    assert strings["sdk"]["event_names"] == ["api.call"]
+    numerics = {p["key"]: p for p in body["numeric_props"]}
+    latencies = [100 + n for n in range(12)] + [100 + n for n in range(4)]
+    assert numerics["latency_ms"]["min"] == 100.0 and numerics["latency_ms"]["max"] == 111.0
+    assert numerics["latency_ms"]["avg"] == pytest.approx(sum(latencies) / len(latencies))
+    assert numerics["cost_usd"]["count"] == 16
+    assert [(t["tenant_id"], t["count"]) for t in body["tenants"]] == [("acme", 14), ("globex", 6)]
+
+
+def test_discover_narrowed_to_one_tenant(api, org) -> None:
+    seed_api_usage(org.organization.pk, "acme", calls=12)
+    seed_api_usage(org.organization.pk, "globex", calls=4)
+
+    body = api.get("/v1/discover", {"tenant_id": "globex"}).json()
+
+    assert [(t["tenant_id"], t["count"]) for t in body["tenants"]] == [("globex", 6)]
+    assert {e["name"]: e["count"] for e in body["events"]} == {"api.call": 4, "login": 2}
+    request_ids = {p["key"]: p for p in body["string_props"]}["request_id"]["top_values"]
+    assert all(v["value"].startswith("req-globex-") for v in request_ids)
+
+
+def test_discover_never_shows_another_organization(api, org, other_org) -> None:
+    seed_api_usage(other_org.organization.pk, "acme")
+    insert(
+        [
+            event(
+                org_id=org.organization.pk,
+                tenant_id="mine",
+                event_name="mine.only",
+                string_props={"k": "v"},
+            )
+        ]
+    )
+
+    body = api.get("/v1/discover").json()
+
+    assert [e["name"] for e in body["events"]] == ["mine.only"]
+    assert [p["key"] for p in body["string_props"]] == ["k"]
+    assert body["numeric_props"] == []
+    assert [t["tenant_id"] for t in body["tenants"]] == ["mine"]
+
+
+def test_discover_covers_only_the_recent_window(api, org) -> None:
+    old = datetime.now(UTC) - timedelta(days=45)
+    insert(
+        [event(org_id=org.organization.pk, tenant_id="acme", event_name="old.event", timestamp=old)]
+    )
+    insert([event(org_id=org.organization.pk, tenant_id="acme", event_name="new.event")])
+
+    body = api.get("/v1/discover").json()
+
+    assert [e["name"] for e in body["events"]] == ["new.event"]
+
+
+def test_discover_of_an_empty_organization_is_empty(api) -> None:
+    body = api.get("/v1/discover").json()
+
+    assert (body["events"], body["string_props"], body["numeric_props"], body["tenants"]) == (
+        [],
+        [],
+        [],
+        [],
+    )
+
+
+def test_discover_refuses_unknown_parameters(api) -> None:
+    response = api.get("/v1/discover", {"tenant": "acme"})
+
+    assert response.status_code == 400
+    assert {d["field"] for d in response.json()["error"]["details"]} == {"tenant"}
+
+
+# --- auto-create ---------------------------------------------------------------------------------
+
+
+def test_auto_create_builds_a_sensible_draft(api, org) -> None:
+    seed_api_usage(org.organization.pk)
+
+    response = api.post("/v1/discover/auto-create", {"name": "API usage"}, format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["name"] == "API usage" and body["published_version"] is None
+    widgets = {w["id"]: w for w in body["spec"]["widgets"]}
+    described = {
+        (w["kind"], w["metric"], w["property"], tuple(w["group_by"])) for w in widgets.values()
+    }
+    assert described == {
+        ("kpi", "count", None, ()),
+        ("kpi", "count_unique", None, ()),  # user_id, the default
+        ("kpi", "p95", "latency_ms", ()),
+        ("kpi", "sum", "cost_usd", ()),
+        ("timeseries", "count", None, ()),
+        ("breakdown", "count", None, ("region",)),  # as widespread as model, fewer values: first
+        ("breakdown", "count", None, ("model",)),
+        ("table", "count", None, ("region", "model")),
+    }  # request_id (id-like, unique) and sdk (one value) are no dimensions
+    assert all(w["event_name"] == "api.call" for w in widgets.values())
+    assert [f["dimension"] for f in body["spec"]["filters"]] == ["region", "model"]
+    assert Dashboard.objects.get(pk=body["id"]).organization == org.organization
+
+
+def test_an_auto_created_dashboard_has_data_for_every_widget(api, org) -> None:
+    seed_api_usage(org.organization.pk, calls=12)
+    dashboard = api.post("/v1/discover/auto-create", {}, format="json").json()
+
+    body = api.get(
+        f"/v1/dashboards/{dashboard['id']}/data", {"tenant_id": "acme", "period": "7d"}
+    ).json()
+
+    data = {w["id"]: w["data"] for w in body["widgets"]}
+    assert all(value is not None for value in data.values())
+    assert data["w_events"]["value"] == 12.0
+    assert (
+        data["w_p95_latency_ms"]["value"] == 111.0
+    )  # exact p95 of 100..111: element floor(0.95*12) = 11
+    assert data["w_total_cost_usd"]["value"] == pytest.approx(6.0)
+
+
+def test_auto_create_for_one_tenant_uses_only_its_events(api, org) -> None:
+    seed_api_usage(org.organization.pk, "acme")
+    insert(
+        [
+            event(
+                org_id=org.organization.pk,
+                tenant_id="solo",
+                event_name="page.view",
+                string_props={"page": p},
+            )
+            for p in ["home", "docs", "home"]
+        ]
+    )
+
+    body = api.post("/v1/discover/auto-create", {"tenant_id": "solo"}, format="json").json()
+
+    assert {w["event_name"] for w in body["spec"]["widgets"]} == {"page.view"}
+    assert [f["dimension"] for f in body["spec"]["filters"]] == ["page"]
+
+
+def test_auto_create_with_no_events_is_a_conflict_and_creates_nothing(api) -> None:
+    response = api.post("/v1/discover/auto-create", {}, format="json")
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "no_events" and "send events first" in error["message"]
+    assert Dashboard.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"nmae": "x"}, "nmae"), ({"name": ""}, "name"), ({"name": "n" * 201}, "name")],
+)
+def test_auto_create_refuses_bad_input(api, org, body, field) -> None:
+    seed_api_usage(org.organization.pk)
+
+    response = api.post("/v1/discover/auto-create", body, format="json")
+
+    assert response.status_code == 400
+    assert field in {d["field"] for d in response.json()["error"]["details"]}
+    assert Dashboard.objects.count() == 0
