@@ -44,6 +44,7 @@ _BUCKET_SQL = {
 }
 _QUANTILE_LEVEL = {"p95": "0.95", "p99": "0.99"}
 _SORT_SQL = {"asc": "ASC", "desc": "DESC"}
+_LIST_SEP = ",\n  "
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +60,11 @@ class _Binder:
 
     values: dict[str, ParamValue] = field(default_factory=dict)
     _keys: dict[str, str] = field(default_factory=dict)
+    _count: int = 0
 
     def bind(self, prefix: str, value: ParamValue, type_: str) -> str:
-        name = f"{prefix}{len(self.values)}"
+        name = f"{prefix}{self._count}"
+        self._count += 1
         self.values[name] = value
         return f"{{{name}:{type_}}}"
 
@@ -202,7 +205,7 @@ def _kpi_sql(
     current = _aggregate(widget.metric_spec, binder, f"timestamp >= {boundary}")
     previous = _aggregate(widget.metric_spec, binder, f"timestamp < {boundary}")
     return (
-        f"SELECT {current} AS value, {previous} AS previous\n"
+        f"SELECT\n  {current} AS value,\n  {previous} AS previous\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n{_settings_sql()}"
     )
 
@@ -211,10 +214,11 @@ def _top_keys_sql(widget: WidgetSpec, binder: _Binder, where: str, dimension: st
     """A scalar subquery: the `limit` keys with the largest metric (ties by key), as an array.
     It reads events under the same WHERE, so the same scope predicate."""
     limit = binder.bind("n", widget.limit, "UInt32")
+    indented_where = where.replace("\n", "\n  ")
     return (
         f"(SELECT groupArray(key) FROM (\n"
         f"  SELECT {dimension} AS key, {_aggregate(widget.metric_spec, binder)} AS ranked\n"
-        f"  FROM {EVENTS_TABLE} FINAL\n  {where}\n"
+        f"  FROM {EVENTS_TABLE} FINAL\n  {indented_where}\n"
         f"  GROUP BY key ORDER BY ranked DESC NULLS LAST, key ASC LIMIT {limit}))"
     )
 
@@ -272,7 +276,7 @@ def _table_sql(widget: WidgetSpec, binder: _Binder, where: str) -> tuple[str, tu
     group = ", ".join(f"d{i}" for i in range(len(widget.group_by)))
     limit = binder.bind("n", widget.limit, "UInt32")
     sql = (
-        f"SELECT {', '.join(dimensions + metrics)}\n"
+        f"SELECT\n  {_LIST_SEP.join(dimensions + metrics)}\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
         f"GROUP BY {group} ORDER BY {', '.join(order)} LIMIT {limit}\n{_settings_sql()}"
     )

@@ -1,0 +1,25 @@
+SELECT
+  quantileExactIf(0.95)(numeric_props[{k10:String}], mapContains(numeric_props, {k10:String}) AND timestamp >= {t9:DateTime64(3, 'UTC')}) AS value,
+  quantileExactIf(0.95)(numeric_props[{k10:String}], mapContains(numeric_props, {k10:String}) AND timestamp < {t9:DateTime64(3, 'UTC')}) AS previous
+FROM events FINAL
+WHERE org_id = {scope_org_id:String} AND tenant_id = {scope_tenant_id:String}
+  AND event_name = {e0:String}
+  AND timestamp >= {t1:DateTime64(3, 'UTC')}
+  AND timestamp < {t2:DateTime64(3, 'UTC')}
+  AND string_props[{k3:String}] = {v4:String}
+  AND string_props[{k5:String}] = {v6:String}
+  AND string_props[{k7:String}] = {v8:String}
+SETTINGS max_execution_time = 10, max_rows_to_read = 500000000, readonly = 2
+-- e0 = 'api.call'
+-- k10 = 'latency_ms'
+-- k3 = 'plan'
+-- k5 = 'region'
+-- k7 = 'status'
+-- scope_org_id = 'org_1'
+-- scope_tenant_id = 't_1'
+-- t1 = datetime.datetime(2026, 3, 25, 0, 0, tzinfo=datetime.timezone.utc)
+-- t2 = datetime.datetime(2026, 4, 8, 0, 0, tzinfo=datetime.timezone.utc)
+-- t9 = datetime.datetime(2026, 4, 1, 0, 0, tzinfo=datetime.timezone.utc)
+-- v4 = 'pro'
+-- v6 = 'eu'
+-- v8 = 'ok'

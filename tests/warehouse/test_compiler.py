@@ -1,0 +1,313 @@
+"""The compiler's guarantees: the scope predicate first in every read of events, nothing from
+input in SQL text, locked filters win, limits on every query.
+
+The emitted SQL of each kind is snapshotted in tests/warehouse/snapshots/ so that a change to
+the predicates shows in review as a diff. Regenerate with UPDATE_SNAPSHOTS=1 and read the diff.
+"""
+
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from config.ids import new_id
+from dashboards.spec import WidgetSpec, parse_spec
+from warehouse.compiler import (
+    CompiledQuery,
+    compile_drill,
+    compile_metric_by_tenant,
+    compile_widget,
+    effective_filters,
+    run,
+)
+from warehouse.events import EventRow, insert_events
+from warehouse.scope import DangerousOrgWideScope, Scope
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+TENANT_PREDICATE = "org_id = {scope_org_id:String} AND tenant_id = {scope_tenant_id:String}"
+ORG_PREDICATE = "org_id = {scope_org_id:String}"
+START = datetime(2026, 4, 1, tzinfo=UTC)
+END = datetime(2026, 4, 8, tzinfo=UTC)
+SCOPE = Scope("org_1", "t_1")
+
+WIDGETS = parse_spec(
+    {
+        "name": "Snapshots",
+        "widgets": [
+            {
+                "id": "w_kpi",
+                "kind": "kpi",
+                "event_name": "api.call",
+                "metric": "p95",
+                "property": "latency_ms",
+                "filters": {"status": "ok"},
+            },
+            {"id": "w_ts", "kind": "timeseries", "event_name": "api.call", "bucket": "day"},
+            {
+                "id": "w_split",
+                "kind": "timeseries",
+                "event_name": "api.call",
+                "metric": "count_unique",
+                "group_by": ["model"],
+                "limit": 3,
+            },
+            {
+                "id": "w_breakdown",
+                "kind": "breakdown",
+                "event_name": "api.call",
+                "metric": "sum",
+                "property": "cost",
+                "group_by": ["model"],
+            },
+            {
+                "id": "w_table",
+                "kind": "table",
+                "event_name": "api.call",
+                "group_by": ["model", "endpoint"],
+                "metrics": [
+                    {"metric": "count"},
+                    {"metric": "avg", "property": "latency_ms"},
+                    {"metric": "count_unique", "property": "session"},
+                ],
+                "sort": {"by": "avg(latency_ms)", "direction": "asc"},
+            },
+        ],
+    }
+).widgets
+
+
+def widget(**fields: object) -> WidgetSpec:
+    raw = {"id": "w_x", "kind": "kpi", "event_name": "api.call", **fields}
+    return parse_spec({"name": "t", "widgets": [raw]}).widgets[0]
+
+
+def compile_snapshot(widget: WidgetSpec) -> CompiledQuery:
+    return compile_widget(
+        widget,
+        scope=SCOPE,
+        start=START,
+        end=END,
+        tz="Europe/Paris",
+        filters={"region": "eu"},
+        locked_filters={"plan": "pro"},
+        bucket="day",
+    )
+
+
+def all_compiled() -> dict[str, CompiledQuery]:
+    compiled = {w.id: compile_snapshot(w) for w in WIDGETS}
+    compiled["alerts_by_tenant"] = compile_metric_by_tenant(
+        WIDGETS[0], scope=DangerousOrgWideScope("org_1"), start=START, end=END
+    )
+    compiled["drill"] = compile_drill(
+        WIDGETS[3], scope=SCOPE, start=START, end=END, filters={"model": "gpt-4"}, limit=50
+    )
+    return compiled
+
+
+def events_reads(sql: str) -> int:
+    return len(re.findall(r"\bFROM events\b", sql))
+
+
+@pytest.mark.parametrize("name", [*(w.id for w in WIDGETS), "alerts_by_tenant", "drill"])
+def test_sql_snapshot(name: str) -> None:
+    query = all_compiled()[name]
+    params = "\n".join(f"-- {name} = {value!r}" for name, value in sorted(query.params.items()))
+    text = f"{query.sql}\n{params}\n"
+    path = SNAPSHOTS / f"{name}.sql"
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOTS.mkdir(exist_ok=True)
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+@pytest.mark.parametrize("name", [w.id for w in WIDGETS] + ["drill"])
+def test_every_read_of_events_starts_with_the_tenant_predicate(name: str) -> None:
+    query = all_compiled()[name]
+    guarded = re.findall(r"FROM events FINAL\s+WHERE " + re.escape(TENANT_PREDICATE), query.sql)
+    assert events_reads(query.sql) >= 1
+    assert len(guarded) == events_reads(query.sql)
+    assert query.params["scope_org_id"] == "org_1"
+    assert query.params["scope_tenant_id"] == "t_1"
+
+
+def test_alerts_query_is_org_wide_only_by_its_explicit_type() -> None:
+    query = all_compiled()["alerts_by_tenant"]
+    assert re.search(r"FROM events FINAL\s+WHERE " + re.escape(ORG_PREDICATE) + r"\n", query.sql)
+    assert "GROUP BY tenant_id" in query.sql
+    with pytest.raises(TypeError):
+        compile_metric_by_tenant(WIDGETS[0], scope=SCOPE, start=START, end=END)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", [w.id for w in WIDGETS] + ["alerts_by_tenant", "drill"])
+def test_every_query_is_bounded_read_only_and_deduplicated(name: str) -> None:
+    sql = all_compiled()[name].sql
+    assert sql.count("FROM events FINAL") == events_reads(sql)
+    assert "timestamp >= {t" in sql and "timestamp < {t" in sql
+    last_line = sql.rstrip().splitlines()[-1]
+    assert (
+        last_line == "SETTINGS max_execution_time = 10, max_rows_to_read = 500000000, readonly = 2"
+    )
+
+
+@pytest.mark.parametrize("scope", [None, "org_1", DangerousOrgWideScope("org_1"), ("org_1", "t_1")])
+def test_a_widget_query_without_a_tenant_scope_raises(scope: object) -> None:
+    with pytest.raises(TypeError):
+        compile_widget(WIDGETS[0], scope=scope, start=START, end=END, tz="UTC")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        compile_drill(WIDGETS[0], scope=scope, start=START, end=END, filters={})  # type: ignore[arg-type]
+
+
+def test_a_scope_needs_both_ids() -> None:
+    with pytest.raises(ValueError):
+        Scope("org_1", "")
+    with pytest.raises(ValueError):
+        Scope("", "t_1")
+
+
+def test_locked_filters_replace_the_viewers_and_the_widgets_on_the_same_key() -> None:
+    conditions = effective_filters(
+        {"status": "ok", "plan": "free"}, {"plan": "enterprise", "region": "eu"}, {"plan": "pro"}
+    )
+    assert conditions == (("plan", "pro"), ("region", "eu"), ("status", "ok"))
+
+
+def test_viewer_and_widget_filters_on_the_same_key_both_apply() -> None:
+    assert effective_filters({"status": "ok"}, {"status": "error"}, {}) == (
+        ("status", "error"),
+        ("status", "ok"),
+    )
+
+
+INJECTIONS = [
+    "x') OR 1=1 --",
+    "'; DROP TABLE events; --",
+    "tenant_id = 'other'",
+    "{scope_tenant_id:String}",
+    "a\\' OR '1'='1",
+    "🚀 unicode é",
+]
+
+
+def compile_table_with(text: str) -> CompiledQuery:
+    return compile_widget(
+        WIDGETS[4],  # the table: group-by keys, metric keys and filters all appear
+        scope=Scope("org_1", text),
+        start=START,
+        end=END,
+        tz="UTC",
+        filters={"region": text},
+        locked_filters={"plan": text},
+    )
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+def test_input_text_never_changes_the_sql(text: str) -> None:
+    query = compile_table_with(text)
+    assert query.sql == compile_table_with("benign").sql
+    assert [name for name, value in query.params.items() if value == text] == [
+        "scope_tenant_id",
+        "v4",
+        "v6",
+    ]
+
+
+def test_awkward_keys_and_values_are_matched_as_data(db) -> None:
+    """An event whose property KEY and value look like SQL is counted by a widget on that key,
+    and the same filter never matches the other tenant's identical event."""
+    org = new_id("org")
+    key = "a.b-c_d"  # the widest key the spec allows
+    value = "x') OR 1=1 --"
+    now = datetime.now(UTC)
+    rows = [
+        EventRow(org, "t_1", "e", now, "u1", new_id("i"), {key: value}, {"n": 2.0}),
+        EventRow(org, "t_1", "e", now, "u2", new_id("i"), {key: "plain"}, {"n": 5.0}),
+        EventRow(org, "t_2", "e", now, "u3", new_id("i"), {key: value}, {"n": 7.0}),
+    ]
+    insert_events(rows)
+    w = widget(kind="breakdown", event_name="e", group_by=[key], metric="sum", property="n")
+    window = {"start": now - timedelta(minutes=1), "end": now + timedelta(minutes=1)}
+    filtered = run(
+        compile_widget(w, scope=Scope(org, "t_1"), tz="UTC", filters={key: value}, **window)
+    )
+    assert [(row[1], row[2]) for row in filtered.rows] == [(2.0, [value])]
+    everything = run(compile_widget(w, scope=Scope(org, "t_1"), tz="UTC", **window))
+    assert sorted(row[1] for row in everything.rows) == [2.0, 5.0]
+
+
+def test_a_viewer_cannot_widen_a_locked_filter(db) -> None:
+    org = new_id("org")
+    now = datetime.now(UTC)
+    insert_events(
+        [
+            EventRow(org, "t_1", "e", now, "u", new_id("i"), {"team": team}, {})
+            for team in ("red", "red", "blue")
+        ]
+    )
+    w = widget(event_name="e")
+    window = {"start": now - timedelta(minutes=1), "end": now + timedelta(minutes=1)}
+    locked = run(
+        compile_widget(
+            w,
+            scope=Scope(org, "t_1"),
+            tz="UTC",
+            filters={"team": "blue"},
+            locked_filters={"team": "red"},
+            **window,
+        )
+    )
+    assert locked.rows[0][0] == 2  # only the locked value, the viewer's "blue" is dropped
+
+
+def test_drill_returns_the_newest_matching_events_of_the_tenant_only(db) -> None:
+    org = new_id("org")
+    now = datetime.now(UTC).replace(microsecond=0)
+    rows = [
+        EventRow(
+            org, "t_1", "e", now - timedelta(minutes=i), f"u{i}", new_id("i"), {"m": "a"}, {"x": i}
+        )
+        for i in range(5)
+    ]
+    rows.append(EventRow(org, "t_2", "e", now, "intruder", new_id("i"), {"m": "a"}, {}))
+    insert_events(rows)
+    result = run(
+        compile_drill(
+            widget(event_name="e"),
+            scope=Scope(org, "t_1"),
+            start=now - timedelta(hours=1),
+            end=now + timedelta(minutes=1),
+            filters={"m": "a"},
+            limit=3,
+        )
+    )
+    assert result.columns == ["timestamp", "user_id", "string_props", "numeric_props"]
+    assert [row[1] for row in result.rows] == ["u0", "u1", "u2"]
+
+
+def test_drill_limit_is_bounded() -> None:
+    with pytest.raises(ValueError):
+        compile_drill(WIDGETS[0], scope=SCOPE, start=START, end=END, filters={}, limit=10_000)
+
+
+def test_metric_by_tenant_groups_every_tenant_in_one_query(db) -> None:
+    org, other_org = new_id("org"), new_id("org")
+    now = datetime.now(UTC)
+    rows = [
+        EventRow(o, t, "e", now, "u", new_id("i"), {}, {"ms": ms})
+        for o, t, ms in [
+            (org, "a", 10.0),
+            (org, "a", 30.0),
+            (org, "b", 5.0),
+            (other_org, "a", 99.0),
+        ]
+    ]
+    insert_events(rows)
+    query = compile_metric_by_tenant(
+        widget(event_name="e", metric="avg", property="ms"),
+        scope=DangerousOrgWideScope(org),
+        start=now - timedelta(minutes=1),
+        end=now + timedelta(minutes=1),
+    )
+    assert run(query).rows == [["a", 20.0], ["b", 5.0]]
