@@ -1,0 +1,50 @@
+"""What an embed session's permissions allow, checked on the server for every request."""
+
+from datetime import timedelta
+
+from config.errors import Forbidden
+from dashboards.spec import DashboardSpec, WidgetSpec
+from embeds.tokens import EmbedPermissions
+
+PERIOD_ORDER = ("24h", "7d", "30d", "90d", "custom")
+
+
+def allowed_periods(permissions: EmbedPermissions) -> list[str]:
+    """The periods the viewer may pick, in the picker's order (all of them if none named)."""
+    allowed = set(permissions.allowed_periods or PERIOD_ORDER)
+    return [period for period in PERIOD_ORDER if period in allowed]
+
+
+def default_period(permissions: EmbedPermissions, spec: DashboardSpec) -> str:
+    """The dashboard's default period if allowed, else the first allowed fixed period."""
+    periods = allowed_periods(permissions)
+    if spec.default_period in periods:
+        return spec.default_period
+    return next((p for p in periods if p != "custom"), periods[0])
+
+
+def check_period(permissions: EmbedPermissions, *, period: str, length: timedelta) -> None:
+    if period not in allowed_periods(permissions):
+        raise Forbidden(
+            f"The period {period!r} is not allowed for this embed.", code="period_not_allowed"
+        )
+    max_days = permissions.max_date_range_days
+    if max_days is not None and length > timedelta(days=max_days):
+        raise Forbidden(
+            f"This embed may look at most {max_days} days at a time.", code="date_range_not_allowed"
+        )
+
+
+def visible_widgets(permissions: EmbedPermissions, spec: DashboardSpec) -> list[WidgetSpec]:
+    hidden = set(permissions.hidden_widgets)
+    return [widget for widget in spec.widgets if widget.id not in hidden]
+
+
+def check_drill_down(permissions: EmbedPermissions) -> None:
+    if not permissions.allow_drill_down:
+        raise Forbidden("Drill-down is not allowed for this embed.", code="drill_down_not_allowed")
+
+
+def check_export(allow_export: bool) -> None:
+    if not allow_export:
+        raise Forbidden("Export is not allowed for this embed.", code="export_not_allowed")
