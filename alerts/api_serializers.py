@@ -1,0 +1,195 @@
+"""Input serializers (one per operation) and the output shapes of the alerts API."""
+
+import math
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from rest_framework import serializers
+
+from alerts.conditions import WINDOWS
+from alerts.models import (
+    AlertDelivery,
+    AlertDeliveryAttempt,
+    AlertEvaluation,
+    AlertRule,
+    AlertState,
+    ConditionType,
+    Operator,
+)
+from alerts.webhooks import validate_webhook_url
+
+MAX_EMAIL_RECIPIENTS = 20
+MAX_RENOTIFY_MINUTES = 7 * 24 * 60
+
+
+class StrictNumberField(serializers.Field):
+    """A JSON number, finite. "12" (a string), true, NaN are refused, not coerced."""
+
+    default_error_messages = {"invalid": "Must be a number."}
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, (int, float)) or not math.isfinite(data):
+            self.fail("invalid")
+        return float(data)
+
+    def to_representation(self, value: float) -> float:
+        return value
+
+
+class EmailListField(serializers.Field):
+    """A list of addresses, or one comma-separated string of them; stored as a list."""
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if data is None or data == "":
+            return []
+        items = data.split(",") if isinstance(data, str) else data
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise serializers.ValidationError(
+                "Must be a list of e-mail addresses or a comma-separated string."
+            )
+        addresses = list(dict.fromkeys(item.strip() for item in items if item.strip()))
+        if len(addresses) > MAX_EMAIL_RECIPIENTS:
+            raise serializers.ValidationError(f"At most {MAX_EMAIL_RECIPIENTS} addresses.")
+        for address in addresses:
+            try:
+                validate_email(address)
+            except DjangoValidationError:
+                raise serializers.ValidationError(
+                    f"{address[:100]!r} is not a valid e-mail address."
+                ) from None
+        return addresses
+
+    def to_representation(self, value: list[str]) -> list[str]:
+        return value
+
+
+class WebhookUrlField(serializers.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            max_length=2000, allow_blank=True, allow_null=True, trim_whitespace=True, **kwargs
+        )
+
+    def to_internal_value(self, data: Any) -> str:
+        url = super().to_internal_value(data) if data is not None else ""
+        problem = validate_webhook_url(url) if url else None
+        if problem:
+            raise serializers.ValidationError(problem)
+        return url
+
+
+class _StrictSerializer(serializers.Serializer):
+    """Unknown fields are errors: a typo (`threshold` for `threshold_value`) is never ignored."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class AlertRuleCreateInput(_StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    dashboard_id = serializers.CharField(max_length=32)
+    widget_id = serializers.CharField(max_length=64)
+    condition_type = serializers.ChoiceField(
+        choices=ConditionType.choices, default=ConditionType.THRESHOLD
+    )
+    operator = serializers.ChoiceField(choices=Operator.choices)
+    threshold_value = StrictNumberField()
+    webhook_url = WebhookUrlField(required=False)
+    email_to = EmailListField(required=False)
+    enabled = serializers.BooleanField(default=True)
+    tenant_id = serializers.CharField(
+        max_length=128, required=False, allow_blank=True, allow_null=True
+    )
+    window = serializers.ChoiceField(
+        choices=list(WINDOWS), required=False, allow_blank=True, allow_null=True
+    )
+    renotify_minutes = serializers.IntegerField(
+        min_value=1, max_value=MAX_RENOTIFY_MINUTES, required=False, allow_null=True
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # None and "" both mean "not set" for the optional text fields; the model stores "".
+        for name in ("webhook_url", "tenant_id", "window"):
+            if name in attrs and attrs[name] is None:
+                attrs[name] = ""
+        return attrs
+
+
+class AlertRuleUpdateInput(AlertRuleCreateInput):
+    """PATCH: the same fields, all optional (used with partial=True)."""
+
+
+def rule_to_dict(rule: AlertRule) -> dict[str, Any]:
+    return {
+        "id": rule.pk,
+        "name": rule.name,
+        "dashboard_id": rule.dashboard_id,
+        "widget_id": rule.widget_id,
+        "condition_type": rule.condition_type,
+        "operator": rule.operator,
+        "threshold_value": rule.threshold_value,
+        "webhook_url": rule.webhook_url or None,
+        "email_to": list(rule.email_to),
+        "enabled": rule.enabled,
+        "disabled_reason": rule.disabled_reason or None,
+        "tenant_id": rule.tenant_id or None,
+        "window": rule.window or None,
+        "renotify_minutes": rule.renotify_minutes,
+        "firing_count": getattr(rule, "firing_count", None),
+        "last_evaluated_at": rule.last_evaluated_at,
+        "created_at": rule.created_at,
+        "updated_at": rule.updated_at,
+    }
+
+
+def state_to_dict(state: AlertState) -> dict[str, Any]:
+    return {
+        "tenant_id": state.tenant_id,
+        "state": state.status,
+        "value": state.value,
+        "changed_at": state.changed_at,
+        "last_notified_at": state.last_notified_at,
+    }
+
+
+def attempt_to_dict(attempt: AlertDeliveryAttempt) -> dict[str, Any]:
+    return {
+        "number": attempt.number,
+        "started_at": attempt.started_at,
+        "succeeded": attempt.succeeded,
+        "status_code": attempt.status_code,
+        "error": attempt.error or None,
+        "duration_ms": round(attempt.duration_ms, 1),
+    }
+
+
+def delivery_to_dict(delivery: AlertDelivery) -> dict[str, Any]:
+    return {
+        "id": delivery.pk,
+        "channel": delivery.channel,
+        "target": delivery.target,
+        "tenant_id": delivery.tenant_id or None,
+        "state": delivery.payload.get("state"),
+        "test": delivery.is_test,
+        "status": delivery.status,
+        "created_at": delivery.created_at,
+        "sent_at": delivery.sent_at,
+        "attempts": [attempt_to_dict(a) for a in delivery.attempts.all()],
+    }
+
+
+def evaluation_to_dict(evaluation: AlertEvaluation) -> dict[str, Any]:
+    return {
+        "evaluated_at": evaluation.evaluated_at,
+        "window": {"from": evaluation.window_start, "to": evaluation.window_end},
+        "tenants_evaluated": evaluation.tenants_evaluated,
+        "firing_count": evaluation.firing_count,
+        "transitions": evaluation.transitions,
+        "error": evaluation.error or None,
+        "duration_ms": round(evaluation.duration_ms, 1),
+        "deliveries": [delivery_to_dict(d) for d in evaluation.deliveries.all()],
+    }

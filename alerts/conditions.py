@@ -1,0 +1,52 @@
+"""What a rule checks: the window its metric is computed over and its threshold condition."""
+
+import math
+from collections.abc import Callable
+from datetime import timedelta
+
+from alerts.models import Operator
+
+# The windows a rule can use. The short ones suit a 60-second check; the long ones are the
+# dashboard periods (a rule without a window uses its dashboard's default period).
+WINDOWS: dict[str, timedelta] = {
+    "5m": timedelta(minutes=5),
+    "15m": timedelta(minutes=15),
+    "1h": timedelta(hours=1),
+    "6h": timedelta(hours=6),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+}
+FALLBACK_WINDOW = "24h"
+
+# Metrics where "no events in the window" means 0. For avg and percentiles it means "no data",
+# which never meets a threshold (so a firing tenant resolves when its traffic stops).
+ZERO_WHEN_ABSENT: frozenset[str] = frozenset({"count", "count_unique", "sum"})
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    Operator.GT: lambda value, threshold: value > threshold,
+    Operator.GTE: lambda value, threshold: value >= threshold,
+    Operator.LT: lambda value, threshold: value < threshold,
+    Operator.LTE: lambda value, threshold: value <= threshold,
+    # Metrics are floats (averages, percentiles): "equal" tolerates rounding noise.
+    Operator.EQ: lambda value, threshold: math.isclose(
+        value, threshold, rel_tol=1e-9, abs_tol=1e-9
+    ),
+}
+
+OPERATOR_SYMBOLS: dict[str, str] = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "eq": "="}
+
+
+def condition_holds(*, operator: str, value: float | None, threshold: float) -> bool:
+    if value is None or not math.isfinite(value):
+        return False
+    return _COMPARE[operator](value, threshold)
+
+
+def window_for(*, rule_window: str, default_period: str) -> tuple[str, timedelta]:
+    """The rule's window, else the dashboard's default period, else 24h."""
+    for name in (rule_window, default_period, FALLBACK_WINDOW):
+        if name in WINDOWS:
+            return name, WINDOWS[name]
+    raise AssertionError("unreachable: FALLBACK_WINDOW is a window")

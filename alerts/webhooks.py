@@ -1,0 +1,186 @@
+"""POSTing a webhook without letting an alert rule reach inside our own network (SSRF).
+
+The check happens at connect time, on the address actually connected to: the connection
+classes below resolve the host, refuse if ANY of its addresses is private, loopback,
+link-local, multicast, reserved or unspecified, and then connect to that checked address
+(sending the URL's host in the Host header and as the TLS SNI / certificate name). There is no
+second DNS lookup an attacker could answer differently (DNS rebinding). Redirects are followed
+by hand, at most MAX_REDIRECTS, each hop re-checked the same way, re-POSTing the same body.
+`settings.WEBHOOK_ALLOW_PRIVATE` (env WEBHOOK_ALLOW_PRIVATE=true) lifts the private-address
+refusal for on-premises receivers and tests; unspecified and multicast stay refused.
+"""
+
+import http.client
+import ipaddress
+import socket
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+AddressCheck = Callable[[IPAddress], bool]
+
+TIMEOUT_SECONDS = 5.0
+MAX_REDIRECTS = 3
+MAX_RESPONSE_BYTES = 64 * 1024  # we only need the status; never buffer a huge reply
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class WebhookError(Exception):
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class WebhookRefused(WebhookError):
+    """The target is not allowed (SSRF guard, bad URL): retrying cannot help."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
+
+
+@dataclass(frozen=True)
+class WebhookResponse:
+    status_code: int
+    url: str  # the URL that answered, after redirects
+    redirects: list[str] = field(default_factory=list)
+
+
+def is_public_address(address: IPAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    return address.is_global and not (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+def default_address_check() -> AddressCheck:
+    if settings.WEBHOOK_ALLOW_PRIVATE:
+        return lambda address: not (address.is_unspecified or address.is_multicast)
+    return is_public_address
+
+
+def resolve_checked(host: str, port: int, check: AddressCheck) -> IPAddress:
+    """The address to connect to, after checking every address the host resolves to."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise WebhookError(f"Cannot resolve {host}: {exc.strerror or exc}", retryable=True) from exc
+    addresses: list[IPAddress] = []
+    for *_, sockaddr in infos:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if address not in addresses:
+            addresses.append(address)
+    for address in addresses:
+        if not check(address):
+            raise WebhookRefused(
+                f"Refused: {host} resolves to {address}, "
+                "a private, loopback, link-local or reserved address."
+            )
+    if not addresses:
+        raise WebhookError(f"Cannot resolve {host}.", retryable=True)
+    return addresses[0]
+
+
+class _CheckedConnectionMixin:
+    host: str
+    port: int
+    timeout: float | None
+
+    def _checked_socket(self, check: AddressCheck) -> socket.socket:
+        address = resolve_checked(self.host, self.port, check)
+        sock = socket.create_connection((str(address), self.port), self.timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+
+class CheckedHTTPConnection(_CheckedConnectionMixin, http.client.HTTPConnection):
+    def __init__(self, host: str, port: int | None, *, timeout: float, check: AddressCheck) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._check = check
+
+    def connect(self) -> None:
+        self.sock = self._checked_socket(self._check)
+
+
+class CheckedHTTPSConnection(_CheckedConnectionMixin, http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int | None, *, timeout: float, check: AddressCheck) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._check = check
+
+    def connect(self) -> None:
+        sock = self._checked_socket(self._check)
+        # The certificate is verified against the URL's host name, not the IP we dialled.
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+def validate_webhook_url(url: str) -> str | None:
+    """Why a URL cannot be a webhook target, or None. No DNS here: that happens at connect time."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return "Only http and https URLs are allowed."
+    if not parts.hostname:
+        return "The URL has no host."
+    if parts.username or parts.password:
+        return "Credentials in the URL are not allowed; verify the signature header instead."
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return "The URL has an invalid port."
+    return None
+
+
+def webhook_post(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    timeout: float = TIMEOUT_SECONDS,
+    check: AddressCheck | None = None,
+) -> WebhookResponse:
+    """POST `body` to `url`; returns the final status. Raises WebhookRefused (never retry) or
+    WebhookError (retry when `.retryable`)."""
+    check = check or default_address_check()
+    redirects: list[str] = []
+    for _ in range(MAX_REDIRECTS + 1):
+        status, location = _post_once(url, body, headers, timeout=timeout, check=check)
+        if status not in REDIRECT_STATUSES or not location:
+            return WebhookResponse(status_code=status, url=url, redirects=redirects)
+        url = urljoin(url, location)
+        redirects.append(url)
+    raise WebhookError(f"More than {MAX_REDIRECTS} redirects.", retryable=False)
+
+
+def _post_once(
+    url: str, body: bytes, headers: Mapping[str, str], *, timeout: float, check: AddressCheck
+) -> tuple[int, str | None]:
+    problem = validate_webhook_url(url)
+    if problem:
+        raise WebhookRefused(f"{problem} ({url[:200]})")
+    parts = urlsplit(url)
+    connection_class = CheckedHTTPSConnection if parts.scheme == "https" else CheckedHTTPConnection
+    connection = connection_class(parts.hostname or "", parts.port, timeout=timeout, check=check)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", path, body=body, headers=dict(headers))
+        response = connection.getresponse()
+        response.read(MAX_RESPONSE_BYTES)
+        return response.status, response.getheader("Location")
+    except WebhookError:
+        raise
+    except ssl.SSLCertVerificationError as exc:
+        raise WebhookError(
+            f"TLS certificate rejected: {exc.verify_message}", retryable=False
+        ) from exc
+    except (OSError, http.client.HTTPException) as exc:
+        raise WebhookError(f"{type(exc).__name__}: {exc}"[:300], retryable=True) from exc
+    finally:
+        connection.close()
