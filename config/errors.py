@@ -98,7 +98,7 @@ def _validation_details(detail: Any, path: str = "") -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for key, value in detail.items():
             field = key if not path else f"{path}.{key}"
-            out.extend(_validation_details(value, "" if key == "non_field_errors" else field))
+            out.extend(_validation_details(value, path if key == "non_field_errors" else field))
         return out
     if isinstance(detail, list):
         if all(not isinstance(item, (dict, list)) for item in detail):
