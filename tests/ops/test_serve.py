@@ -1,0 +1,165 @@
+"""`manage.py serve` as a user runs it: a real process on a free port, real HTTP, real signals."""
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pytest
+from django.core.management.base import CommandError
+
+from accounts.management.commands.serve import parse_addr
+
+ROOT = Path(__file__).resolve().parents[2]
+START_LIMIT = 60.0  # seconds; bounds a hung start on a busy machine, not a speed assertion
+GOOD_KEY = "k3J9x-2mQp8Zr7Lw4Ty6Nb1Vc5Hd0Fs3Ga9Ue2Ko7Pi4Yj6Rt8Ew1Qx5Mz0Lc"
+
+
+@pytest.mark.parametrize(
+    ("addr", "expected"),
+    [
+        ("127.0.0.1:8000", ("127.0.0.1", 8000)),
+        ("0.0.0.0:80", ("0.0.0.0", 80)),
+        ("8150", ("127.0.0.1", 8150)),
+        ("[::1]:9000", ("::1", 9000)),
+        ("localhost:0", ("localhost", 0)),
+    ],
+)
+def test_parse_addr(addr: str, expected: tuple[str, int]) -> None:
+    assert parse_addr(addr) == expected
+
+
+@pytest.mark.parametrize("addr", ["127.0.0.1:http", "127.0.0.1:70000", "host:", ""])
+def test_parse_addr_refuses_nonsense(addr: str) -> None:
+    with pytest.raises(CommandError):
+        parse_addr(addr)
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen
+    url: str
+    lines: list[str]
+
+
+def _embedded_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    """The embedded default in a private var/ (its own chDB and SQLite), whatever the test env."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "CLICKHOUSE_URL")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SIGHTLINE_VAR_DIR=str(var_dir),
+        SIGHTLINE_ENV="embedded",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def _start(env: dict[str, str], *args: str) -> Served:
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "127.0.0.1:0", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    found: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if "Sightline is serving " in line:
+                found.put(line.split("Sightline is serving ", 1)[1].split()[0])
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        url = found.get(timeout=START_LIMIT)
+    except queue.Empty:
+        process.kill()
+        raise AssertionError("serve did not start:\n" + "".join(lines)) from None
+    return Served(process, url.rstrip("/"), lines)
+
+
+def _stop(served: Served, sig: int) -> int:
+    if served.process.poll() is None:
+        served.process.send_signal(sig)
+    try:
+        return served.process.wait(timeout=START_LIMIT)
+    except subprocess.TimeoutExpired:
+        served.process.kill()
+        raise
+
+
+@pytest.fixture
+def embedded_server(tmp_path) -> Iterator[Served]:
+    served = _start(_embedded_env(tmp_path))
+    yield served
+    if served.process.poll() is None:
+        served.process.kill()
+        served.process.wait(timeout=10)
+
+
+def _get(url: str) -> tuple[int, bytes, dict[str, str]]:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our own test server
+        return response.status, response.read(), dict(response.headers)
+
+
+def test_serve_answers_http_serves_static_files_and_stops_on_sigterm(
+    embedded_server: Served,
+) -> None:
+    status, body, _ = _get(embedded_server.url + "/healthz")
+    assert status == 200
+    assert orjson.loads(body) == {"status": "ok"}  # the chDB warehouse answered inside the server
+
+    status, body, headers = _get(embedded_server.url + "/static/vendor/htmx.min.js")
+    assert status == 200 and b"htmx" in body[:5000]
+    assert "javascript" in headers["Content-Type"]
+    status, _, _ = _get(embedded_server.url + "/static/admin/css/base.css")
+    assert status == 200
+
+    assert _stop(embedded_server, signal.SIGTERM) == 0
+    output = "".join(embedded_server.lines)
+    assert "Periodic jobs in this process" in output  # the embedded default runs the scheduler
+    assert "Sightline stopped." in output
+
+
+def test_serve_answers_concurrent_requests(embedded_server: Served) -> None:
+    statuses: list[int] = []
+
+    def fetch() -> None:
+        statuses.append(_get(embedded_server.url + "/healthz")[0])
+
+    threads = [threading.Thread(target=fetch) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(START_LIMIT)
+    assert statuses == [200] * 12
+    assert _stop(embedded_server, signal.SIGINT) == 0
+    assert "Sightline stopped." in "".join(embedded_server.lines)
+
+
+def test_production_serve_leaves_periodic_jobs_to_celery_beat(tmp_path) -> None:
+    env = _embedded_env(tmp_path, SIGHTLINE_ENV="production", SECRET_KEY=GOOD_KEY)
+    served = _start(env)
+    try:
+        assert _get(served.url + "/healthz")[0] == 200
+    finally:
+        assert _stop(served, signal.SIGTERM) == 0
+    output = "".join(served.lines)
+    assert "Periodic jobs: not run here (production" in output
+    assert "Scheduler started" not in output
