@@ -45,7 +45,9 @@ def _insert_now(rows: Sequence[EventRow]) -> None:
         insert_events(rows)
     except WarehouseError:
         logger.exception("Warehouse insert of %d events failed", len(rows))
-        raise IngestUnavailable("The event store is unavailable; nothing was stored. Send the batch again.") from None
+        raise IngestUnavailable(
+            "The event store is unavailable; nothing was stored. Send the batch again."
+        ) from None
 
 
 def _append_to_stream(rows: Sequence[EventRow]) -> None:
@@ -53,4 +55,6 @@ def _append_to_stream(rows: Sequence[EventRow]) -> None:
         stream_append(rows)
     except redis.RedisError:
         logger.exception("Appending %d events to the ingest stream failed", len(rows))
-        raise IngestUnavailable("The ingest buffer is unavailable; nothing was stored. Send the batch again.") from None
+        raise IngestUnavailable(
+            "The ingest buffer is unavailable; nothing was stored. Send the batch again."
+        ) from None

@@ -130,22 +130,32 @@ def _ensure_group(client: redis.Redis, config: DrainConfig) -> None:
 
 def _read(client: redis.Redis, config: DrainConfig, start: str) -> list[Entry]:
     """start "0": this consumer's pending entries; ">": entries never delivered to anyone."""
-    reply = client.xreadgroup(config.group, config.consumer, {config.stream: start}, count=config.max_entries)
+    reply = client.xreadgroup(
+        config.group, config.consumer, {config.stream: start}, count=config.max_entries
+    )
     return reply[0][1] if reply else []
 
 
 def _claim_idle(client: redis.Redis, config: DrainConfig) -> list[Entry]:
     reply = client.xautoclaim(
-        config.stream, config.group, config.consumer, min_idle_time=config.claim_idle_ms, start_id="0-0",
+        config.stream,
+        config.group,
+        config.consumer,
+        min_idle_time=config.claim_idle_ms,
+        start_id="0-0",
         count=config.max_entries,
     )
     claimed = reply[1]
     if claimed:
-        logger.warning("Reclaimed %d stream entries idle for %d ms", len(claimed), config.claim_idle_ms)
+        logger.warning(
+            "Reclaimed %d stream entries idle for %d ms", len(claimed), config.claim_idle_ms
+        )
     return claimed
 
 
-def _write(client: redis.Redis, config: DrainConfig, entries: list[Entry], result: DrainResult) -> bool:
+def _write(
+    client: redis.Redis, config: DrainConfig, entries: list[Entry], result: DrainResult
+) -> bool:
     """Insert the entries' rows as one insert, then acknowledge them. False when the warehouse
     failed (the entries stay pending and writers back off)."""
     rows: list[EventRow] = []
@@ -188,12 +198,18 @@ def _back_off(client: redis.Redis, config: DrainConfig, exc: Exception) -> None:
     delay_ms = min(config.backoff_cap_ms, config.backoff_base_ms * 2 ** min(failures - 1, 30))
     client.set(config.backoff_key, failures, px=max(1, delay_ms))
     client.expire(config.failures_key, max(1, 10 * config.backoff_cap_ms // 1000))
-    logger.warning("Warehouse insert failed (%s); attempt %d, writers pause %d ms", exc, failures, delay_ms)
+    logger.warning(
+        "Warehouse insert failed (%s); attempt %d, writers pause %d ms", exc, failures, delay_ms
+    )
 
 
-def _dead_letter(client: redis.Redis, config: DrainConfig, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
+def _dead_letter(
+    client: redis.Redis, config: DrainConfig, entry_id: bytes, fields: dict[bytes, bytes]
+) -> None:
     """Keep an undecodable entry, unchanged, where an operator can look at it; never drop it."""
-    logger.error("Stream entry %r cannot be decoded; moved to %s", entry_id, config.dead_letter_stream)
+    logger.error(
+        "Stream entry %r cannot be decoded; moved to %s", entry_id, config.dead_letter_stream
+    )
     pipe = client.pipeline(transaction=True)
     pipe.xadd(config.dead_letter_stream, {**fields, b"source_id": entry_id})
     pipe.xack(config.stream, config.group, entry_id)

@@ -55,7 +55,9 @@ class ApiKeyRateThrottle(BaseThrottle):
         key = request.auth
         if not isinstance(key, ApiKey):
             return True  # authentication and permissions answer 401/403 first
-        self._wait = rate_limit_consume(bucket=f"ingest:{key.pk}", rate=parse_rate(settings.INGEST_RATE_LIMIT))
+        self._wait = rate_limit_consume(
+            bucket=f"ingest:{key.pk}", rate=parse_rate(settings.INGEST_RATE_LIMIT)
+        )
         return self._wait is None
 
     def wait(self) -> float | None:

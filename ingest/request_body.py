@@ -26,7 +26,9 @@ def read_json_body(request: HttpRequest, *, max_bytes: int) -> object:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InvalidInput(
-            "The body is not valid JSON.", code="malformed_json", details=[{"field": None, "message": str(exc)}]
+            "The body is not valid JSON.",
+            code="malformed_json",
+            details=[{"field": None, "message": str(exc)}],
         ) from None
 
 
@@ -62,7 +64,9 @@ def _gunzip_at_most(raw: bytes, max_bytes: int) -> bytes:
         body = decompressor.decompress(raw, max_bytes + 1)
     except zlib.error as exc:
         raise InvalidInput(
-            "The gzip body cannot be decompressed.", code="malformed_gzip", details=[{"field": None, "message": str(exc)}]
+            "The gzip body cannot be decompressed.",
+            code="malformed_gzip",
+            details=[{"field": None, "message": str(exc)}],
         ) from None
     if len(body) > max_bytes:
         raise _too_large(max_bytes)

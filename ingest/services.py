@@ -12,7 +12,10 @@ def events_ingest(*, api_key: ApiKey, body: object, received_at: datetime) -> in
     the body. Raises InvalidInput (nothing stored) or IngestUnavailable (nothing acknowledged)."""
     organization = api_key.organization
     rows = validate_batch(
-        body, org_id=organization.pk, received_at=received_at, retention_days=organization.retention_days
+        body,
+        org_id=organization.pk,
+        received_at=received_at,
+        retention_days=organization.retention_days,
     )
     events_buffer(rows)
     return len(rows)

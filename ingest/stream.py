@@ -27,13 +27,22 @@ def decode_rows(payload: bytes) -> list[EventRow]:
     return _decoder.decode(payload)
 
 
-@lru_cache(maxsize=4)
 def redis_client(url: str | None = None) -> redis.Redis:
-    """One connection pool per URL and process."""
-    return redis.Redis.from_url(url or settings.REDIS_URL)
+    """The client for `url` (default settings.REDIS_URL); one connection pool per URL."""
+    return _client_for(url or settings.REDIS_URL)
 
 
-def stream_append(rows: Sequence[EventRow], *, client: redis.Redis | None = None, stream: str | None = None) -> bytes:
+@lru_cache(maxsize=4)
+def _client_for(url: str) -> redis.Redis:
+    # Bounded waits: a hung Redis turns into a 503 for the client, not a stuck request.
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=5, socket_timeout=30, health_check_interval=30
+    )
+
+
+def stream_append(
+    rows: Sequence[EventRow], *, client: redis.Redis | None = None, stream: str | None = None
+) -> bytes:
     """XADD one entry for the batch; returns its id. Once this returns, the batch is durable as
     far as Redis is (append-only file in compose.yaml). The stream is never trimmed here:
     entries leave it only after they were written to the warehouse."""

@@ -30,9 +30,19 @@ MAX_FUTURE_SKEW = timedelta(minutes=5)
 
 EVENT_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,127}")
 PROP_KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
+EVENT_NAME_RULE = "must be a letter, then letters, digits, _ . : or - (at most 128 characters)"
+PROP_KEY_RULE = "is not a valid key: a letter or _, then letters, digits, _ . or - (at most 64)"
 
 EVENT_KEYS = frozenset(
-    {"tenant_id", "event_name", "timestamp", "user_id", "string_props", "numeric_props", "insert_id"}
+    {
+        "tenant_id",
+        "event_name",
+        "timestamp",
+        "user_id",
+        "string_props",
+        "numeric_props",
+        "insert_id",
+    }
 )
 BODY_KEYS = frozenset({"events"})
 
@@ -55,7 +65,9 @@ class _Batch:
         self.errors.append({"index": index, "field": field_name, "message": message})
 
 
-def validate_batch(body: object, *, org_id: str, received_at: datetime, retention_days: int) -> list[EventRow]:
+def validate_batch(
+    body: object, *, org_id: str, received_at: datetime, retention_days: int
+) -> list[EventRow]:
     """The rows of a request body `{"events": [...]}`, all stamped with `org_id` (from the API
     key, never from the body). Raises InvalidInput naming every bad event and field."""
     events = _events_of(body)
@@ -74,25 +86,39 @@ def validate_batch(body: object, *, org_id: str, received_at: datetime, retentio
             rows.append(row)
     if batch.errors:
         bad = len({error["index"] for error in batch.errors})
-        raise InvalidInput(f"{bad} of {len(events)} events are invalid; nothing was stored.", details=batch.errors)
+        raise InvalidInput(
+            f"{bad} of {len(events)} events are invalid; nothing was stored.", details=batch.errors
+        )
     return rows
 
 
 def _events_of(body: object) -> list[Any]:
     if not isinstance(body, dict):
-        raise InvalidInput('The body must be a JSON object: {"events": [...]}.', details=[_top("events", "is required")])
+        raise InvalidInput(
+            'The body must be a JSON object: {"events": [...]}.',
+            details=[_top("events", "is required")],
+        )
     unknown = body.keys() - BODY_KEYS
     if unknown:
-        raise InvalidInput("The body has unknown keys.", details=[_top(key, "is not a known field") for key in sorted(unknown)])
+        raise InvalidInput(
+            "The body has unknown keys.",
+            details=[_top(key, "is not a known field") for key in sorted(unknown)],
+        )
     events = body.get("events")
     if not isinstance(events, list):
-        raise InvalidInput("'events' must be a list of events.", details=[_top("events", "must be a list")])
+        raise InvalidInput(
+            "'events' must be a list of events.", details=[_top("events", "must be a list")]
+        )
     if not events:
-        raise InvalidInput("'events' is empty.", details=[_top("events", "must hold at least one event")])
+        raise InvalidInput(
+            "'events' is empty.", details=[_top("events", "must hold at least one event")]
+        )
     if len(events) > MAX_EVENTS_PER_BATCH:
         raise InvalidInput(
             f"At most {MAX_EVENTS_PER_BATCH} events a request.",
-            details=[_top("events", f"holds {len(events)} events; the limit is {MAX_EVENTS_PER_BATCH}")],
+            details=[
+                _top("events", f"holds {len(events)} events; the limit is {MAX_EVENTS_PER_BATCH}")
+            ],
         )
     return events
 
@@ -101,7 +127,9 @@ def _top(field_name: str, message: str) -> Error:
     return {"field": field_name, "message": message}
 
 
-def _event_row(batch: _Batch, index: int, event: object, random_ids: "_RandomIds") -> EventRow | None:
+def _event_row(
+    batch: _Batch, index: int, event: object, random_ids: "_RandomIds"
+) -> EventRow | None:
     if type(event) is not dict:
         batch.fail(index, None, "must be a JSON object")
         return None
@@ -114,8 +142,12 @@ def _event_row(batch: _Batch, index: int, event: object, random_ids: "_RandomIds
     timestamp = _timestamp(batch, index, event.get("timestamp"))
     user_id = _optional_string(batch, index, event, "user_id", MAX_USER_ID_LENGTH)
     insert_id = _optional_string(batch, index, event, "insert_id", MAX_INSERT_ID_LENGTH)
-    string_props = _props(batch, index, event.get("string_props"), "string_props", _string_value_problem)
-    numeric_props = _props(batch, index, event.get("numeric_props"), "numeric_props", _numeric_value_problem)
+    string_props = _props(
+        batch, index, event.get("string_props"), "string_props", _string_value_problem
+    )
+    numeric_props = _props(
+        batch, index, event.get("numeric_props"), "numeric_props", _numeric_value_problem
+    )
     if len(batch.errors) != errors_before:
         return None
     return EventRow(
@@ -146,7 +178,7 @@ def _event_name(batch: _Batch, index: int, value: object) -> str:
             batch.fail(
                 index,
                 "event_name",
-                "must start with a letter and hold only letters, digits and _ . : - (at most 128 characters)",
+                EVENT_NAME_RULE,
             )
         else:
             batch.event_names_seen.add(value)
@@ -162,18 +194,24 @@ def _timestamp(batch: _Batch, index: int, value: object) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        batch.fail(index, "timestamp", "is not an ISO 8601 date-time, e.g. 2026-04-14T10:30:05.123Z")
+        batch.fail(
+            index, "timestamp", "is not an ISO 8601 date-time, e.g. 2026-04-14T10:30:05.123Z"
+        )
         return batch.received_at
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # documented: no offset means UTC
     if moment > batch.newest:
-        batch.fail(index, "timestamp", f"is more than {_minutes(MAX_FUTURE_SKEW)} minutes in the future")
+        batch.fail(
+            index, "timestamp", f"is more than {_minutes(MAX_FUTURE_SKEW)} minutes in the future"
+        )
     elif moment < batch.oldest:
         batch.fail(index, "timestamp", "is older than the organization's retention period")
     return _to_millisecond(moment) if moment.microsecond % 1000 else moment
 
 
-def _optional_string(batch: _Batch, index: int, event: dict[str, Any], key: str, max_length: int) -> str | None:
+def _optional_string(
+    batch: _Batch, index: int, event: dict[str, Any], key: str, max_length: int
+) -> str | None:
     value = event.get(key)
     if value is None:
         return None
@@ -187,7 +225,9 @@ def _optional_string(batch: _Batch, index: int, event: dict[str, Any], key: str,
 ValueProblem = Callable[[object], str | None]
 
 
-def _props(batch: _Batch, index: int, value: object, name: str, value_problem: ValueProblem) -> dict[str, Any]:
+def _props(
+    batch: _Batch, index: int, value: object, name: str, value_problem: ValueProblem
+) -> dict[str, Any]:
     if value is None:
         return {}
     if type(value) is not dict:
@@ -198,11 +238,11 @@ def _props(batch: _Batch, index: int, value: object, name: str, value_problem: V
     seen = batch.prop_keys_seen
     for key, item in value.items():
         if key not in seen:
-            if PROP_KEY_PATTERN.fullmatch(key) is None:
+            if type(key) is not str or PROP_KEY_PATTERN.fullmatch(key) is None:
                 batch.fail(
                     index,
                     f"{name}.{key}",
-                    "is not a valid key: a letter or _ first, then letters, digits, _ . - (at most 64)",
+                    PROP_KEY_RULE,
                 )
                 continue
             seen.add(key)

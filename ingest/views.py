@@ -15,7 +15,7 @@ class EventsView(APIView):
 
     permission_classes = [IngestScope]
     throttle_classes = [ApiKeyRateThrottle]
-    parser_classes: list = []  # read_json_body: orjson, gzip, size guard (no DRF parser per request)
+    parser_classes: list = []  # the body is read by read_json_body: orjson, gzip, size guard
 
     def post(self, request: Request) -> Response:
         received_at = timezone.now()

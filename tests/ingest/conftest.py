@@ -26,25 +26,38 @@ def an_event(**overrides: Any) -> dict[str, Any]:
     return {key: value for key, value in event.items() if value is not None}
 
 
-def post_events(client, events: list[dict[str, Any]] | None = None, *, body: Any = None, **extra: Any):
+def post_events(
+    client, events: list[dict[str, Any]] | None = None, *, body: Any = None, **extra: Any
+):
     """POST /v1/events with an orjson body (`events`, or any `body` object / raw bytes)."""
     payload = body if body is not None else {"events": events}
     data = payload if isinstance(payload, bytes) else orjson.dumps(payload)
-    return client.generic("POST", "/v1/events", data, content_type=extra.pop("content_type", "application/json"), **extra)
+    return client.generic(
+        "POST",
+        "/v1/events",
+        data,
+        content_type=extra.pop("content_type", "application/json"),
+        **extra,
+    )
 
 
 def stored_count(org_id: str, *, final: bool = True) -> int:
     """Events stored for the organization, read back through real SQL."""
     table = "events FINAL" if final else "events"
-    return get_backend().query(f"SELECT count() FROM {table} WHERE org_id = {{o:String}}", {"o": org_id}).scalar()
+    return (
+        get_backend()
+        .query(f"SELECT count() FROM {table} WHERE org_id = {{o:String}}", {"o": org_id})
+        .scalar()
+    )
 
 
 def stored_rows(org_id: str) -> list[dict[str, Any]]:
-    return get_backend().query(
-        "SELECT org_id, tenant_id, event_name, toString(timestamp) AS timestamp, user_id, insert_id, "
-        "string_props, numeric_props FROM events FINAL WHERE org_id = {o:String} ORDER BY timestamp, insert_id",
-        {"o": org_id},
-    ).dicts()
+    sql = (
+        "SELECT org_id, tenant_id, event_name, toString(timestamp) AS timestamp, user_id,"
+        " insert_id, string_props, numeric_props FROM events FINAL WHERE org_id = {o:String}"
+        " ORDER BY timestamp, insert_id"
+    )
+    return get_backend().query(sql, {"o": org_id}).dicts()
 
 
 @pytest.fixture
@@ -74,6 +87,7 @@ class FlakyWarehouse(Backend):
         self.real = real
         self.failures_left = failures
         self.insert_calls = 0
+        self.rows_per_insert: list[int] = []
 
     def query(self, sql, params=None):
         return self.real.query(sql, params)
@@ -86,7 +100,9 @@ class FlakyWarehouse(Backend):
         if self.failures_left > 0:
             self.failures_left -= 1
             raise WarehouseUnavailable("injected: the warehouse is down")
-        return self.real.insert(table, columns, rows)
+        count = self.real.insert(table, columns, rows)
+        self.rows_per_insert.append(count)
+        return count
 
 
 @pytest.fixture

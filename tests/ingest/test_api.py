@@ -92,7 +92,9 @@ def test_events_land_only_under_the_keys_organization(ingest_client, org, other_
 def test_a_client_cannot_choose_the_org_id(ingest_client, org, other_org) -> None:
     response = post_events(ingest_client, [an_event(org_id=other_org.organization.pk)])
     error = _error(response, 400, "invalid_input")
-    assert error["details"] == [{"index": 0, "field": "org_id", "message": "is not a known event field"}]
+    assert error["details"] == [
+        {"index": 0, "field": "org_id", "message": "is not a known event field"}
+    ]
     assert stored_count(org.organization.pk) == 0
     assert stored_count(other_org.organization.pk) == 0
 
@@ -106,7 +108,9 @@ def test_missing_timestamp_is_the_receive_time(ingest_client, org) -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     assert post_events(ingest_client, [an_event(timestamp=None)]).status_code == 202
     after = datetime.now(UTC) + timedelta(seconds=1)
-    stored = datetime.fromisoformat(stored_rows(org.organization.pk)[0]["timestamp"]).replace(tzinfo=UTC)
+    stored = datetime.fromisoformat(stored_rows(org.organization.pk)[0]["timestamp"]).replace(
+        tzinfo=UTC
+    )
     assert before <= stored <= after
 
 
@@ -114,7 +118,9 @@ def test_timestamp_without_offset_is_utc(ingest_client, org) -> None:
     moment = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
     naive = moment.replace(tzinfo=None).isoformat()
     assert post_events(ingest_client, [an_event(timestamp=naive)]).status_code == 202
-    assert stored_rows(org.organization.pk)[0]["timestamp"] == moment.strftime("%Y-%m-%d %H:%M:%S.000")
+    assert stored_rows(org.organization.pk)[0]["timestamp"] == moment.strftime(
+        "%Y-%m-%d %H:%M:%S.000"
+    )
 
 
 def test_gzip_body_is_accepted(ingest_client, org) -> None:
@@ -161,7 +167,9 @@ def test_no_key_is_401(client, org) -> None:
 
 
 def test_unknown_key_is_401(client_for, org) -> None:
-    _error(post_events(client_for("sl_ingest_not-a-real-key"), [an_event()]), 401, "unauthenticated")
+    _error(
+        post_events(client_for("sl_ingest_not-a-real-key"), [an_event()]), 401, "unauthenticated"
+    )
 
 
 def test_revoked_key_is_401(ingest_client, org) -> None:
@@ -184,7 +192,11 @@ def test_only_post_is_allowed(ingest_client) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b'{"events": [', b"not json", b'{"events": [{"tenant_id": "a", "event_name": "x", "numeric_props": {"n": NaN}}]}'],
+    [
+        b'{"events": [',
+        b"not json",
+        b'{"events": [{"tenant_id": "a", "event_name": "x", "numeric_props": {"n": NaN}}]}',
+    ],
     ids=["truncated", "not-json", "nan-literal"],
 )
 def test_malformed_json_is_400(ingest_client, org, raw: bytes) -> None:
@@ -192,7 +204,9 @@ def test_malformed_json_is_400(ingest_client, org, raw: bytes) -> None:
     assert stored_count(org.organization.pk) == 0
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
+)
 def test_wrong_content_type_is_415(ingest_client, org, content_type: str) -> None:
     response = post_events(ingest_client, [an_event()], content_type=content_type)
     _error(response, 415, "unsupported_media_type")
@@ -200,7 +214,9 @@ def test_wrong_content_type_is_415(ingest_client, org, content_type: str) -> Non
 
 
 def test_json_with_charset_is_accepted(ingest_client, org) -> None:
-    response = post_events(ingest_client, [an_event()], content_type="application/json; charset=utf-8")
+    response = post_events(
+        ingest_client, [an_event()], content_type="application/json; charset=utf-8"
+    )
     assert response.status_code == 202
 
 
@@ -212,8 +228,14 @@ def test_unsupported_content_encoding_is_415(ingest_client, org) -> None:
 
 def test_corrupt_gzip_is_400(ingest_client, org) -> None:
     body = gzip.compress(orjson.dumps({"events": [an_event()]}))[:-12]  # trailer cut off
-    _error(post_events(ingest_client, body=body, HTTP_CONTENT_ENCODING="gzip"), 400, "malformed_gzip")
-    _error(post_events(ingest_client, body=b"plain", HTTP_CONTENT_ENCODING="gzip"), 400, "malformed_gzip")
+    _error(
+        post_events(ingest_client, body=body, HTTP_CONTENT_ENCODING="gzip"), 400, "malformed_gzip"
+    )
+    _error(
+        post_events(ingest_client, body=b"plain", HTTP_CONTENT_ENCODING="gzip"),
+        400,
+        "malformed_gzip",
+    )
     assert stored_count(org.organization.pk) == 0
 
 
@@ -228,7 +250,11 @@ def test_body_over_the_limit_is_413(ingest_client, org) -> None:
 def test_gzip_that_inflates_over_the_limit_is_413(ingest_client, org) -> None:
     bomb = gzip.compress(orjson.dumps({"events": [an_event(user_id="x" * 200) for _ in range(50)]}))
     assert len(bomb) < 2_000  # small on the wire, far larger once decompressed
-    _error(post_events(ingest_client, body=bomb, HTTP_CONTENT_ENCODING="gzip"), 413, "payload_too_large")
+    _error(
+        post_events(ingest_client, body=bomb, HTTP_CONTENT_ENCODING="gzip"),
+        413,
+        "payload_too_large",
+    )
     assert stored_count(org.organization.pk) == 0
 
 
@@ -240,7 +266,9 @@ def test_a_body_just_under_the_limit_is_accepted(ingest_client, org) -> None:
 
 
 def test_more_than_1000_events_is_400(ingest_client, org) -> None:
-    error = _error(post_events(ingest_client, [an_event()] * (MAX_EVENTS_PER_BATCH + 1)), 400, "invalid_input")
+    error = _error(
+        post_events(ingest_client, [an_event()] * (MAX_EVENTS_PER_BATCH + 1)), 400, "invalid_input"
+    )
     assert error["details"][0]["field"] == "events"
     assert "1000" in error["details"][0]["message"]
     assert stored_count(org.organization.pk) == 0
@@ -253,7 +281,12 @@ def test_an_empty_list_is_400(ingest_client, org) -> None:
 
 @pytest.mark.parametrize(
     "body, field",
-    [([an_event()], "events"), ({}, "events"), ({"events": "many"}, "events"), ({"events": [], "org_id": "x"}, "org_id")],
+    [
+        ([an_event()], "events"),
+        ({}, "events"),
+        ({"events": "many"}, "events"),
+        ({"events": [], "org_id": "x"}, "org_id"),
+    ],
     ids=["a-list", "no-events", "events-not-a-list", "unknown-key"],
 )
 def test_body_shape_errors_are_400(ingest_client, org, body, field: str) -> None:
@@ -304,8 +337,12 @@ BAD_EVENTS = [
 ]
 
 
-@pytest.mark.parametrize("overrides, field", [case[1:] for case in BAD_EVENTS], ids=[case[0] for case in BAD_EVENTS])
-def test_one_bad_event_rejects_the_whole_batch(ingest_client, org, overrides: dict, field: str) -> None:
+@pytest.mark.parametrize(
+    "overrides, field", [case[1:] for case in BAD_EVENTS], ids=[case[0] for case in BAD_EVENTS]
+)
+def test_one_bad_event_rejects_the_whole_batch(
+    ingest_client, org, overrides: dict, field: str
+) -> None:
     events = [an_event(), an_event(**overrides), an_event()]
     error = _error(post_events(ingest_client, events), 400, "invalid_input")
     assert [(d["index"], d["field"]) for d in error["details"]] == [(1, field)]
@@ -352,7 +389,9 @@ def test_retention_is_the_organizations(ingest_client, org) -> None:
 
 
 @override_settings(INGEST_RATE_LIMIT="2/m")
-def test_rate_limit_per_key_answers_429_with_retry_after(ingest_client, api, org, monkeypatch) -> None:
+def test_rate_limit_per_key_answers_429_with_retry_after(
+    ingest_client, api, org, monkeypatch
+) -> None:
     monkeypatch.setattr("ingest.ratelimit.time.time", lambda: 1_800_000_010.0)  # 10 s into a minute
     assert post_events(ingest_client, [an_event()]).status_code == 202
     assert post_events(ingest_client, [an_event()]).status_code == 202
@@ -365,7 +404,9 @@ def test_rate_limit_per_key_answers_429_with_retry_after(ingest_client, api, org
     assert post_events(ingest_client, [an_event()]).status_code == 202
 
 
-def test_warehouse_failure_answers_503_and_stores_nothing(ingest_client, org, flaky_warehouse) -> None:
+def test_warehouse_failure_answers_503_and_stores_nothing(
+    ingest_client, org, flaky_warehouse
+) -> None:
     flaky = flaky_warehouse(failures=1)
     response = post_events(ingest_client, [an_event()])
     _error(response, 503, "ingest_unavailable")
