@@ -154,6 +154,7 @@ CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL and PRODUCTION)  # embedded: tasks run
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"  # compose.yaml's worker consumes it by name (-Q default)
 
 # --- E-mail, alerts, embeds ----------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
