@@ -51,7 +51,7 @@ GROUP_BY_COUNT: dict[str, tuple[int, int]] = {
     "breakdown": (1, 1),
     "table": (1, 3),
 }
-MAX_TABLE_METRICS = 5
+MAX_TABLE_METRICS = 6  # one column per metric kind
 
 # The same key rule as ingest: property keys, group-by dimensions and filter keys.
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
