@@ -1,0 +1,33 @@
+# Sightline's production image (compose.yaml): the same code as `make run`, configured by env.
+
+# --- Browser packages (ECharts, htmx) from the npm lock file into static/vendor --------------
+FROM node:22-slim AS static
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY scripts/build-static.mjs scripts/
+RUN npm run --silent build
+
+# --- The application --------------------------------------------------------------------------
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    PATH=/opt/venv/bin:$PATH
+RUN pip install --no-cache-dir --disable-pip-version-check "uv==0.13.9"
+WORKDIR /app
+# Dependencies first, from the lock file only: this layer survives code changes.
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project --python /usr/local/bin/python3.11
+COPY . .
+COPY --from=static /build/static/vendor static/vendor
+# collectstatic needs settings, not secrets: the embedded defaults in a throwaway directory.
+RUN SIGHTLINE_VAR_DIR=/tmp/build-var python manage.py collectstatic --noinput --verbosity 0 \
+    && rm -rf /tmp/build-var \
+    && useradd --system --uid 10001 --home-dir /app sightline \
+    && mkdir -p /app/var && chown sightline /app/var
+USER sightline
+EXPOSE 8000
+CMD ["python", "manage.py", "serve", "0.0.0.0:8000", "--no-scheduler"]
