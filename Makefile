@@ -29,6 +29,8 @@ $(STATIC_STAMP): package.json package-lock.json scripts/build-static.mjs
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# The printed URLs and embed links follow ADDR unless PUBLIC_URL is set.
+run: export PUBLIC_URL ?= http://$(ADDR)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py warehouse_migrate
