@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from embeds import console_views
+
+app_name = "embeds_console"
+
+urlpatterns = [
+    path("dashboards/<str:dashboard_id>/embed", console_views.embed_tab, name="embed"),
+]

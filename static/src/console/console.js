@@ -61,3 +61,15 @@
     }
   });
 })();
+
+// Tabs (snippets): buttons with data-tab show their panel and hide the siblings'.
+document.addEventListener("click", function (event) {
+  var tab = event.target.closest("[data-tab]");
+  if (!tab) return;
+  tab.parentElement.querySelectorAll("[data-tab]").forEach(function (other) {
+    var selected = other === tab;
+    other.setAttribute("aria-selected", String(selected));
+    var panel = document.getElementById(other.getAttribute("data-tab"));
+    if (panel) panel.hidden = !selected;
+  });
+});

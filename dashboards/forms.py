@@ -1,0 +1,266 @@
+"""Builder forms. They offer what discovery found (event names, property keys) and turn the
+input into spec fragments; the spec itself is validated by dashboards.spec through the
+dashboards services, whose path-named errors are shown next to the matching field."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from dashboards.spec import (
+    BUCKETS,
+    CHARTS_BY_KIND,
+    KINDS,
+    METRICS,
+    NUMERIC_METRICS,
+    PERIODS,
+    THEME_MODES,
+    USER_ID,
+)
+
+KIND_LABELS = {"kpi": "KPI", "timeseries": "Time series", "breakdown": "Breakdown", "table": "Table"}
+METRIC_LABELS = {
+    "count": "Count of events",
+    "count_unique": "Unique count",
+    "sum": "Sum",
+    "avg": "Average",
+    "p95": "95th percentile",
+    "p99": "99th percentile",
+}
+PERIOD_LABELS = {"24h": "Last 24 hours", "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days"}
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What discovery saw: the choices the builder offers."""
+
+    events: list[str]
+    string_keys: list[str]
+    numeric_keys: list[str]
+    tenants: list[str]
+
+    @classmethod
+    def from_discovery(cls, found: dict[str, Any]) -> "Schema":
+        return cls(
+            events=[event["name"] for event in found["events"]],
+            string_keys=sorted(prop["key"] for prop in found["string_props"]),
+            numeric_keys=sorted(prop["key"] for prop in found["numeric_props"]),
+            tenants=[tenant["tenant_id"] for tenant in found["tenants"]],
+        )
+
+
+def _choices(values: list[str], *keep: object) -> list[tuple[str, str]]:
+    """Discovered values plus whatever the widget already uses (which may be gone from the data)."""
+    extra = [v for v in keep if isinstance(v, str) and v and v not in values]
+    return [(value, value) for value in [*values, *extra]]
+
+
+class DashboardCreateForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+
+
+class DashboardSettingsForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+    default_period = forms.ChoiceField(label="Default period", choices=[(p, PERIOD_LABELS[p]) for p in PERIODS])
+    filters = forms.MultipleChoiceField(
+        label="Viewer filters",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Dimensions the viewer can filter the whole dashboard by.",
+    )
+    primary_color = forms.CharField(label="Primary color", widget=forms.TextInput(attrs={"type": "color"}))
+    font_family = forms.CharField(label="Font", max_length=100)
+    mode = forms.ChoiceField(label="Mode", choices=[(m, m.capitalize()) for m in THEME_MODES])
+
+    def __init__(self, *args: Any, schema: Schema, spec: dict[str, Any], **kwargs: Any) -> None:
+        self.spec = spec
+        current = [f["dimension"] for f in spec["filters"]]
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": spec["name"],
+                "default_period": spec["default_period"],
+                "filters": current,
+                "primary_color": spec["theme"]["primaryColor"],
+                "font_family": spec["theme"]["fontFamily"],
+                "mode": spec["theme"]["mode"],
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["filters"].choices = _choices(schema.string_keys, *current)
+
+    def changes(self) -> dict[str, Any]:
+        """The spec keys to merge into the draft (labels of kept filters are kept)."""
+        data = self.cleaned_data
+        labels = {f["dimension"]: f["label"] for f in self.spec["filters"]}
+        return {
+            "name": data["name"],
+            "default_period": data["default_period"],
+            "filters": [{"dimension": d, "label": labels.get(d, _label(d))} for d in data["filters"]],
+            "theme": {"primaryColor": data["primary_color"], "fontFamily": data["font_family"], "mode": data["mode"]},
+        }
+
+    @staticmethod
+    def field_for(path: str) -> str | None:
+        head = path.split("[")[0].split(".")
+        return {"name": "name", "default_period": "default_period", "filters": "filters"}.get(head[0]) or {
+            "primaryColor": "primary_color",
+            "fontFamily": "font_family",
+            "mode": "mode",
+        }.get(head[-1])
+
+
+class WidgetForm(forms.Form):
+    """One widget. `kind` and `metric` decide which other fields apply; changing them
+    re-renders the form (HTMX) with the matching chart and property choices."""
+
+    title = forms.CharField(label="Title", max_length=200, required=False)
+    kind = forms.ChoiceField(label="Kind", choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    chart = forms.ChoiceField(label="Chart")
+    event_name = forms.ChoiceField(label="Event")
+    metric = forms.ChoiceField(label="Metric", choices=[(m, METRIC_LABELS[m]) for m in METRICS])
+    property = forms.ChoiceField(label="Property", required=False)
+    group_by = forms.MultipleChoiceField(label="Group by", required=False, widget=forms.SelectMultiple(attrs={"size": 4}))
+    filters = forms.CharField(
+        label="Filters",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "status = success"}),
+        help_text="One “property = value” a line; only matching events count.",
+    )
+    limit = forms.IntegerField(label="Limit", required=False, min_value=1)
+    target = forms.FloatField(label="Target", required=False)
+    bucket = forms.ChoiceField(label="Bucket", choices=[(b, b.capitalize()) for b in BUCKETS], required=False)
+    # The grid has 12 columns; rows are about 56 px high.
+    x = forms.IntegerField(label="Column", min_value=0, max_value=11)
+    y = forms.IntegerField(label="Row", min_value=0)
+    w = forms.IntegerField(label="Width", min_value=1, max_value=12)
+    h = forms.IntegerField(label="Height", min_value=1, max_value=12)
+
+    def __init__(self, *args: Any, schema: Schema, widget: dict[str, Any], **kwargs: Any) -> None:
+        self.widget = widget
+        kwargs.setdefault("initial", self.initial_from(widget))
+        super().__init__(*args, **kwargs)
+        kind = self._current("kind")
+        metric = self._current("metric")
+        self.kind, self.metric = kind, metric
+        self.fields["chart"].choices = [(c, c.capitalize()) for c in CHARTS_BY_KIND.get(kind, ())]
+        self.fields["event_name"].choices = _choices(schema.events, widget.get("event_name"))
+        self.fields["group_by"].choices = _choices(schema.string_keys, *widget.get("group_by", []))
+        self.fields["property"].choices = self._property_choices(schema, metric)
+        self.applies = self._which_apply()
+
+    @staticmethod
+    def initial_from(widget: dict[str, Any]) -> dict[str, Any]:
+        layout = widget.get("layout") or {}
+        return {
+            **{key: widget.get(key) for key in ("title", "kind", "chart", "event_name", "metric", "limit", "target")},
+            "property": widget.get("property") or "",
+            "group_by": widget.get("group_by") or [],
+            "filters": "\n".join(f"{k} = {v}" for k, v in (widget.get("filters") or {}).items()),
+            "bucket": widget.get("bucket") or "auto",
+            **{key: layout.get(key) for key in ("x", "y", "w", "h")},
+        }
+
+    def _current(self, name: str) -> str:
+        value = self.data.get(name) if self.is_bound else None
+        return value or self.initial.get(name) or ""
+
+    def _property_choices(self, schema: Schema, metric: str) -> list[tuple[str, str]]:
+        current = self.widget.get("property")
+        if metric in NUMERIC_METRICS:
+            return _choices(schema.numeric_keys, current)  # only numeric keys where a number is needed
+        if metric == "count_unique":
+            return [(USER_ID, "user_id (people)"), *_choices(schema.string_keys + schema.numeric_keys, current)]
+        return [("", "—")]
+
+    def _which_apply(self) -> dict[str, bool]:
+        """Which optional fields this kind/metric uses (the template hides the others)."""
+        return {
+            "property": self.metric != "count",
+            "group_by": self.kind in ("timeseries", "breakdown", "table"),
+            "limit": self.kind in ("timeseries", "breakdown", "table"),
+            "target": self.kind == "kpi" and self._current("chart") == "progress",
+            "bucket": self.kind == "timeseries",
+        }
+
+    def clean_filters(self) -> dict[str, str]:
+        filters: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data["filters"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip():
+                raise forms.ValidationError(f"Line {number}: write “property = value”.")
+            filters[key.strip()] = value.strip()
+        return filters
+
+    def to_widget(self) -> dict[str, Any]:
+        """The widget dict to save: the old one's id, the form's fields for this kind."""
+        data, applies = self.cleaned_data, self.applies
+        widget: dict[str, Any] = {
+            "id": self.widget["id"],
+            "title": data["title"],
+            "kind": data["kind"],
+            "chart": data["chart"],
+            "event_name": data["event_name"],
+            "metric": data["metric"],
+            "property": (data["property"] or None) if applies["property"] else None,
+            "group_by": list(data["group_by"]) if applies["group_by"] else [],
+            "filters": data["filters"],
+            "limit": data["limit"] if applies["limit"] and (data["group_by"] or data["kind"] != "timeseries") else None,
+            "layout": {key: data[key] for key in ("x", "y", "w", "h")},
+        }
+        if widget["metric"] == "count_unique" and widget["property"] == USER_ID:
+            widget["property"] = None
+        if applies["target"]:
+            widget["target"] = data["target"]
+        if applies["bucket"]:
+            widget["bucket"] = data["bucket"] or "auto"
+        if data["kind"] == "table" and self.widget.get("kind") == "table":
+            widget.update(_kept_table_extras(self.widget, widget))
+        return widget
+
+    @staticmethod
+    def field_for(path: str) -> str | None:
+        """'widgets[2].layout.w' -> 'w'; 'widgets[2].group_by[0]' -> 'group_by'."""
+        parts = path.split(".", 1)
+        rest = parts[1] if len(parts) > 1 else ""
+        head = rest.split("[")[0].split(".")[0]
+        if head == "layout":
+            return rest.split(".")[-1] if rest.count(".") else "w"
+        if head in ("metrics", "sort"):
+            return "metric"
+        return head if head in WidgetForm.base_fields else None
+
+
+def _kept_table_extras(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """A table's extra metric columns survive an edit; the first column follows the form."""
+    extra = (old.get("metrics") or [])[1:]
+    return {"metrics": [{"metric": new["metric"], "property": new["property"]}, *extra]}
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").replace(".", " ").strip().capitalize()
+
+
+def new_widget(*, kind: str, widget_id: str, schema: Schema, y: int) -> dict[str, Any]:
+    """A sensible first version of a widget of `kind`, on the busiest discovered event."""
+    event = schema.events[0] if schema.events else "event"
+    dimension = schema.string_keys[:1]
+    size = {"kpi": (3, 2), "timeseries": (12, 4), "breakdown": (6, 4), "table": (12, 5)}[kind]
+    widget: dict[str, Any] = {
+        "id": widget_id,
+        "title": f"{event} {KIND_LABELS[kind].lower()}",
+        "kind": kind,
+        "chart": CHARTS_BY_KIND[kind][0],
+        "event_name": event,
+        "metric": "count",
+        "property": None,
+        "group_by": dimension if kind in ("breakdown", "table") else [],
+        "filters": {},
+        "limit": None,
+        "layout": {"x": 0, "y": y, "w": size[0], "h": size[1]},
+    }
+    if kind in ("breakdown", "table") and not dimension:
+        widget["group_by"] = ["name"]  # a placeholder the form flags until a real key exists
+    return widget

@@ -1,0 +1,106 @@
+"""The Embed tab of a dashboard: issue a session for a tenant and see the embed as that
+customer will, with copyable server-side snippets filled in with the real ids."""
+
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts.console_access import console_view, has_role
+from accounts.models import Role
+from config.errors import Conflict, InvalidInput
+from dashboards import selectors as dashboard_selectors
+from dashboards.console_views import dashboard_schema
+from embeds.console_forms import EmbedSessionForm
+from embeds.services import Actor, SessionRequest, embed_session_create
+
+
+@console_view
+def embed_tab(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    dashboard = dashboard_selectors.dashboard_get(organization=request.organization, dashboard_id=dashboard_id)
+    spec = dashboard_selectors.published_spec(dashboard)
+    context = {
+        "dashboard": dashboard,
+        "published": spec is not None,
+        "tenants": dashboard_schema(request.organization.pk).tenants,
+        "can_edit": has_role(request, Role.ADMIN),
+    }
+    if spec is None:
+        return render(request, "console/embeds/embed_tab.html", context)
+    form = EmbedSessionForm(request.POST or None, spec=spec, initial=_initial(context["tenants"]))
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = embed_session_create(
+                organization=request.organization,
+                request=SessionRequest(
+                    dashboard_id=dashboard.pk,
+                    tenant_id=form.cleaned_data["tenant_id"],
+                    expires_in=form.cleaned_data["expires_in"],
+                    permissions=form.permissions(),
+                    user=request.user.email,
+                ),
+                actor=Actor(ip=request.META.get("REMOTE_ADDR")),
+            )
+        except (InvalidInput, Conflict) as error:
+            form.add_error(None, error.message)
+    context.update(form=form, issued=issued)
+    if issued is not None:
+        context.update(
+            frame_src=f"{reverse('embed-page', kwargs={'dashboard_id': dashboard.pk})}?token={issued.token}",
+            snippets=_snippets(request, dashboard.pk, form),
+        )
+    template = "console/embeds/partials/session.html" if request.htmx else "console/embeds/embed_tab.html"
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+def _initial(tenants: list[str]) -> dict[str, object]:
+    return {"tenant_id": tenants[0] if tenants else ""}
+
+
+def _snippets(request: HttpRequest, dashboard_id: str, form: EmbedSessionForm) -> dict[str, str]:
+    """What the customer's backend sends to create this same session (the admin key stays a
+    variable: it never belongs in a page or a snippet)."""
+    base = request.build_absolute_uri("/").rstrip("/")
+    body = {
+        "tenant_id": form.cleaned_data["tenant_id"],
+        "dashboard_id": dashboard_id,
+        "expires_in": form.cleaned_data["expires_in"],
+        "permissions": {
+            key: value for key, value in form.permissions().as_claim().items() if value not in ({}, [], None, False)
+        },
+    }
+    compact = json.dumps(body)
+    pretty = json.dumps(body, indent=2)
+    indented = pretty.replace("\n", "\n  ")
+    return {
+        "curl": (
+            f"curl -X POST {base}/v1/embed-sessions \\\n"
+            f'  -H "Authorization: Bearer $SIGHTLINE_ADMIN_KEY" \\\n'
+            f'  -H "Content-Type: application/json" \\\n'
+            f"  -d '{compact}'"
+        ),
+        "python": (
+            "import os, requests\n\n"
+            f"session = requests.post(\n    \"{base}/v1/embed-sessions\",\n"
+            "    headers={\"Authorization\": f\"Bearer {os.environ['SIGHTLINE_ADMIN_KEY']}\"},\n"
+            f"    json={pretty.replace(chr(10), chr(10) + '    ')},\n"
+            "    timeout=10,\n).json()\n"
+            "embed_url = session[\"embed_url\"]  # hand this to the browser"
+        ),
+        "node": (
+            f"const response = await fetch(\"{base}/v1/embed-sessions\", {{\n"
+            "  method: \"POST\",\n"
+            "  headers: {\n    Authorization: `Bearer ${process.env.SIGHTLINE_ADMIN_KEY}`,\n"
+            "    \"Content-Type\": \"application/json\",\n  },\n"
+            f"  body: JSON.stringify({indented}),\n}});\n"
+            "const { embed_url } = await response.json(); // hand this to the browser"
+        ),
+        "html": (
+            f'<div id="analytics"></div>\n<script src="{base}/sdk/embed.js"></script>\n<script>\n'
+            "  // embedUrl comes from your backend (see the server snippets): never put the admin key in a page.\n"
+            '  const embed = Sightline.create({ container: "#analytics", embedUrl: EMBED_URL_FROM_YOUR_BACKEND });\n'
+            '  embed.on("ready", () => console.log("analytics ready"));\n</script>'
+        ),
+    }
