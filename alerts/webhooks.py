@@ -103,7 +103,7 @@ class _CheckedConnectionMixin:
 
 
 class CheckedHTTPConnection(_CheckedConnectionMixin, http.client.HTTPConnection):
-    def __init__(self, host: str, port: int | None, *, timeout: float, check: AddressCheck) -> None:
+    def __init__(self, host: str, port: int, *, timeout: float, check: AddressCheck) -> None:
         super().__init__(host, port, timeout=timeout)
         self._check = check
 
@@ -112,7 +112,7 @@ class CheckedHTTPConnection(_CheckedConnectionMixin, http.client.HTTPConnection)
 
 
 class CheckedHTTPSConnection(_CheckedConnectionMixin, http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int | None, *, timeout: float, check: AddressCheck) -> None:
+    def __init__(self, host: str, port: int, *, timeout: float, check: AddressCheck) -> None:
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self._check = check
 
@@ -167,7 +167,9 @@ def _post_once(
         raise WebhookRefused(f"{problem} ({url[:200]})")
     parts = urlsplit(url)
     connection_class = CheckedHTTPSConnection if parts.scheme == "https" else CheckedHTTPConnection
-    connection = connection_class(parts.hostname or "", parts.port, timeout=timeout, check=check)
+    # An explicit port: http.client would otherwise split an IPv6 host ("fd00::1") at its colon.
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    connection = connection_class(parts.hostname or "", port, timeout=timeout, check=check)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         connection.request("POST", path, body=body, headers=dict(headers))
