@@ -29,8 +29,17 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON string, not a number or boolean turned into one."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be a string.")
+        return super().to_internal_value(data)
+
+
 class StringMapField(serializers.DictField):
-    child = serializers.CharField(max_length=500, allow_blank=True)
+    child = StrictCharField(max_length=1000, allow_blank=False)
 
     def to_internal_value(self, data: Any) -> dict[str, str]:
         value = super().to_internal_value(data)
@@ -79,8 +88,8 @@ class ThemeSerializer(StrictSerializer):
 
 
 class EmbedSessionCreateSerializer(StrictSerializer):
-    tenant_id = serializers.CharField(max_length=MAX_TENANT_ID_LENGTH)
-    dashboard_id = serializers.CharField(max_length=32)
+    tenant_id = StrictCharField(max_length=MAX_TENANT_ID_LENGTH)
+    dashboard_id = StrictCharField(max_length=32)
     expires_in = serializers.IntegerField(required=False, default=3600, min_value=1)
     permissions = PermissionsSerializer(required=False)
     timezone = serializers.CharField(required=False, allow_null=True, default=None, max_length=64)

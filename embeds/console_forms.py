@@ -18,14 +18,18 @@ class EmbedSessionForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "known-tenants", "autocomplete": "off"}),
         help_text="The customer whose data the embed shows.",
     )
-    expires_in = forms.TypedChoiceField(label="Expires in", choices=EXPIRY_CHOICES, coerce=int, initial=3600)
+    expires_in = forms.TypedChoiceField(
+        label="Expires in", choices=EXPIRY_CHOICES, coerce=int, initial=3600
+    )
     locked_filters = forms.CharField(
         label="Locked filters",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "region = eu"}),
         help_text="One “dimension = value” a line. Applied on the server; the viewer cannot remove them.",
     )
-    hidden_widgets = forms.MultipleChoiceField(label="Hidden widgets", required=False, widget=forms.CheckboxSelectMultiple)
+    hidden_widgets = forms.MultipleChoiceField(
+        label="Hidden widgets", required=False, widget=forms.CheckboxSelectMultiple
+    )
     allowed_periods = forms.MultipleChoiceField(
         label="Allowed periods",
         choices=[(p, PERIOD_LABELS[p]) for p in PERIODS],
@@ -33,7 +37,9 @@ class EmbedSessionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     allow_drill_down = forms.BooleanField(label="Allow drill-down to events", required=False)
-    max_date_range_days = forms.IntegerField(label="Max date range (days)", required=False, min_value=1, max_value=3660)
+    max_date_range_days = forms.IntegerField(
+        label="Max date range (days)", required=False, min_value=1, max_value=3660
+    )
 
     def __init__(self, *args: Any, spec: DashboardSpec, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,7 +18,9 @@ from embeds.services import Actor, SessionRequest, embed_session_create
 
 @console_view
 def embed_tab(request: HttpRequest, dashboard_id: str) -> HttpResponse:
-    dashboard = dashboard_selectors.dashboard_get(organization=request.organization, dashboard_id=dashboard_id)
+    dashboard = dashboard_selectors.dashboard_get(
+        organization=request.organization, dashboard_id=dashboard_id
+    )
     spec = dashboard_selectors.published_spec(dashboard)
     context = {
         "dashboard": dashboard,
@@ -51,7 +53,9 @@ def embed_tab(request: HttpRequest, dashboard_id: str) -> HttpResponse:
             frame_src=f"{reverse('embed-page', kwargs={'dashboard_id': dashboard.pk})}?token={issued.token}",
             snippets=_snippets(request, dashboard.pk, form),
         )
-    template = "console/embeds/partials/session.html" if request.htmx else "console/embeds/embed_tab.html"
+    template = (
+        "console/embeds/partials/session.html" if request.htmx else "console/embeds/embed_tab.html"
+    )
     return render(request, template, context, status=400 if form.errors else 200)
 
 
@@ -68,7 +72,9 @@ def _snippets(request: HttpRequest, dashboard_id: str, form: EmbedSessionForm) -
         "dashboard_id": dashboard_id,
         "expires_in": form.cleaned_data["expires_in"],
         "permissions": {
-            key: value for key, value in form.permissions().as_claim().items() if value not in ({}, [], None, False)
+            key: value
+            for key, value in form.permissions().as_claim().items()
+            if value not in ({}, [], None, False)
         },
     }
     compact = json.dumps(body)
@@ -83,17 +89,17 @@ def _snippets(request: HttpRequest, dashboard_id: str, form: EmbedSessionForm) -
         ),
         "python": (
             "import os, requests\n\n"
-            f"session = requests.post(\n    \"{base}/v1/embed-sessions\",\n"
-            "    headers={\"Authorization\": f\"Bearer {os.environ['SIGHTLINE_ADMIN_KEY']}\"},\n"
+            f'session = requests.post(\n    "{base}/v1/embed-sessions",\n'
+            '    headers={"Authorization": f"Bearer {os.environ[\'SIGHTLINE_ADMIN_KEY\']}"},\n'
             f"    json={pretty.replace(chr(10), chr(10) + '    ')},\n"
             "    timeout=10,\n).json()\n"
-            "embed_url = session[\"embed_url\"]  # hand this to the browser"
+            'embed_url = session["embed_url"]  # hand this to the browser'
         ),
         "node": (
-            f"const response = await fetch(\"{base}/v1/embed-sessions\", {{\n"
-            "  method: \"POST\",\n"
+            f'const response = await fetch("{base}/v1/embed-sessions", {{\n'
+            '  method: "POST",\n'
             "  headers: {\n    Authorization: `Bearer ${process.env.SIGHTLINE_ADMIN_KEY}`,\n"
-            "    \"Content-Type\": \"application/json\",\n  },\n"
+            '    "Content-Type": "application/json",\n  },\n'
             f"  body: JSON.stringify({indented}),\n}});\n"
             "const { embed_url } = await response.json(); // hand this to the browser"
         ),

@@ -103,7 +103,9 @@ def embed_session_verify(*, token: str, dashboard_id: str) -> VerifiedEmbed:
         .filter(pk=dashboard_id, organization_id=claims.org_id)
         .first()
     )
-    if dashboard is None or dashboard.published_version is None:
+    if dashboard is None:
+        raise InvalidToken("The embed token is not valid for this dashboard.")
+    if dashboard.published_version is None:
         raise InvalidToken("This dashboard is not published.", code="dashboard_unpublished")
     return VerifiedEmbed(claims=claims, dashboard=dashboard, version=dashboard.published_version)
 
