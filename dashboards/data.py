@@ -173,7 +173,8 @@ def dashboard_data(
         raise TypeError("dashboard_data needs a tenant Scope.")
     locked = dict(locked_filters or {})
     _check_viewer_filters(spec, request.filters)
-    widgets = [w for w in spec.widgets if w.id not in set(hidden_widgets)]
+    hidden = set(hidden_widgets)
+    widgets = [w for w in spec.widgets if w.id not in hidden]
     keys = {
         w.id: _cache_key(w, scope=scope, request=request, locked=locked, version_key=version_key)
         for w in widgets
@@ -182,24 +183,30 @@ def dashboard_data(
     fresh: dict[str, Any] = {}
     out = []
     for widget in widgets:
+        key = keys[widget.id]
         entry: dict[str, Any] = {"id": widget.id, "kind": widget.kind, "title": widget.title}
-        data = cached.get(keys[widget.id])
-        if data is None:
-            try:
-                data = widget_data(widget, scope=scope, request=request, locked_filters=locked)
-            except WarehouseError as exc:
-                logger.warning("widget %s query failed: %s", widget.id, exc)
-                entry.update(
-                    data=None, error={"code": "query_failed", "message": "The query failed."}
-                )
-                out.append(entry)
-                continue
-            fresh[keys[widget.id]] = data
-        entry["data"] = data
+        if key in cached:
+            entry["data"] = cached[key]
+        else:
+            entry.update(_computed(widget, scope=scope, request=request, locked=locked))
+            if "error" not in entry:
+                fresh[key] = entry["data"]
         out.append(entry)
     if fresh:
         cache.set_many(fresh, timeout=settings.WIDGET_CACHE_TTL)
     return {"period": _period_dict(request), "widgets": out}
+
+
+def _computed(
+    widget: WidgetSpec, *, scope: Scope, request: DataRequest, locked: Mapping[str, str]
+) -> dict[str, Any]:
+    """{"data": ...}, or {"data": None, "error": ...} when the warehouse refused the query (a
+    limit exceeded, unavailable): one failing widget does not take the dashboard down."""
+    try:
+        return {"data": widget_data(widget, scope=scope, request=request, locked_filters=locked)}
+    except WarehouseError as exc:
+        logger.warning("widget %s query failed: %s", widget.id, exc)
+        return {"data": None, "error": {"code": "query_failed", "message": "The query failed."}}
 
 
 def _check_viewer_filters(spec: DashboardSpec, filters: Mapping[str, str]) -> None:
