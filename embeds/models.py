@@ -68,7 +68,7 @@ class EmbedRevocation(models.Model):
         indexes = [models.Index(fields=["organization", "kind", "target", "revoked_at"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.target or '*'} of {self.organization_id} at {self.revoked_at:%Y-%m-%d %H:%M}"
+        return f"{self.kind} {self.target or '*'} of {self.organization_id}"
 
 
 class AuditAction(models.TextChoices):

@@ -25,8 +25,9 @@ from embeds.tokens import InvalidToken
 
 SDK_PATH = Path(settings.BASE_DIR) / "static" / "src" / "sdk" / "embed.js"
 PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self' data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors {ancestors}"
 )
 
 
