@@ -3,11 +3,10 @@
 import math
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from rest_framework import serializers
 
 from alerts.conditions import WINDOWS
+from alerts.inputs import MAX_RENOTIFY_MINUTES, parse_email_list
 from alerts.models import (
     AlertDelivery,
     AlertDeliveryAttempt,
@@ -18,9 +17,6 @@ from alerts.models import (
     Operator,
 )
 from alerts.webhooks import validate_webhook_url
-
-MAX_EMAIL_RECIPIENTS = 20
-MAX_RENOTIFY_MINUTES = 7 * 24 * 60
 
 
 class StrictNumberField(serializers.Field):
@@ -41,24 +37,10 @@ class EmailListField(serializers.Field):
     """A list of addresses, or one comma-separated string of them; stored as a list."""
 
     def to_internal_value(self, data: Any) -> list[str]:
-        if data is None or data == "":
-            return []
-        items = data.split(",") if isinstance(data, str) else data
-        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-            raise serializers.ValidationError(
-                "Must be a list of e-mail addresses or a comma-separated string."
-            )
-        addresses = list(dict.fromkeys(item.strip() for item in items if item.strip()))
-        if len(addresses) > MAX_EMAIL_RECIPIENTS:
-            raise serializers.ValidationError(f"At most {MAX_EMAIL_RECIPIENTS} addresses.")
-        for address in addresses:
-            try:
-                validate_email(address)
-            except DjangoValidationError:
-                raise serializers.ValidationError(
-                    f"{address[:100]!r} is not a valid e-mail address."
-                ) from None
-        return addresses
+        try:
+            return parse_email_list(data)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
 
     def to_representation(self, value: list[str]) -> list[str]:
         return value

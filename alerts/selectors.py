@@ -1,5 +1,8 @@
 """Reads for alert rules, their states and their history."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import Organization
@@ -12,6 +15,8 @@ from alerts.models import (
     AlertStatus,
 )
 from config.errors import NotFound
+from dashboards.models import Dashboard
+from dashboards.spec import parse_spec
 
 
 def alert_rules_due(*, tick: int) -> QuerySet[AlertRule]:
@@ -71,3 +76,46 @@ def alert_rule_evaluations(
 def alert_rule_deliveries(*, rule: AlertRule) -> QuerySet[AlertDelivery]:
     """Every notification of the rule, test ones included, newest first, with attempts."""
     return _deliveries_with_attempts(AlertDelivery.objects.filter(rule=rule))
+
+
+@dataclass(frozen=True)
+class WidgetChoice:
+    dashboard_id: str
+    dashboard_name: str
+    widget_id: str
+    label: str  # "Errors (count)"
+
+    @property
+    def value(self) -> str:
+        return f"{self.dashboard_id}:{self.widget_id}"
+
+
+def published_widget_choices(*, organization: Organization) -> list[WidgetChoice]:
+    """Every widget an alert can watch: those of the organization's PUBLISHED dashboards."""
+    dashboards = (
+        Dashboard.objects.filter(organization=organization, published_version__isnull=False)
+        .select_related("published_version")
+        .order_by("name")
+    )
+    choices = []
+    for dashboard in dashboards:
+        for widget in parse_spec(dashboard.published_version.spec).widgets:
+            metric = (
+                widget.metric
+                if widget.property is None
+                else f"{widget.metric} of {widget.property}"
+            )
+            choices.append(
+                WidgetChoice(
+                    dashboard_id=dashboard.pk,
+                    dashboard_name=dashboard.name,
+                    widget_id=widget.id,
+                    label=f"{widget.title or widget.id} ({metric})",
+                )
+            )
+    return choices
+
+
+def dashboard_names(*, organization: Organization, dashboard_ids: Iterable[str]) -> dict[str, str]:
+    rows = Dashboard.objects.filter(organization=organization, pk__in=set(dashboard_ids))
+    return dict(rows.values_list("pk", "name"))
