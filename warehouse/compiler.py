@@ -30,7 +30,7 @@ from warehouse.scope import AnyScope, DangerousOrgWideScope, Scope, scope_predic
 
 Conditions = tuple[tuple[str, str], ...]  # sorted (key, value) pairs, all ANDed
 
-OTHER = "other"  # the series / row that sums up everything beyond the top N
+OTHER = "other"  # every key beyond the top N, its metric computed over all of their events
 DRILL_MAX_ROWS = 1000
 _TIME = "DateTime64(3, 'UTC')"
 
