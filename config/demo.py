@@ -13,9 +13,10 @@ Rows go to the warehouse through `warehouse.events.insert_events`, like ingest's
 import math
 import random
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -183,6 +184,7 @@ class Cell:
     start: datetime
     seconds: float
     weight: float
+    user_share: float  # the part of the tenant's users active by then: it grows with traffic
 
 
 def plan_cells(
@@ -215,9 +217,31 @@ def plan_cells(
             total_weight += weight
             if end > since:
                 clipped = max(start, since)
-                cells.append(Cell(tenant, clipped, (end - clipped).total_seconds(), weight))
+                user_share = tenant.growth**progress / max(tenant.growth, 1.0)
+                cells.append(
+                    Cell(tenant, clipped, (end - clipped).total_seconds(), weight, user_share)
+                )
             hour += HOUR
     return cells, total_weight
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Items with cumulative weights: draws stay in C (random.choices), and a prefix of the
+    items is itself a distribution (the users active so far)."""
+
+    items: list[Any]
+    cum_weights: list[float]
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[Any, float]]) -> "Distribution":
+        items, weights = zip(*pairs, strict=True)
+        return cls(list(items), list(accumulate(weights)))
+
+    def draw(self, rng: random.Random, k: int, *, first: int | None = None) -> list[Any]:
+        if first is None:
+            return rng.choices(self.items, cum_weights=self.cum_weights, k=k)
+        return rng.choices(self.items[:first], cum_weights=self.cum_weights[:first], k=k)
 
 
 class EventMaker:
@@ -228,37 +252,34 @@ class EventMaker:
         self.rng = rng
         self.incident_start = now - INCIDENT.starts_ago
         self.incident_end = self.incident_start + INCIDENT.duration
-        self.user_ids = {
-            t.tenant_id: [f"{t.tenant_id}-u{n:04d}" for n in range(t.users)] for t in TENANTS
-        }
         # Zipf-like: a few power users make most calls.
-        self.user_weights = {
-            t.tenant_id: _cumulative([1 / (n + 1) ** 0.9 for n in range(t.users)]) for t in TENANTS
+        self.users = {
+            t.tenant_id: Distribution.of(
+                (f"{t.tenant_id}-u{n:04d}", 1 / (n + 1) ** 0.9) for n in range(t.users)
+            )
+            for t in TENANTS
         }
         self.models = {
-            mix: ([m for m, _ in shares], _cumulative([s for _, s in shares]))
+            mix: Distribution.of((MODELS[name], share) for name, share in shares)
             for mix, shares in MODEL_MIXES.items()
         }
-        self.endpoints = (list(ENDPOINTS), _cumulative([e.share for e in ENDPOINTS]))
-        self.event_names = ([n for n, _ in EVENT_MIX], _cumulative([s for _, s in EVENT_MIX]))
+        self.endpoints = Distribution.of((e, e.share) for e in ENDPOINTS)
+        self.event_names = Distribution.of(EVENT_MIX)
 
     def cell_events(self, cell: Cell, count: int) -> list[EventRow]:
         rng, tenant = self.rng, cell.tenant
         # Categorical draws for the whole cell at once: rng.choices per event is the slow part.
-        users = rng.choices(
-            self.user_ids[tenant.tenant_id],
-            cum_weights=self.user_weights[tenant.tenant_id],
-            k=count,
-        )
-        names = rng.choices(self.event_names[0], cum_weights=self.event_names[1], k=count)
-        models = rng.choices(*self.models[tenant.mix], k=count)
-        endpoints = rng.choices(*self.endpoints, k=count)
+        active_users = max(1, round(tenant.users * cell.user_share))
+        users = self.users[tenant.tenant_id].draw(rng, count, first=active_users)
+        names = self.event_names.draw(rng, count)
+        models = self.models[tenant.mix].draw(rng, count)
+        endpoints = self.endpoints.draw(rng, count)
         span_ms = max(1, int(cell.seconds * 1000))
         rows = []
         for user_id, name, model, endpoint in zip(users, names, models, endpoints, strict=True):
             timestamp = cell.start + timedelta(milliseconds=rng.randrange(span_ms))
             if name == "api.call":
-                props = self._api_call(tenant, MODELS[model], endpoint, timestamp)
+                props = self._api_call(tenant, model, endpoint, timestamp)
             elif name == "user.login":
                 props = self._login()
             else:
@@ -316,14 +337,6 @@ class EventMaker:
             "report": rng.choice(("usage", "billing", "audit", "latency")),
         }
         return string_props, {"rows": float(int(rng.lognormvariate(math.log(2000), 1.2)) + 1)}
-
-
-def _cumulative(weights: Sequence[float]) -> list[float]:
-    out, running = [], 0.0
-    for weight in weights:
-        running += weight
-        out.append(running)
-    return out
 
 
 def generate_events(

@@ -15,7 +15,9 @@ from accounts.models import ApiKey, Membership, Organization, Role
 from accounts.selectors import api_key_for_secret
 from config.demo import (
     DEMO_OWNER_EMAIL,
+    ENDPOINTS,
     INCIDENT,
+    MODEL_MIXES,
     TENANTS,
     demo_events_seed,
     demo_organization_get,
@@ -171,6 +173,23 @@ def test_events_have_the_documented_shape() -> None:
     assert statuses["success"] > 0.9 * sum(statuses.values())
     assert statuses["error"] and statuses["rate_limited"]
     assert len({row.insert_id for row in rows}) == len(rows)
+
+
+def test_models_and_endpoints_follow_their_documented_shares() -> None:
+    calls = [r for r in generated(40_000, 28) if r.event_name == "api.call"]
+    acme = [r.string_props["model"] for r in calls if r.tenant_id == "acme-corp"]
+    for model, share in MODEL_MIXES["openai"]:  # acme-corp's mix
+        assert abs(acme.count(model) / len(acme) - share) < 0.03, model
+    endpoints = Counter(r.string_props["endpoint"] for r in calls)
+    for endpoint in ENDPOINTS:
+        assert abs(endpoints[endpoint.path] / len(calls) - endpoint.share) < 0.02, endpoint.path
+
+
+def test_a_growing_tenant_gains_users() -> None:
+    rows = [r for r in generated(40_000, 28) if r.tenant_id == "cyberdyne"]  # triples its traffic
+    first_week = {r.user_id for r in rows if r.timestamp < NOW - timedelta(days=21)}
+    last_week = {r.user_id for r in rows if r.timestamp >= NOW - timedelta(days=7)}
+    assert len(last_week) > len(first_week)
 
 
 def test_tenants_differ_in_size() -> None:

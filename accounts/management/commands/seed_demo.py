@@ -59,6 +59,7 @@ class Command(BaseCommand):
         def progress(inserted: int) -> None:
             elapsed = time.monotonic() - started
             self.stdout.write(f"  {inserted:>10,} events inserted ({elapsed:.1f} s)")
+            self.stdout.flush()  # progress, also when piped (make run | tee)
 
         self.stdout.write(f"Demo events: {events:,} over {days} days for the demo organization...")
         result = demo_events_seed(
