@@ -66,7 +66,10 @@ def _embedded_env(var_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _start(env: dict[str, str], *args: str) -> Served:
+def _start(env: dict[str, str], *args: str, ignore_sigint: bool = False) -> Served:
+    def inherit_ignored_sigint() -> None:  # what `make run &` in a script hands the server
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     process = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "127.0.0.1:0", *args],
         cwd=ROOT,
@@ -74,6 +77,7 @@ def _start(env: dict[str, str], *args: str) -> Served:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=inherit_ignored_sigint if ignore_sigint else None,
     )
     lines: list[str] = []
     found: queue.Queue[str] = queue.Queue()
@@ -151,6 +155,12 @@ def test_serve_answers_concurrent_requests(embedded_server: Served) -> None:
     assert statuses == [200] * 12
     assert _stop(embedded_server, signal.SIGINT) == 0
     assert "Sightline stopped." in "".join(embedded_server.lines)
+
+
+def test_sigint_stops_serve_even_when_started_with_sigint_ignored(tmp_path) -> None:
+    served = _start(_embedded_env(tmp_path), ignore_sigint=True)
+    assert _stop(served, signal.SIGINT) == 0
+    assert "Sightline stopped." in "".join(served.lines)
 
 
 def test_production_serve_leaves_periodic_jobs_to_celery_beat(tmp_path) -> None:

@@ -74,7 +74,9 @@ class Command(BaseCommand):
         )
         url = f"http://{_url_host(server.effective_host)}:{server.effective_port}/"
         jobs = self._start_scheduler(force=scheduler, disabled=no_scheduler)
-        signal.signal(signal.SIGTERM, _raise_system_exit)
+        # Both explicitly: a process started in the background inherits SIGINT as ignored.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, _raise_system_exit)
         self.stdout.write(f"Sightline is serving {url} ({threads} threads; Ctrl-C stops it)")
         self.stdout.flush()
         try:
