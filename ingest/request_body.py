@@ -1,10 +1,9 @@
 """Reading the body of `POST /v1/events`: JSON only, optionally gzip-compressed, and never more
 than the configured number of bytes in memory, compressed or not (a gzip bomb stops at the
-limit). Parsed with orjson, which also refuses NaN and Infinity."""
+limit). Parsing is validation's job (ingest.validation)."""
 
 import zlib
 
-import orjson
 from django.http import HttpRequest
 
 from config.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
@@ -13,23 +12,14 @@ JSON_CONTENT_TYPE = "application/json"
 GZIP_WINDOW_BITS = 16 + zlib.MAX_WBITS  # expect a gzip header and trailer
 
 
-def read_json_body(request: HttpRequest, *, max_bytes: int) -> object:
-    """The parsed JSON body. Raises UnsupportedMediaType (415), PayloadTooLarge (413) or
-    InvalidInput with code `malformed_json` (400)."""
+def read_body(request: HttpRequest, *, max_bytes: int) -> bytes:
+    """The (decompressed) body bytes. Raises UnsupportedMediaType (415), PayloadTooLarge (413)
+    or InvalidInput with code `malformed_gzip` (400)."""
     if request.content_type != JSON_CONTENT_TYPE:
         raise UnsupportedMediaType(f"Send the events as '{JSON_CONTENT_TYPE}'.")
     gzipped = _is_gzipped(request.headers.get("Content-Encoding", ""))
     raw = _read_at_most(request, max_bytes)
-    if gzipped:
-        raw = _gunzip_at_most(raw, max_bytes)
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidInput(
-            "The body is not valid JSON.",
-            code="malformed_json",
-            details=[{"field": None, "message": str(exc)}],
-        ) from None
+    return _gunzip_at_most(raw, max_bytes) if gzipped else raw
 
 
 def _is_gzipped(content_encoding: str) -> bool:

@@ -7,9 +7,10 @@ from ingest.buffer import events_buffer
 from ingest.validation import validate_batch
 
 
-def events_ingest(*, api_key: ApiKey, body: object, received_at: datetime) -> int:
-    """Returns how many events were accepted. The organization comes from the key, never from
-    the body. Raises InvalidInput (nothing stored) or IngestUnavailable (nothing acknowledged)."""
+def events_ingest(*, api_key: ApiKey, body: bytes, received_at: datetime) -> int:
+    """Accept a JSON body `{"events": [...]}`; returns how many events. The organization comes
+    from the key, never from the body. Raises InvalidInput (nothing stored) or
+    IngestUnavailable (nothing acknowledged)."""
     organization = api_key.organization
     rows = validate_batch(
         body,

@@ -1,62 +1,53 @@
 """Strict, all-or-nothing validation of an event batch, fast enough for 1,000 events a request.
 
-The input is what orjson parsed (dicts, lists, str, int, float, bool, None); the output is
-`EventRow`s ready for the warehouse, or an `InvalidInput` listing EVERY problem as
-`{"index", "field", "message"}`. No per-event objects besides the row itself: plain type
-checks, and each distinct event name or property key is matched against its pattern once a batch.
-
-Timestamps are ISO 8601 (`2026-04-14T10:30:05.123Z`, `+02:00` offsets, `2026-04-14`); one
-without an offset is read as UTC. Precision is kept to the millisecond (truncated).
+The output is `EventRow`s ready for the warehouse, or an `InvalidInput` listing EVERY problem
+as `{"index", "field", "message"}`. Two paths, one set of rules:
+  - `ingest.typed` decodes the raw JSON straight into typed structs (msgspec, in C) and checks
+    the rest in a few passes over the batch: the common, valid case;
+  - `validate_parsed` below, over what orjson parsed, checks each rule in Python and says what
+    is wrong. It is the authority: the typed path answers only when it is sure a batch is valid,
+    and hands everything else (errors, and rarer forms such as naive timestamps) to it.
 """
 
 import math
-import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
+
 from config.errors import InvalidInput
-from warehouse.events import EventRow
-
-MAX_EVENTS_PER_BATCH = 1000
-MAX_TENANT_ID_LENGTH = 128
-MAX_USER_ID_LENGTH = 256
-MAX_INSERT_ID_LENGTH = 128
-MAX_PROPS_PER_MAP = 50
-MAX_STRING_PROP_LENGTH = 1024
-MAX_FUTURE_SKEW = timedelta(minutes=5)
-
-EVENT_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,127}")
-PROP_KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
-EVENT_NAME_RULE = "must be a letter, then letters, digits, _ . : or - (at most 128 characters)"
-PROP_KEY_RULE = "is not a valid key: a letter or _, then letters, digits, _ . or - (at most 64)"
-
-EVENT_KEYS = frozenset(
-    {
-        "tenant_id",
-        "event_name",
-        "timestamp",
-        "user_id",
-        "string_props",
-        "numeric_props",
-        "insert_id",
-    }
+from ingest.rules import (
+    BODY_KEYS,
+    EVENT_KEYS,
+    EVENT_NAME_PATTERN,
+    EVENT_NAME_RULE,
+    MAX_EVENTS_PER_BATCH,
+    MAX_FUTURE_SKEW,
+    MAX_INSERT_ID_LENGTH,
+    MAX_PROPS_PER_MAP,
+    MAX_STRING_PROP_LENGTH,
+    MAX_TENANT_ID_LENGTH,
+    MAX_USER_ID_LENGTH,
+    PROP_KEY_PATTERN,
+    PROP_KEY_RULE,
+    RandomIds,
+    Window,
+    to_millisecond,
 )
-BODY_KEYS = frozenset({"events"})
+from ingest.typed import typed_rows
+from warehouse.events import EventRow
 
 Error = dict[str, Any]
 
 
 @dataclass
 class _Batch:
-    """What validating one batch needs besides the events, and what it finds."""
+    """What checking one batch rule by rule needs besides the events, and what it finds."""
 
     org_id: str
-    received_at: datetime  # UTC, milliseconds: the timestamp of events that carry none
-    oldest: datetime
-    newest: datetime
+    window: Window
     errors: list[Error] = field(default_factory=list)
     event_names_seen: set[str] = field(default_factory=set)
     prop_keys_seen: set[str] = field(default_factory=set)
@@ -66,22 +57,37 @@ class _Batch:
 
 
 def validate_batch(
-    body: object, *, org_id: str, received_at: datetime, retention_days: int
+    raw: bytes, *, org_id: str, received_at: datetime, retention_days: int
 ) -> list[EventRow]:
-    """The rows of a request body `{"events": [...]}`, all stamped with `org_id` (from the API
-    key, never from the body). Raises InvalidInput naming every bad event and field."""
+    """The rows of a JSON request body `{"events": [...]}`, all stamped with `org_id` (from the
+    API key, never from the body). Raises InvalidInput naming every bad event and field, or
+    with code `malformed_json`."""
+    window = Window.around(received_at, retention_days=retention_days)
+    rows = typed_rows(raw, org_id=org_id, window=window)
+    if rows is None:
+        rows = validate_parsed(parse_json(raw), org_id=org_id, window=window)
+    return rows
+
+
+def parse_json(raw: bytes) -> object:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(
+            "The body is not valid JSON.",
+            code="malformed_json",
+            details=[{"field": None, "message": str(exc)}],
+        ) from None
+
+
+def validate_parsed(body: object, *, org_id: str, window: Window) -> list[EventRow]:
+    """validate_batch over an already parsed body, checking every rule one by one."""
     events = _events_of(body)
-    received_at = _to_millisecond(received_at.astimezone(UTC))
-    batch = _Batch(
-        org_id=org_id,
-        received_at=received_at,
-        oldest=received_at - timedelta(days=retention_days),
-        newest=received_at + MAX_FUTURE_SKEW,
-    )
-    random_ids = _RandomIds(len(events))
+    batch = _Batch(org_id=org_id, window=window)
+    random_ids = RandomIds(len(events))
     rows = []
     for index, event in enumerate(events):
-        row = _event_row(batch, index, event, random_ids)
+        row = _explained_row(batch, index, event, random_ids)
         if row is not None:
             rows.append(row)
     if batch.errors:
@@ -127,8 +133,8 @@ def _top(field_name: str, message: str) -> Error:
     return {"field": field_name, "message": message}
 
 
-def _event_row(
-    batch: _Batch, index: int, event: object, random_ids: "_RandomIds"
+def _explained_row(
+    batch: _Batch, index: int, event: object, random_ids: "RandomIds"
 ) -> EventRow | None:
     if type(event) is not dict:
         batch.fail(index, None, "must be a JSON object")
@@ -187,26 +193,26 @@ def _event_name(batch: _Batch, index: int, value: object) -> str:
 
 def _timestamp(batch: _Batch, index: int, value: object) -> datetime:
     if value is None:
-        return batch.received_at
+        return batch.window.received_at
     if type(value) is not str:
         batch.fail(index, "timestamp", "must be an ISO 8601 string, e.g. 2026-04-14T10:30:05.123Z")
-        return batch.received_at
+        return batch.window.received_at
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         batch.fail(
             index, "timestamp", "is not an ISO 8601 date-time, e.g. 2026-04-14T10:30:05.123Z"
         )
-        return batch.received_at
+        return batch.window.received_at
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # documented: no offset means UTC
-    if moment > batch.newest:
+    if moment > batch.window.newest:
         batch.fail(
             index, "timestamp", f"is more than {_minutes(MAX_FUTURE_SKEW)} minutes in the future"
         )
-    elif moment < batch.oldest:
+    elif moment < batch.window.oldest:
         batch.fail(index, "timestamp", "is older than the organization's retention period")
-    return _to_millisecond(moment) if moment.microsecond % 1000 else moment
+    return to_millisecond(moment) if moment.microsecond % 1000 else moment
 
 
 def _optional_string(
@@ -269,22 +275,5 @@ def _numeric_value_problem(value: object) -> str | None:
     return "must be a number (not a string, boolean or null)"
 
 
-def _to_millisecond(moment: datetime) -> datetime:
-    return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
-
-
 def _minutes(delta: timedelta) -> int:
     return int(delta.total_seconds() // 60)
-
-
-class _RandomIds:
-    """Random 128-bit hex insert ids for events sent without one: one urandom call a batch."""
-
-    def __init__(self, count: int) -> None:
-        self._count = count
-        self._hex: str | None = None
-
-    def get(self, index: int) -> str:
-        if self._hex is None:
-            self._hex = os.urandom(16 * self._count).hex()
-        return self._hex[32 * index : 32 * index + 32]

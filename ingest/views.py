@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IngestScope
 from ingest.ratelimit import ApiKeyRateThrottle
-from ingest.request_body import read_json_body
+from ingest.request_body import read_body
 from ingest.services import events_ingest
 
 
@@ -15,10 +15,10 @@ class EventsView(APIView):
 
     permission_classes = [IngestScope]
     throttle_classes = [ApiKeyRateThrottle]
-    parser_classes: list = []  # the body is read by read_json_body: orjson, gzip, size guard
+    parser_classes: list = []  # read_body: gzip and size guard; validation parses
 
     def post(self, request: Request) -> Response:
         received_at = timezone.now()
-        body = read_json_body(request._request, max_bytes=settings.INGEST_MAX_BODY_BYTES)
+        body = read_body(request._request, max_bytes=settings.INGEST_MAX_BODY_BYTES)
         accepted = events_ingest(api_key=request.auth, body=body, received_at=received_at)
         return Response({"accepted": accepted}, status=202)

@@ -17,7 +17,9 @@ def an_event(**overrides: Any) -> dict[str, Any]:
     event = {
         "tenant_id": "tenant_a",
         "event_name": "api.call",
-        "timestamp": (datetime.now(UTC) - timedelta(minutes=1)).isoformat().replace("+00:00", "Z"),
+        "timestamp": (datetime.now(UTC) - timedelta(minutes=1))
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
         "user_id": "user_1",
         "string_props": {"model": "gpt-4", "status": "success"},
         "numeric_props": {"tokens": 120, "latency_ms": 85.5},

@@ -1,21 +1,41 @@
-"""validate_batch on parsed values directly: cases JSON cannot even carry (NaN, Infinity) and
-the exact shape of the rows it returns."""
+"""The two validation paths: `validate_batch` (raw JSON; the typed msgspec path, falling back to
+the rules) and `validate_parsed` (the rules, one by one, over parsed values - including values
+JSON cannot carry, such as NaN). The typed path must never accept what the rules refuse, and
+both must build the same rows."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 
 from config.errors import InvalidInput
-from ingest.validation import MAX_EVENTS_PER_BATCH, validate_batch
+from ingest.rules import MAX_EVENTS_PER_BATCH, Window
+from ingest.typed import typed_rows
+from ingest.validation import validate_batch, validate_parsed
+from tests.ingest.cases import BAD_EVENTS
 from tests.ingest.conftest import an_event
 
 RECEIVED = datetime(2026, 4, 14, 10, 30, 5, 123456, tzinfo=UTC)
+WINDOW = Window.around(RECEIVED, retention_days=30)
 
 
-def _validate(*events: object) -> list:
-    return validate_batch(
-        {"events": list(events)}, org_id="org_1", received_at=RECEIVED, retention_days=30
-    )
+def _rules(*events: object) -> list:
+    return validate_parsed({"events": list(events)}, org_id="org_1", window=WINDOW)
+
+
+def _raw(*events: object) -> list:
+    body = orjson.dumps({"events": list(events)})
+    return validate_batch(body, org_id="org_1", received_at=RECEIVED, retention_days=30)
+
+
+def _typed(*events: object, window: Window = WINDOW) -> list | None:
+    return typed_rows(orjson.dumps({"events": list(events)}), org_id="org_1", window=window)
+
+
+@pytest.fixture(params=[_raw, _rules], ids=["typed-first", "rules"])
+def validate(request) -> Callable[..., list]:
+    return request.param
 
 
 def _fields(exc: pytest.ExceptionInfo) -> list[tuple]:
@@ -25,44 +45,57 @@ def _fields(exc: pytest.ExceptionInfo) -> list[tuple]:
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
 def test_non_finite_numbers_are_rejected(value: float) -> None:
     with pytest.raises(InvalidInput) as exc:
-        _validate(an_event(timestamp=None, numeric_props={"latency": value}))
+        _rules(an_event(timestamp=None, numeric_props={"latency": value}))
     assert exc.value.details == [
         {"index": 0, "field": "numeric_props.latency", "message": "must be a finite number"}
     ]
 
 
-def test_rows_carry_the_given_org_and_millisecond_receive_time() -> None:
-    (row,) = _validate(an_event(timestamp=None, insert_id="i-1", user_id=None))
+def test_rows_carry_the_given_org_and_millisecond_receive_time(validate) -> None:
+    (row,) = validate(an_event(timestamp=None, insert_id="i-1", user_id=None))
     assert row.org_id == "org_1"
     assert row.timestamp == datetime(2026, 4, 14, 10, 30, 5, 123000, tzinfo=UTC)
     assert row.user_id == ""
     assert row.insert_id == "i-1"
 
 
-def test_timestamps_keep_their_instant_truncated_to_milliseconds() -> None:
-    (row,) = _validate(an_event(timestamp="2026-04-14T12:00:00.999999+02:00"))
+def test_timestamps_keep_their_instant_truncated_to_milliseconds(validate) -> None:
+    (row,) = validate(an_event(timestamp="2026-04-14T12:00:00.999999+02:00"))
     assert row.timestamp == datetime(2026, 4, 14, 10, 0, 0, 999000, tzinfo=UTC)
 
 
-def test_future_skew_boundary_is_five_minutes() -> None:
-    inside = (RECEIVED + timedelta(minutes=4, seconds=59)).isoformat()
-    outside = (RECEIVED + timedelta(minutes=5, seconds=1)).isoformat()
-    assert len(_validate(an_event(timestamp=inside))) == 1
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-04-14T10:00:00", datetime(2026, 4, 14, 10, tzinfo=UTC)),  # no offset: UTC
+        ("2026-04-14", datetime(2026, 4, 14, tzinfo=UTC)),
+        ("2026-04-14T10:00:00.5+00:00", datetime(2026, 4, 14, 10, 0, 0, 500000, tzinfo=UTC)),
+    ],
+)
+def test_iso_8601_forms(validate, text: str, expected: datetime) -> None:
+    (row,) = validate(an_event(timestamp=text))
+    assert row.timestamp == expected
+
+
+def test_future_skew_boundary_is_five_minutes(validate) -> None:
+    inside = (RECEIVED + timedelta(minutes=4, seconds=59)).isoformat(timespec="milliseconds")
+    outside = (RECEIVED + timedelta(minutes=5, seconds=1)).isoformat(timespec="milliseconds")
+    assert len(validate(an_event(timestamp=inside))) == 1
     with pytest.raises(InvalidInput) as exc:
-        _validate(an_event(timestamp=outside))
+        validate(an_event(timestamp=outside))
     assert _fields(exc) == [(0, "timestamp")]
 
 
-def test_events_without_insert_id_get_distinct_random_ids() -> None:
-    rows = _validate(*[an_event(timestamp=None) for _ in range(MAX_EVENTS_PER_BATCH)])
+def test_events_without_insert_id_get_distinct_random_ids(validate) -> None:
+    rows = validate(*[an_event(timestamp=None) for _ in range(MAX_EVENTS_PER_BATCH)])
     ids = {row.insert_id for row in rows}
     assert len(ids) == MAX_EVENTS_PER_BATCH
     assert all(len(insert_id) == 32 for insert_id in ids)
 
 
-def test_a_key_seen_valid_once_is_still_checked_in_other_events() -> None:
+def test_a_key_seen_valid_once_is_still_checked_in_other_events(validate) -> None:
     with pytest.raises(InvalidInput) as exc:
-        _validate(
+        validate(
             an_event(timestamp=None, string_props={"plan": "pro"}),
             an_event(timestamp=None, string_props={"plan": 5}),
             an_event(timestamp=None, event_name="bad name"),
@@ -73,12 +106,61 @@ def test_a_key_seen_valid_once_is_still_checked_in_other_events() -> None:
 
 def test_non_string_keys_are_rejected() -> None:
     with pytest.raises(InvalidInput) as exc:
-        _validate(an_event(timestamp=None, numeric_props={1: 2.0}))
+        _rules(an_event(timestamp=None, numeric_props={1: 2.0}))
     assert _fields(exc) == [(0, "numeric_props.1")]
 
 
-def test_integers_and_floats_are_numbers_but_booleans_are_not() -> None:
-    (row,) = _validate(an_event(timestamp=None, numeric_props={"a": 1, "b": -2.5, "c": 10**18}))
-    assert row.numeric_props == {"a": 1, "b": -2.5, "c": 10**18}
+def test_integers_and_floats_are_numbers_but_booleans_are_not(validate) -> None:
+    (row,) = validate(an_event(timestamp=None, numeric_props={"a": 1, "b": -2.5, "c": 10**18}))
+    assert row.numeric_props == {"a": 1.0, "b": -2.5, "c": 1e18}
     with pytest.raises(InvalidInput):
-        _validate(an_event(timestamp=None, numeric_props={"flag": True}))
+        validate(an_event(timestamp=None, numeric_props={"flag": True}))
+
+
+# --- The typed path against the rules -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "overrides, field", [case[1:] for case in BAD_EVENTS], ids=[case[0] for case in BAD_EVENTS]
+)
+def test_the_typed_path_never_accepts_what_the_rules_refuse(overrides: dict, field: str) -> None:
+    window = Window.around(datetime.now(UTC), retention_days=365)
+    assert _typed(an_event(), an_event(**overrides), window=window) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"events": []}, {"events": [an_event()] * 1001}, {"events": [an_event()], "extra": 1}, []],
+    ids=["empty", "too-many", "unknown-body-key", "not-an-object"],
+)
+def test_the_typed_path_refuses_bad_bodies(body: object) -> None:
+    assert typed_rows(orjson.dumps(body), org_id="org_1", window=WINDOW) is None
+
+
+def test_both_paths_build_the_same_rows() -> None:
+    events = [
+        an_event(timestamp="2026-04-14T10:00:00.250Z", insert_id="a", user_id=None),
+        an_event(timestamp="2026-04-14T12:00:00.000+02:00", insert_id="b", string_props=None),
+        an_event(timestamp=None, insert_id="c", event_name="user:login", numeric_props={"n": 3}),
+    ]
+    typed = _typed(*events)
+    assert typed is not None
+    assert typed == _rules(*events)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"timestamp": "2026-04-14T10:00:00"},
+        {"timestamp": "2026-04-14"},
+        {"timestamp": "2026-04-14T10:00:00.123456Z"},
+        {"user_id": None},
+        {"string_props": None},
+        {"insert_id": ""},
+    ],
+    ids=["naive", "date-only", "sub-millisecond", "null-user", "null-props", "empty-insert-id"],
+)
+def test_rarer_valid_forms_fall_back_to_the_rules_and_are_accepted(overrides: dict) -> None:
+    event = {**an_event(timestamp=None), **overrides}  # explicit nulls stay in the JSON
+    assert _typed(event) is None
+    assert len(_raw(event)) == 1

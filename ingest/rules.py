@@ -1,0 +1,70 @@
+"""The rules an event must follow, as named limits and patterns, shared by both validation
+paths (`ingest.typed`, `ingest.validation`).
+
+Timestamps are ISO 8601 (`2026-04-14T10:30:05.123Z`, `+02:00` offsets, `2026-04-14`); one
+without an offset is read as UTC. Precision is kept to the millisecond (truncated).
+"""
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+MAX_EVENTS_PER_BATCH = 1000
+MAX_TENANT_ID_LENGTH = 128
+MAX_USER_ID_LENGTH = 256
+MAX_INSERT_ID_LENGTH = 128
+MAX_PROPS_PER_MAP = 50
+MAX_STRING_PROP_LENGTH = 1024
+MAX_FUTURE_SKEW = timedelta(minutes=5)
+
+EVENT_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,127}")
+PROP_KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
+EVENT_NAME_RULE = "must be a letter, then letters, digits, _ . : or - (at most 128 characters)"
+PROP_KEY_RULE = "is not a valid key: a letter or _, then letters, digits, _ . or - (at most 64)"
+
+EVENT_KEYS = frozenset(
+    {
+        "tenant_id",
+        "event_name",
+        "timestamp",
+        "user_id",
+        "string_props",
+        "numeric_props",
+        "insert_id",
+    }
+)
+BODY_KEYS = frozenset({"events"})
+
+
+@dataclass(frozen=True)
+class Window:
+    """The instants an event may carry, fixed when the request arrived."""
+
+    received_at: datetime  # UTC, milliseconds: the timestamp of events that carry none
+    oldest: datetime
+    newest: datetime
+
+    @classmethod
+    def around(cls, received_at: datetime, *, retention_days: int) -> "Window":
+        received_at = to_millisecond(received_at.astimezone(UTC))
+        return cls(
+            received_at, received_at - timedelta(days=retention_days), received_at + MAX_FUTURE_SKEW
+        )
+
+
+def to_millisecond(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
+
+
+class RandomIds:
+    """Random 128-bit hex insert ids for events sent without one: one urandom call a batch."""
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+        self._hex: str | None = None
+
+    def get(self, index: int) -> str:
+        if self._hex is None:
+            self._hex = os.urandom(16 * self._count).hex()
+        return self._hex[32 * index : 32 * index + 32]

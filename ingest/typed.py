@@ -1,0 +1,97 @@
+"""The fast path of ingest validation: the raw JSON decoded by msgspec straight into typed
+structs (types, lengths, map sizes and unknown fields checked in C), then the rules msgspec
+cannot express checked in a few passes over the whole batch, each distinct event name and
+property key matched against its pattern once.
+
+It answers only when the whole batch is certainly valid, and None otherwise: then
+`ingest.validation.validate_parsed` decides and lists every problem. So it may refuse more
+than the rules (a naive or sub-millisecond timestamp, a null where a field may be omitted),
+never less.
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from ingest.rules import (
+    EVENT_NAME_PATTERN,
+    MAX_EVENTS_PER_BATCH,
+    MAX_INSERT_ID_LENGTH,
+    MAX_PROPS_PER_MAP,
+    MAX_STRING_PROP_LENGTH,
+    MAX_TENANT_ID_LENGTH,
+    MAX_USER_ID_LENGTH,
+    PROP_KEY_PATTERN,
+    RandomIds,
+    Window,
+)
+from warehouse.events import EventRow
+
+StringValue = Annotated[str, Meta(max_length=MAX_STRING_PROP_LENGTH)]
+
+
+class _Event(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    tenant_id: Annotated[str, Meta(min_length=1, max_length=MAX_TENANT_ID_LENGTH)]
+    event_name: str
+    timestamp: datetime | None = None
+    user_id: Annotated[str, Meta(max_length=MAX_USER_ID_LENGTH)] = ""
+    insert_id: Annotated[str, Meta(min_length=1, max_length=MAX_INSERT_ID_LENGTH)] | None = None
+    string_props: Annotated[dict[str, StringValue], Meta(max_length=MAX_PROPS_PER_MAP)] = {}
+    # float: JSON integers are accepted (as floats); booleans, strings and null are not, and JSON
+    # cannot carry NaN or Infinity (msgspec refuses them, and numbers beyond float range).
+    numeric_props: Annotated[dict[str, float], Meta(max_length=MAX_PROPS_PER_MAP)] = {}
+
+
+class _Body(msgspec.Struct, forbid_unknown_fields=True):
+    events: Annotated[list[_Event], Meta(min_length=1, max_length=MAX_EVENTS_PER_BATCH)]
+
+
+_decoder = msgspec.json.Decoder(_Body)
+
+
+def typed_rows(raw: bytes, *, org_id: str, window: Window) -> list[EventRow] | None:
+    try:
+        events = _decoder.decode(raw).events
+    except msgspec.DecodeError:  # also every ValidationError
+        return None
+    if not (_names_valid(events) and _keys_valid(events) and _timestamps_valid(events, window)):
+        return None
+    received_at = window.received_at
+    random_ids = RandomIds(len(events))
+    return [
+        EventRow(
+            org_id,
+            event.tenant_id,
+            event.event_name,
+            event.timestamp or received_at,
+            event.user_id,
+            event.insert_id or random_ids.get(index),
+            event.string_props,
+            event.numeric_props,
+        )
+        for index, event in enumerate(events)
+    ]
+
+
+def _names_valid(events: list[_Event]) -> bool:
+    return all(
+        EVENT_NAME_PATTERN.fullmatch(name) for name in {event.event_name for event in events}
+    )
+
+
+def _keys_valid(events: list[_Event]) -> bool:
+    keys = set().union(
+        *[event.string_props for event in events], *[event.numeric_props for event in events]
+    )
+    return all(PROP_KEY_PATTERN.fullmatch(key) for key in keys)
+
+
+def _timestamps_valid(events: list[_Event], window: Window) -> bool:
+    stamps = [event.timestamp for event in events if event.timestamp is not None]
+    if not stamps:
+        return True
+    if any(stamp.tzinfo is None or stamp.microsecond % 1000 for stamp in stamps):
+        return False  # rarer forms: validate_parsed reads them (naive = UTC, truncation)
+    return window.oldest <= min(stamps) and max(stamps) <= window.newest
