@@ -35,7 +35,8 @@ StringValue = Annotated[str, Meta(max_length=MAX_STRING_PROP_LENGTH)]
 class _Event(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     tenant_id: Annotated[str, Meta(min_length=1, max_length=MAX_TENANT_ID_LENGTH)]
     event_name: str
-    timestamp: datetime | None = None
+    # tz=True: a timestamp without offset is refused here and read as UTC by validate_parsed.
+    timestamp: Annotated[datetime, Meta(tz=True)] | None = None
     user_id: Annotated[str, Meta(max_length=MAX_USER_ID_LENGTH)] = ""
     insert_id: Annotated[str, Meta(min_length=1, max_length=MAX_INSERT_ID_LENGTH)] | None = None
     string_props: Annotated[dict[str, StringValue], Meta(max_length=MAX_PROPS_PER_MAP)] = {}
@@ -92,6 +93,6 @@ def _timestamps_valid(events: list[_Event], window: Window) -> bool:
     stamps = [event.timestamp for event in events if event.timestamp is not None]
     if not stamps:
         return True
-    if any(stamp.tzinfo is None or stamp.microsecond % 1000 for stamp in stamps):
-        return False  # rarer forms: validate_parsed reads them (naive = UTC, truncation)
+    if any(stamp.microsecond % 1000 for stamp in stamps):
+        return False  # sub-millisecond digits: validate_parsed truncates them
     return window.oldest <= min(stamps) and max(stamps) <= window.newest
