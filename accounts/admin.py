@@ -27,7 +27,10 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "name"]
     fieldsets = [
         (None, {"fields": ["email", "password", "name"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
@@ -43,22 +46,59 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "organization", "scope", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "organization",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "organization__name", "organization__id"]
-    readonly_fields = ["id", "prefix", "organization", "scope", "created_by", "created_at", "last_used_at"]
+    readonly_fields = [
+        "id",
+        "prefix",
+        "organization",
+        "scope",
+        "created_by",
+        "created_at",
+        "last_used_at",
+    ]
     exclude = ["secret_hash"]  # only the hash is stored, and even that is never shown
 
     def has_add_permission(self, request: object) -> bool:
-        return False  # keys are created in the console or by `createorg`, where the secret is shown once
+        return False  # created in the console or by `createorg`, which show the secret once
 
 
 @admin.register(Invite)
 class InviteAdmin(admin.ModelAdmin):
-    list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
-    list_filter = ["role", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "email",
+        "organization",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = [
+        "role",
+        ("accepted_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["email", "organization__name", "organization__id"]
-    readonly_fields = ["id", "organization", "email", "role", "invited_by", "created_at", "accepted_at", "accepted_by"]
+    readonly_fields = [
+        "id",
+        "organization",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "accepted_at",
+        "accepted_by",
+    ]
     exclude = ["token_hash"]  # the link's token is never shown, not even hashed
 
     def has_add_permission(self, request: object) -> bool:

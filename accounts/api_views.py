@@ -98,7 +98,10 @@ class InviteCreateView(OrganizationScopedMixin, GenericAPIView):
     def post(self, request: Request) -> Response:
         data = _validated(InviteInput, request.data)
         issued = services.invite_create(
-            organization=self.organization, email=data["email"], role=data["role"], actor_role=API_KEY_ROLE
+            organization=self.organization,
+            email=data["email"],
+            role=data["role"],
+            actor_role=API_KEY_ROLE,
         )
         return Response(InviteOutput(issued.invite).data, status=status.HTTP_201_CREATED)
 

@@ -41,7 +41,9 @@ def error_page(request: HttpRequest, error: ApiError) -> HttpResponse:
     return response
 
 
-def console_view(view: View | None = None, *, write_role: str = Role.ADMIN, read_role: str = Role.MEMBER) -> Any:
+def console_view(
+    view: View | None = None, *, write_role: str = Role.ADMIN, read_role: str = Role.MEMBER
+) -> Any:
     def decorate(func: View) -> View:
         @wraps(func)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

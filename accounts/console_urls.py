@@ -22,13 +22,21 @@ urlpatterns = [
         ),
         name="password_reset",
     ),
-    path("password-reset/sent", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/sent",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
     path(
         "password-reset/<uidb64>/<token>",
         auth_views.PasswordResetConfirmView.as_view(success_url=_reset_complete),
         name="password_reset_confirm",
     ),
-    path("password-reset/done", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "password-reset/done",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("welcome", views.welcome, name="welcome"),
     path("orgs/new", views.org_new, name="org_new"),
     path("orgs/switch", views.org_switch, name="org_switch"),

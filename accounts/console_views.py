@@ -65,7 +65,9 @@ def welcome(request: HttpRequest) -> HttpResponse:
 def org_new(request: HttpRequest) -> HttpResponse:
     form = OrganizationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        created = services.organization_create(name=form.cleaned_data["name"], owner_email=request.user.email)
+        created = services.organization_create(
+            name=form.cleaned_data["name"], owner_email=request.user.email
+        )
         _select_organization(request, created.organization.pk)
         request.session[SESSION_NEW_SECRET] = created.admin_key.secret
         return redirect("console:welcome")
@@ -75,7 +77,9 @@ def org_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def org_switch(request: HttpRequest) -> HttpResponse:
-    membership = selectors.membership_get(user=request.user, organization=request.POST.get("organization", ""))
+    membership = selectors.membership_get(
+        user=request.user, organization=request.POST.get("organization", "")
+    )
     if membership is None:
         return error_page(request, NotFound("Not found."))
     _select_organization(request, membership.organization_id)
@@ -120,7 +124,10 @@ def key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
 
 
 def _render_keys(request: HttpRequest) -> HttpResponse:
-    context = {"form": ApiKeyCreateForm(), "keys": selectors.api_key_list(organization=request.organization)}
+    context = {
+        "form": ApiKeyCreateForm(),
+        "keys": selectors.api_key_list(organization=request.organization),
+    }
     if request.htmx:
         return render(request, "console/partials/keys.html", context)
     return redirect("console:keys")
@@ -148,7 +155,13 @@ def team(request: HttpRequest) -> HttpResponse:
     return _render_team(request, form=form, invited=invited, status=400 if form.errors else 200)
 
 
-def _render_team(request: HttpRequest, *, form: InviteForm | None = None, invited: object = None, status: int = 200) -> HttpResponse:
+def _render_team(
+    request: HttpRequest,
+    *,
+    form: InviteForm | None = None,
+    invited: object = None,
+    status: int = 200,
+) -> HttpResponse:
     role = actor_role(request)
     context = {
         "form": form or InviteForm(actor_role=role),
@@ -165,13 +178,17 @@ def _render_team(request: HttpRequest, *, form: InviteForm | None = None, invite
 @console_view
 @require_POST
 def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = selectors.member_get(organization=request.organization, membership_id=membership_id)
+    membership = selectors.member_get(
+        organization=request.organization, membership_id=membership_id
+    )
     form = RoleForm(request.POST, actor_role=actor_role(request))
     if not form.is_valid():
         raise Forbidden("You cannot grant this role.")  # the only choices hidden from a valid form
     return _team_action(
         request,
-        lambda: services.membership_change_role(membership=membership, role=form.cleaned_data["role"], actor_role=actor_role(request)),
+        lambda: services.membership_change_role(
+            membership=membership, role=form.cleaned_data["role"], actor_role=actor_role(request)
+        ),
         f"{membership.user.email} is now {form.cleaned_data['role']}.",
     )
 
@@ -179,7 +196,9 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 @console_view
 @require_POST
 def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = selectors.member_get(organization=request.organization, membership_id=membership_id)
+    membership = selectors.member_get(
+        organization=request.organization, membership_id=membership_id
+    )
     return _team_action(
         request,
         lambda: services.membership_remove(membership=membership, actor_role=actor_role(request)),
@@ -218,7 +237,11 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     except NotFound as error:
         return error_page(request, error)
     form = AcceptInviteForm(request.POST or None, email=invite.email)
-    context = {"invite": invite, "form": form, "account_exists": selectors.user_exists(email=invite.email)}
+    context = {
+        "invite": invite,
+        "form": form,
+        "account_exists": selectors.user_exists(email=invite.email),
+    }
     if request.method != "POST":
         return render(request, "console/invite_accept.html", context)
     try:
@@ -253,7 +276,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_update(organization=organization, actor_role=actor_role(request), **form.cleaned_data)
+            services.organization_update(
+                organization=organization, actor_role=actor_role(request), **form.cleaned_data
+            )
             messages.success(request, "Settings saved.")
             return redirect("console:settings")
         except InvalidInput as error:
@@ -274,7 +299,9 @@ def org_delete(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     form = DeleteOrganizationForm(request.POST, organization_name=organization.name)
     if not form.is_valid():
-        messages.error(request, "The organization was not deleted: the name you typed does not match.")
+        messages.error(
+            request, "The organization was not deleted: the name you typed does not match."
+        )
         return redirect("console:settings")
     services.organization_delete(organization=organization, actor_role=actor_role(request))
     request.session.pop(SESSION_ORG_KEY, None)
@@ -284,4 +311,6 @@ def org_delete(request: HttpRequest) -> HttpResponse:
 
 def _add_service_errors(form: SettingsForm, error: ApiError) -> None:
     for detail in error.details:
-        form.add_error(detail.get("field") if detail.get("field") in form.fields else None, detail["message"])
+        form.add_error(
+            detail.get("field") if detail.get("field") in form.fields else None, detail["message"]
+        )

@@ -12,12 +12,16 @@ from accounts.services import MAX_RETENTION_DAYS, normalize_origin, validate_tim
 class RegisterForm(forms.Form):
     organization_name = forms.CharField(label="Organization name", max_length=120)
     email = forms.EmailField(label="Work e-mail")
-    password = forms.CharField(label="Password", widget=forms.PasswordInput(render_value=False), strip=False)
+    password = forms.CharField(
+        label="Password", widget=forms.PasswordInput(render_value=False), strip=False
+    )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail exists: sign in, then create the organization.")
+            raise forms.ValidationError(
+                "An account with this e-mail exists: sign in, then create the organization."
+            )
         return email
 
     def clean(self) -> dict:
@@ -35,13 +39,22 @@ class OrganizationCreateForm(forms.Form):
 
 
 class ApiKeyCreateForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=120, required=False, help_text="Where the key is used, e.g. “Backend prod”.")
+    name = forms.CharField(
+        label="Name",
+        max_length=120,
+        required=False,
+        help_text="Where the key is used, e.g. “Backend prod”.",
+    )
     scope = forms.ChoiceField(label="Scope", choices=Scope.choices, initial=Scope.INGEST)
 
 
 def _role_choices(actor_role: str) -> list[tuple[str, str]]:
     """Only owners may hand out the owner role."""
-    return [(value, label) for value, label in Role.choices if value != Role.OWNER or actor_role == Role.OWNER]
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if value != Role.OWNER or actor_role == Role.OWNER
+    ]
 
 
 class InviteForm(forms.Form):
@@ -81,13 +94,13 @@ class SettingsForm(forms.Form):
         label="Allowed embed origins",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://app.example.com"}),
-        help_text="One origin per line (scheme://host[:port]). Only these sites may frame your embeds.",
+        help_text="One scheme://host[:port] a line. Only these sites may frame your embeds.",
     )
     default_timezone = forms.CharField(
         label="Default time zone",
         max_length=64,
         widget=forms.TextInput(attrs={"list": "timezones", "autocomplete": "off"}),
-        help_text="IANA name, e.g. Europe/Paris. Used for day buckets unless a viewer picks another.",
+        help_text="IANA name, e.g. Europe/Paris: day buckets follow it unless a viewer picks one.",
     )
     retention_days = forms.IntegerField(
         label="Retention (days)",
@@ -97,7 +110,11 @@ class SettingsForm(forms.Form):
     )
 
     def clean_allowed_embed_origins(self) -> list[str]:
-        lines = [line.strip() for line in self.cleaned_data["allowed_embed_origins"].splitlines() if line.strip()]
+        lines = [
+            line.strip()
+            for line in self.cleaned_data["allowed_embed_origins"].splitlines()
+            if line.strip()
+        ]
         origins, errors = [], []
         for line in lines:
             try:

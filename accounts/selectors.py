@@ -11,23 +11,39 @@ def api_key_for_secret(*, secret: str) -> ApiKey | None:
     """The active key with this secret, or None. Looks up by hash: constant work per request."""
     if not secret.startswith("sl_") or len(secret) > 200:
         return None
-    key = ApiKey.objects.select_related("organization").filter(secret_hash=hash_secret(secret)).first()
+    key = (
+        ApiKey.objects.select_related("organization")
+        .filter(secret_hash=hash_secret(secret))
+        .first()
+    )
     if key is None or key.revoked_at is not None:
         return None
     return key
 
 
 def memberships_for_user(*, user: User) -> list[Membership]:
-    return list(Membership.objects.filter(user=user).select_related("organization").order_by("organization__name"))
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
 
 
 def membership_get(*, user: User, organization: Organization | str) -> Membership | None:
     org_id = organization if isinstance(organization, str) else organization.pk
-    return Membership.objects.filter(user=user, organization_id=org_id).select_related("organization").first()
+    return (
+        Membership.objects.filter(user=user, organization_id=org_id)
+        .select_related("organization")
+        .first()
+    )
 
 
 def member_list(*, organization: Organization) -> list[Membership]:
-    return list(Membership.objects.filter(organization=organization).select_related("user").order_by("created_at"))
+    return list(
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("created_at")
+    )
 
 
 def member_get(*, organization: Organization, membership_id: int | str) -> Membership:
@@ -44,7 +60,12 @@ def member_get(*, organization: Organization, membership_id: int | str) -> Membe
 
 def invite_pending_list(*, organization: Organization) -> list[Invite]:
     return list(
-        Invite.objects.filter(organization=organization, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
+        Invite.objects.filter(
+            organization=organization,
+            accepted_at=None,
+            revoked_at=None,
+            expires_at__gt=timezone.now(),
+        )
         .select_related("invited_by")
         .order_by("-created_at")
     )
@@ -58,7 +79,11 @@ def invite_get(*, organization: Organization, invite_id: str) -> Invite:
 
 
 def api_key_list(*, organization: Organization) -> list[ApiKey]:
-    return list(ApiKey.objects.filter(organization=organization).select_related("created_by").order_by("revoked_at", "-created_at"))
+    return list(
+        ApiKey.objects.filter(organization=organization)
+        .select_related("created_by")
+        .order_by("revoked_at", "-created_at")
+    )
 
 
 def api_key_get(*, organization: Organization, key_id: str) -> ApiKey:

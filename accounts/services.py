@@ -68,7 +68,9 @@ class NewOrganization:
 
 
 @transaction.atomic
-def organization_create(*, name: str, owner_email: str, owner_password: str | None = None) -> NewOrganization:
+def organization_create(
+    *, name: str, owner_email: str, owner_password: str | None = None
+) -> NewOrganization:
     """An organization, its owner (created if new), and a default admin and ingest key."""
     organization = Organization.objects.create(name=name)
     owner = User.objects.filter(email__iexact=owner_email).first()
@@ -78,8 +80,15 @@ def organization_create(*, name: str, owner_email: str, owner_password: str | No
     return NewOrganization(
         organization=organization,
         owner=owner,
-        admin_key=api_key_create(organization=organization, scope=Scope.ADMIN, name="Default admin key", created_by=owner),
-        ingest_key=api_key_create(organization=organization, scope=Scope.INGEST, name="Default ingest key", created_by=owner),
+        admin_key=api_key_create(
+            organization=organization, scope=Scope.ADMIN, name="Default admin key", created_by=owner
+        ),
+        ingest_key=api_key_create(
+            organization=organization,
+            scope=Scope.INGEST,
+            name="Default ingest key",
+            created_by=owner,
+        ),
     )
 
 
@@ -105,7 +114,8 @@ def _require_owner_for(actor_role: str, *roles: str) -> None:
 def _validate_role(role: str, field: str = "role") -> None:
     if role not in Role.values:
         raise InvalidInput(
-            "Unknown role.", details=[{"field": field, "message": f"Choose one of {', '.join(Role.values)}."}]
+            "Unknown role.",
+            details=[{"field": field, "message": f"Choose one of {', '.join(Role.values)}."}],
         )
 
 
@@ -120,7 +130,12 @@ class IssuedInvite:
 
 
 def invite_create(
-    *, organization: Organization, email: str, role: str, actor_role: str, invited_by: User | None = None
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    actor_role: str,
+    invited_by: User | None = None,
 ) -> IssuedInvite:
     """A new single-use invite, e-mailed at once. A pending invite to the same address is
     replaced, so re-inviting is how a lost e-mail is re-sent."""
@@ -158,7 +173,8 @@ def _send_invite_email(issued: IssuedInvite) -> None:
     send_mail(
         subject=f"You are invited to {invite.organization.name} on Sightline",
         message=(
-            f"{inviter} invited you to join {invite.organization.name} on Sightline as {invite.role}.\n\n"
+            f"{inviter} invited you to join {invite.organization.name} on Sightline "
+            f"as {invite.role}.\n\n"
             f"Accept the invitation (the link works once and expires on "
             f"{invite.expires_at:%Y-%m-%d %H:%M} UTC):\n{issued.accept_url}\n"
         ),
@@ -198,7 +214,9 @@ def invite_accept(*, token: str, user: User) -> Membership:
     if not invite.is_pending:
         raise NotFound("This invitation link is invalid, expired or already used.")
     if user.email.lower() != invite.email.lower():
-        raise Forbidden(f"This invitation is for {invite.email}; sign in with that address to accept it.")
+        raise Forbidden(
+            f"This invitation is for {invite.email}; sign in with that address to accept it."
+        )
     membership, _ = Membership.objects.get_or_create(
         user=user, organization=invite.organization, defaults={"role": invite.role}
     )
@@ -212,7 +230,9 @@ def invite_accept(*, token: str, user: User) -> Membership:
 def invite_accept_as_new_user(*, token: str, password: str, name: str = "") -> Membership:
     invite = invite_for_token(token=token)
     if User.objects.filter(email__iexact=invite.email).exists():
-        raise Conflict("An account with this e-mail already exists; sign in to accept.", code="account_exists")
+        raise Conflict(
+            "An account with this e-mail already exists; sign in to accept.", code="account_exists"
+        )
     user = User.objects.create_user(invite.email, password, name=name)
     return invite_accept(token=token, user=user)
 
@@ -227,8 +247,15 @@ def membership_change_role(*, membership: Membership, role: str, actor_role: str
     _validate_role(role)
     _require_owner_for(actor_role, role, membership.role)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(membership.organization_id) == 1:
-        raise Conflict("An organization needs at least one owner; make someone else owner first.", code="last_owner")
+    if (
+        membership.role == Role.OWNER
+        and role != Role.OWNER
+        and _owner_count(membership.organization_id) == 1
+    ):
+        raise Conflict(
+            "An organization needs at least one owner; make someone else owner first.",
+            code="last_owner",
+        )
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
@@ -296,14 +323,18 @@ def organization_update(
     if not name.strip():
         errors.append({"field": "name", "message": "The organization needs a name."})
     if not 1 <= retention_days <= MAX_RETENTION_DAYS:
-        errors.append({"field": "retention_days", "message": f"Between 1 and {MAX_RETENTION_DAYS} days."})
+        errors.append(
+            {"field": "retention_days", "message": f"Between 1 and {MAX_RETENTION_DAYS} days."}
+        )
     if errors:
         raise InvalidInput("The settings are invalid.", details=errors)
     organization.name = name.strip()
     organization.allowed_embed_origins = list(dict.fromkeys(origins))
     organization.default_timezone = default_timezone
     organization.retention_days = retention_days
-    organization.save(update_fields=["name", "allowed_embed_origins", "default_timezone", "retention_days"])
+    organization.save(
+        update_fields=["name", "allowed_embed_origins", "default_timezone", "retention_days"]
+    )
     return organization
 
 

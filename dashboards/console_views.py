@@ -66,10 +66,14 @@ def dashboard_list(request: HttpRequest) -> HttpResponse:
     form = DashboardCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         dashboard = services.dashboard_create(
-            organization=request.organization, spec={"name": form.cleaned_data["name"]}, created_by=request.user
+            organization=request.organization,
+            spec={"name": form.cleaned_data["name"]},
+            created_by=request.user,
         )
         return redirect("dash:builder", dashboard_id=dashboard.pk)
-    dashboards = [(d, _status(d)) for d in selectors.dashboard_list(organization=request.organization)]
+    dashboards = [
+        (d, _status(d)) for d in selectors.dashboard_list(organization=request.organization)
+    ]
     return render(
         request,
         "console/dashboards/list.html",
@@ -82,7 +86,9 @@ def dashboard_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def dashboard_generate(request: HttpRequest) -> HttpResponse:
     try:
-        dashboard = discovery.auto_create(organization=request.organization, created_by=request.user)
+        dashboard = discovery.auto_create(
+            organization=request.organization, created_by=request.user
+        )
     except Conflict as error:
         messages.error(request, error.message)
         return redirect("dash:list")
@@ -145,14 +151,28 @@ def _side_context(
     }
 
 
-def _side(request: HttpRequest, dashboard: Dashboard, *, changed: bool = False, status: int = 200, **kwargs: Any) -> HttpResponse:
-    response = render(request, "console/dashboards/partials/side.html", _side_context(request, dashboard, **kwargs), status=status)
+def _side(
+    request: HttpRequest,
+    dashboard: Dashboard,
+    *,
+    changed: bool = False,
+    status: int = 200,
+    **kwargs: Any,
+) -> HttpResponse:
+    response = render(
+        request,
+        "console/dashboards/partials/side.html",
+        _side_context(request, dashboard, **kwargs),
+        status=status,
+    )
     if changed:
         response["HX-Trigger"] = DRAFT_CHANGED
     return response
 
 
-def _after_edit(request: HttpRequest, dashboard: Dashboard, *, selected: str | None = None) -> HttpResponse:
+def _after_edit(
+    request: HttpRequest, dashboard: Dashboard, *, selected: str | None = None
+) -> HttpResponse:
     if request.htmx:
         return _side(request, dashboard, changed=True, selected=selected)
     url = reverse("dash:builder", kwargs={"dashboard_id": dashboard.pk})
@@ -163,7 +183,9 @@ def _after_edit(request: HttpRequest, dashboard: Dashboard, *, selected: str | N
 @require_POST
 def dashboard_settings(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
-    form = DashboardSettingsForm(request.POST, schema=dashboard_schema(request.organization.pk), spec=dashboard.draft_spec)
+    form = DashboardSettingsForm(
+        request.POST, schema=dashboard_schema(request.organization.pk), spec=dashboard.draft_spec
+    )
     if form.is_valid():
         try:
             services.dashboard_update(dashboard=dashboard, changes=form.changes())
@@ -182,11 +204,17 @@ def widget_add(request: HttpRequest, dashboard_id: str) -> HttpResponse:
         raise InvalidInput("Unknown widget kind.")
     widgets = list(dashboard.draft_spec["widgets"])
     bottom = max((w["layout"]["y"] + w["layout"]["h"] for w in widgets), default=0)
-    widget = new_widget(kind=kind, widget_id=new_id("w", 10), schema=dashboard_schema(request.organization.pk), y=bottom)
+    widget = new_widget(
+        kind=kind,
+        widget_id=new_id("w", 10),
+        schema=dashboard_schema(request.organization.pk),
+        y=bottom,
+    )
     try:
         services.dashboard_update(dashboard=dashboard, changes={"widgets": [*widgets, widget]})
     except InvalidInput as error:
-        messages.error(request, f"The widget could not be added: {error.details[0]['message'] if error.details else error.message}")
+        reason = error.details[0]["message"] if error.details else error.message
+        messages.error(request, f"The widget could not be added: {reason}")
         return _after_edit(request, dashboard)
     return _after_edit(request, dashboard, selected=widget["id"])
 
@@ -201,7 +229,9 @@ def widget_edit(request: HttpRequest, dashboard_id: str, widget_id: str) -> Http
         return _after_open(request, dashboard, widget_id)
     schema = dashboard_schema(request.organization.pk)
     if "_refresh" in request.POST:
-        form = WidgetForm(schema=schema, widget=widget, initial=_refreshed_initial(request.POST, widget))
+        form = WidgetForm(
+            schema=schema, widget=widget, initial=_refreshed_initial(request.POST, widget)
+        )
         return _side(request, dashboard, selected=widget_id, widget_form=form)
     form = WidgetForm(request.POST, schema=schema, widget=widget)
     if form.is_valid():
@@ -218,13 +248,18 @@ def widget_edit(request: HttpRequest, dashboard_id: str, widget_id: str) -> Http
 def _after_open(request: HttpRequest, dashboard: Dashboard, widget_id: str) -> HttpResponse:
     if request.htmx:
         return _side(request, dashboard, selected=widget_id)
-    return redirect(f"{reverse('dash:builder', kwargs={'dashboard_id': dashboard.pk})}?widget={widget_id}")
+    return redirect(
+        f"{reverse('dash:builder', kwargs={'dashboard_id': dashboard.pk})}?widget={widget_id}"
+    )
 
 
 def _refreshed_initial(data: Any, widget: dict[str, Any]) -> dict[str, Any]:
     """The half-edited form as initial values; a chart or property the new kind or metric
     does not offer falls back to that kind's first choice."""
-    initial = {**WidgetForm.initial_from(widget), **{k: v for k, v in data.items() if k in WidgetForm.base_fields}}
+    initial = {
+        **WidgetForm.initial_from(widget),
+        **{k: v for k, v in data.items() if k in WidgetForm.base_fields},
+    }
     initial["group_by"] = data.getlist("group_by")
     charts = CHARTS_BY_KIND.get(initial.get("kind"), ())
     if initial.get("chart") not in charts and charts:
@@ -297,7 +332,11 @@ def preview(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     schema = dashboard_schema(request.organization.pk)
     spec = parse_spec(dashboard.draft_spec)
     tenant_id = request.GET.get("tenant_id") or (schema.tenants[0] if schema.tenants else "")
-    context: dict[str, Any] = {"dashboard": dashboard, "spec": dashboard.draft_spec, "tenant_id": tenant_id}
+    context: dict[str, Any] = {
+        "dashboard": dashboard,
+        "spec": dashboard.draft_spec,
+        "tenant_id": tenant_id,
+    }
     if tenant_id and spec.widgets:
         try:
             data_request = parse_data_request(
@@ -306,7 +345,12 @@ def preview(request: HttpRequest, dashboard_id: str) -> HttpResponse:
                 default_tz=request.organization.default_timezone,
             )
         except InvalidInput as error:
-            return render(request, "console/dashboards/partials/preview.html", {**context, "error": error}, status=400)
+            return render(
+                request,
+                "console/dashboards/partials/preview.html",
+                {**context, "error": error},
+                status=400,
+            )
         context["data"] = dashboard_data(
             spec=spec,
             scope=Scope(org_id=request.organization.pk, tenant_id=tenant_id),
@@ -348,7 +392,9 @@ def dashboard_restore(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
     number = request.POST.get("number")
     try:
-        dashboard = services.dashboard_restore(dashboard=dashboard, number=int(number) if number else None)
+        dashboard = services.dashboard_restore(
+            dashboard=dashboard, number=int(number) if number else None
+        )
     except (Conflict, ValueError) as error:
         messages.error(request, getattr(error, "message", "Unknown version."))
         return _after_edit(request, dashboard)

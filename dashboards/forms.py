@@ -18,7 +18,12 @@ from dashboards.spec import (
     USER_ID,
 )
 
-KIND_LABELS = {"kpi": "KPI", "timeseries": "Time series", "breakdown": "Breakdown", "table": "Table"}
+KIND_LABELS = {
+    "kpi": "KPI",
+    "timeseries": "Time series",
+    "breakdown": "Breakdown",
+    "table": "Table",
+}
 METRIC_LABELS = {
     "count": "Count of events",
     "count_unique": "Unique count",
@@ -27,7 +32,12 @@ METRIC_LABELS = {
     "p95": "95th percentile",
     "p99": "99th percentile",
 }
-PERIOD_LABELS = {"24h": "Last 24 hours", "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days"}
+PERIOD_LABELS = {
+    "24h": "Last 24 hours",
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+}
 
 
 @dataclass(frozen=True)
@@ -56,19 +66,27 @@ def _choices(values: list[str], *keep: object) -> list[tuple[str, str]]:
 
 
 class DashboardCreateForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=200)
+    name = forms.CharField(
+        label="New dashboard",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. API usage"}),
+    )
 
 
 class DashboardSettingsForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
-    default_period = forms.ChoiceField(label="Default period", choices=[(p, PERIOD_LABELS[p]) for p in PERIODS])
+    default_period = forms.ChoiceField(
+        label="Default period", choices=[(p, PERIOD_LABELS[p]) for p in PERIODS]
+    )
     filters = forms.MultipleChoiceField(
         label="Viewer filters",
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Dimensions the viewer can filter the whole dashboard by.",
     )
-    primary_color = forms.CharField(label="Primary color", widget=forms.TextInput(attrs={"type": "color"}))
+    primary_color = forms.CharField(
+        label="Primary color", widget=forms.TextInput(attrs={"type": "color"})
+    )
     font_family = forms.CharField(label="Font", max_length=100)
     mode = forms.ChoiceField(label="Mode", choices=[(m, m.capitalize()) for m in THEME_MODES])
 
@@ -96,14 +114,22 @@ class DashboardSettingsForm(forms.Form):
         return {
             "name": data["name"],
             "default_period": data["default_period"],
-            "filters": [{"dimension": d, "label": labels.get(d, _label(d))} for d in data["filters"]],
-            "theme": {"primaryColor": data["primary_color"], "fontFamily": data["font_family"], "mode": data["mode"]},
+            "filters": [
+                {"dimension": d, "label": labels.get(d, _label(d))} for d in data["filters"]
+            ],
+            "theme": {
+                "primaryColor": data["primary_color"],
+                "fontFamily": data["font_family"],
+                "mode": data["mode"],
+            },
         }
 
     @staticmethod
     def field_for(path: str) -> str | None:
         head = path.split("[")[0].split(".")
-        return {"name": "name", "default_period": "default_period", "filters": "filters"}.get(head[0]) or {
+        return {"name": "name", "default_period": "default_period", "filters": "filters"}.get(
+            head[0]
+        ) or {
             "primaryColor": "primary_color",
             "fontFamily": "font_family",
             "mode": "mode",
@@ -120,7 +146,9 @@ class WidgetForm(forms.Form):
     event_name = forms.ChoiceField(label="Event")
     metric = forms.ChoiceField(label="Metric", choices=[(m, METRIC_LABELS[m]) for m in METRICS])
     property = forms.ChoiceField(label="Property", required=False)
-    group_by = forms.MultipleChoiceField(label="Group by", required=False, widget=forms.SelectMultiple(attrs={"size": 4}))
+    group_by = forms.MultipleChoiceField(
+        label="Group by", required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
     filters = forms.CharField(
         label="Filters",
         required=False,
@@ -129,7 +157,9 @@ class WidgetForm(forms.Form):
     )
     limit = forms.IntegerField(label="Limit", required=False, min_value=1)
     target = forms.FloatField(label="Target", required=False)
-    bucket = forms.ChoiceField(label="Bucket", choices=[(b, b.capitalize()) for b in BUCKETS], required=False)
+    bucket = forms.ChoiceField(
+        label="Bucket", choices=[(b, b.capitalize()) for b in BUCKETS], required=False
+    )
     # The grid has 12 columns; rows are about 56 px high.
     x = forms.IntegerField(label="Column", min_value=0, max_value=11)
     y = forms.IntegerField(label="Row", min_value=0)
@@ -153,7 +183,10 @@ class WidgetForm(forms.Form):
     def initial_from(widget: dict[str, Any]) -> dict[str, Any]:
         layout = widget.get("layout") or {}
         return {
-            **{key: widget.get(key) for key in ("title", "kind", "chart", "event_name", "metric", "limit", "target")},
+            **{
+                key: widget.get(key)
+                for key in ("title", "kind", "chart", "event_name", "metric", "limit", "target")
+            },
             "property": widget.get("property") or "",
             "group_by": widget.get("group_by") or [],
             "filters": "\n".join(f"{k} = {v}" for k, v in (widget.get("filters") or {}).items()),
@@ -168,9 +201,14 @@ class WidgetForm(forms.Form):
     def _property_choices(self, schema: Schema, metric: str) -> list[tuple[str, str]]:
         current = self.widget.get("property")
         if metric in NUMERIC_METRICS:
-            return _choices(schema.numeric_keys, current)  # only numeric keys where a number is needed
+            return _choices(
+                schema.numeric_keys, current
+            )  # only numeric keys where a number is needed
         if metric == "count_unique":
-            return [(USER_ID, "user_id (people)"), *_choices(schema.string_keys + schema.numeric_keys, current)]
+            return [
+                (USER_ID, "user_id (people)"),
+                *_choices(schema.string_keys + schema.numeric_keys, current),
+            ]
         return [("", "—")]
 
     def _which_apply(self) -> dict[str, bool]:
@@ -207,7 +245,9 @@ class WidgetForm(forms.Form):
             "property": (data["property"] or None) if applies["property"] else None,
             "group_by": list(data["group_by"]) if applies["group_by"] else [],
             "filters": data["filters"],
-            "limit": data["limit"] if applies["limit"] and (data["group_by"] or data["kind"] != "timeseries") else None,
+            "limit": data["limit"]
+            if applies["limit"] and (data["group_by"] or data["kind"] != "timeseries")
+            else None,
             "layout": {key: data[key] for key in ("x", "y", "w", "h")},
         }
         if widget["metric"] == "count_unique" and widget["property"] == USER_ID:

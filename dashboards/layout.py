@@ -13,7 +13,9 @@ def reflow(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for widget in widgets:
         width = min(max(int(widget["layout"]["w"]), 1), GRID_COLUMNS)
         height = int(widget["layout"]["h"])
-        x = min(range(GRID_COLUMNS - width + 1), key=lambda col: (max(heights[col : col + width]), col))
+        x = min(
+            range(GRID_COLUMNS - width + 1), key=lambda col: (max(heights[col : col + width]), col)
+        )
         y = max(heights[x : x + width])
         heights[x : x + width] = [y + height] * width
         placed.append({**widget, "layout": {"x": x, "y": y, "w": width, "h": height}})

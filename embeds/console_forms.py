@@ -25,7 +25,7 @@ class EmbedSessionForm(forms.Form):
         label="Locked filters",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "region = eu"}),
-        help_text="One “dimension = value” a line. Applied on the server; the viewer cannot remove them.",
+        help_text="One “dimension = value” a line; the server enforces them.",
     )
     hidden_widgets = forms.MultipleChoiceField(
         label="Hidden widgets", required=False, widget=forms.CheckboxSelectMultiple

@@ -50,7 +50,7 @@ def embed_tab(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     context.update(form=form, issued=issued)
     if issued is not None:
         context.update(
-            frame_src=f"{reverse('embed-page', kwargs={'dashboard_id': dashboard.pk})}?token={issued.token}",
+            frame_src=f"{reverse('embed-page', args=[dashboard.pk])}?token={issued.token}",
             snippets=_snippets(request, dashboard.pk, form),
         )
     template = (
@@ -105,8 +105,9 @@ def _snippets(request: HttpRequest, dashboard_id: str, form: EmbedSessionForm) -
         ),
         "html": (
             f'<div id="analytics"></div>\n<script src="{base}/sdk/embed.js"></script>\n<script>\n'
-            "  // embedUrl comes from your backend (see the server snippets): never put the admin key in a page.\n"
-            '  const embed = Sightline.create({ container: "#analytics", embedUrl: EMBED_URL_FROM_YOUR_BACKEND });\n'
+            "  // embed_url comes from your backend (the snippets above); never the admin key.\n"
+            "  const embed = Sightline.create({\n"
+            '    container: "#analytics",\n    embedUrl: EMBED_URL_FROM_YOUR_BACKEND,\n  });\n'
             '  embed.on("ready", () => console.log("analytics ready"));\n</script>'
         ),
     }

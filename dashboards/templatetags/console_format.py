@@ -1,6 +1,10 @@
 """Number formatting for the builder preview tiles."""
 
+from datetime import datetime, timedelta
+
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -46,3 +50,13 @@ def share_of(value: float | None, rows: list[dict]) -> float:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key, key)
+
+
+@register.filter
+def ago(moment: "datetime | None") -> str:
+    """'just now', '5 minutes ago', '3 days ago'."""
+    if moment is None:
+        return "never"
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment).split(',')[0]} ago"

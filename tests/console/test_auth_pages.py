@@ -12,7 +12,11 @@ pytestmark = pytest.mark.django_db
 def test_register_creates_org_owner_and_shows_admin_key_once(client) -> None:
     response = client.post(
         "/app/register",
-        {"organization_name": "Initech", "email": "Boss@Initech.example", "password": "pw-Strong-123"},
+        {
+            "organization_name": "Initech",
+            "email": "Boss@Initech.example",
+            "password": "pw-Strong-123",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/app/welcome"
     org = Organization.objects.get(name="Initech")
@@ -29,7 +33,10 @@ def test_register_creates_org_owner_and_shows_admin_key_once(client) -> None:
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"organization_name": "", "email": "a@b.example", "password": "pw-Strong-123"}, "organization_name"),
+        (
+            {"organization_name": "", "email": "a@b.example", "password": "pw-Strong-123"},
+            "organization_name",
+        ),
         ({"organization_name": "X", "email": "not-an-email", "password": "pw-Strong-123"}, "email"),
         ({"organization_name": "X", "email": "a@b.example", "password": "123"}, "password"),
     ],
@@ -44,7 +51,8 @@ def test_register_errors_show_next_to_the_field_and_create_nothing(client, data,
 
 def test_register_with_existing_email_is_refused(client, org) -> None:
     response = client.post(
-        "/app/register", {"organization_name": "Again", "email": org.owner.email, "password": "pw-Strong-123"}
+        "/app/register",
+        {"organization_name": "Again", "email": org.owner.email, "password": "pw-Strong-123"},
     )
     assert "email" in response.context["form"].errors
     assert not Organization.objects.filter(name="Again").exists()
@@ -73,7 +81,8 @@ def test_password_reset_by_email(client, org) -> None:
     form_page = client.get(path, follow=True)
     assert form_page.context["validlink"]
     response = client.post(
-        form_page.redirect_chain[-1][0], {"new_password1": "n3w-Secret-pass", "new_password2": "n3w-Secret-pass"}
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "n3w-Secret-pass", "new_password2": "n3w-Secret-pass"},
     )
     assert response.status_code == 302
     assert client.login(username=org.owner.email, password="n3w-Secret-pass")

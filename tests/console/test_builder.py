@@ -17,8 +17,16 @@ def send_events(organization: Organization, tenant_id: str, count: int, **number
     now = datetime.now(UTC) - timedelta(minutes=5)
     insert_events(
         [
-            EventRow(organization.pk, tenant_id, "api.call", now - timedelta(minutes=i), f"u{i % 3}", new_id("i"),
-                     {"model": "gpt-4" if i % 2 else "claude", "status": "ok"}, {"latency_ms": 100.0 + i, **numbers})
+            EventRow(
+                organization.pk,
+                tenant_id,
+                "api.call",
+                now - timedelta(minutes=i),
+                f"u{i % 3}",
+                new_id("i"),
+                {"model": "gpt-4" if i % 2 else "claude", "status": "ok"},
+                {"latency_ms": 100.0 + i, **numbers},
+            )
             for i in range(count)
         ]
     )
@@ -26,23 +34,46 @@ def send_events(organization: Organization, tenant_id: str, count: int, **number
 
 
 def kpi(widget_id: str = "w_calls", **changes) -> dict:
-    return {"id": widget_id, "title": "Calls", "kind": "kpi", "chart": "stat", "event_name": "api.call",
-            "metric": "count", "layout": {"x": 0, "y": 0, "w": 3, "h": 2}, **changes}
+    return {
+        "id": widget_id,
+        "title": "Calls",
+        "kind": "kpi",
+        "chart": "stat",
+        "event_name": "api.call",
+        "metric": "count",
+        "layout": {"x": 0, "y": 0, "w": 3, "h": 2},
+        **changes,
+    }
 
 
 @pytest.fixture
 def dashboard(org) -> Dashboard:
-    return dashboard_create(organization=org.organization, spec={"name": "Usage", "widgets": [kpi()]})
+    return dashboard_create(
+        organization=org.organization, spec={"name": "Usage", "widgets": [kpi()]}
+    )
 
 
 @pytest.fixture
 def foreign_dashboard(other_org) -> Dashboard:
-    return dashboard_create(organization=other_org.organization, spec={"name": "Secret", "widgets": [kpi()]})
+    return dashboard_create(
+        organization=other_org.organization, spec={"name": "Secret", "widgets": [kpi()]}
+    )
 
 
 def widget_post(**fields) -> dict:
-    base = {"title": "Calls", "kind": "kpi", "chart": "stat", "event_name": "api.call", "metric": "count",
-            "property": "", "filters": "", "x": 0, "y": 0, "w": 3, "h": 2}
+    base = {
+        "title": "Calls",
+        "kind": "kpi",
+        "chart": "stat",
+        "event_name": "api.call",
+        "metric": "count",
+        "property": "",
+        "filters": "",
+        "x": 0,
+        "y": 0,
+        "w": 3,
+        "h": 2,
+    }
     return {**base, **fields}
 
 
@@ -50,12 +81,18 @@ def widget_post(**fields) -> dict:
 
 
 def test_list_shows_each_status(org, owner_client, dashboard) -> None:
-    published = dashboard_create(organization=org.organization, spec={"name": "Live", "widgets": [kpi()]})
+    published = dashboard_create(
+        organization=org.organization, spec={"name": "Live", "widgets": [kpi()]}
+    )
     dashboard_publish(dashboard=published)
-    changed = dashboard_create(organization=org.organization, spec={"name": "Edited", "widgets": [kpi()]})
+    changed = dashboard_create(
+        organization=org.organization, spec={"name": "Edited", "widgets": [kpi()]}
+    )
     dashboard_publish(dashboard=changed)
     dashboard_update(dashboard=changed, changes={"widgets": [kpi(title="Renamed")]})
-    statuses = {d.name: status for d, status in owner_client.get("/app/dashboards").context["dashboards"]}
+    statuses = {
+        d.name: status for d, status in owner_client.get("/app/dashboards").context["dashboards"]
+    }
     assert statuses == {"Usage": "draft", "Live": "published", "Edited": "changes"}
 
 
@@ -68,12 +105,23 @@ def test_create_rename_and_delete(org, admin_client) -> None:
     response = admin_client.post("/app/dashboards", {"name": "Fresh"})
     created = Dashboard.objects.get(organization=org.organization, name="Fresh")
     assert response["Location"] == f"/app/dashboards/{created.pk}"
-    admin_client.post(f"/app/dashboards/{created.pk}/settings", {
-        "name": "Renamed", "default_period": "30d", "primary_color": "#112233", "font_family": "Inter", "mode": "dark",
-    })
+    admin_client.post(
+        f"/app/dashboards/{created.pk}/settings",
+        {
+            "name": "Renamed",
+            "default_period": "30d",
+            "primary_color": "#112233",
+            "font_family": "Inter",
+            "mode": "dark",
+        },
+    )
     created.refresh_from_db()
     assert created.name == "Renamed" and created.draft_spec["default_period"] == "30d"
-    assert created.draft_spec["theme"] == {"primaryColor": "#112233", "fontFamily": "Inter", "mode": "dark"}
+    assert created.draft_spec["theme"] == {
+        "primaryColor": "#112233",
+        "fontFamily": "Inter",
+        "mode": "dark",
+    }
     admin_client.post(f"/app/dashboards/{created.pk}/delete")
     assert not Dashboard.objects.filter(pk=created.pk).exists()
 
@@ -85,9 +133,17 @@ def test_create_without_name_is_an_error(org, admin_client) -> None:
 
 
 def test_settings_errors_show_next_to_the_field(admin_client, dashboard, htmx) -> None:
-    response = admin_client.post(f"/app/dashboards/{dashboard.pk}/settings", {
-        "name": "Usage", "default_period": "7d", "primary_color": "red", "font_family": "Inter", "mode": "light",
-    }, headers=htmx)
+    response = admin_client.post(
+        f"/app/dashboards/{dashboard.pk}/settings",
+        {
+            "name": "Usage",
+            "default_period": "7d",
+            "primary_color": "red",
+            "font_family": "Inter",
+            "mode": "light",
+        },
+        headers=htmx,
+    )
     assert response.status_code == 400
     assert "primary_color" in response.context["settings_form"].errors
     dashboard.refresh_from_db()
@@ -111,14 +167,22 @@ def test_generate_without_events_explains_and_creates_nothing(org, admin_client)
 # --- Widgets -------------------------------------------------------------------------------
 
 
-def test_add_widget_returns_the_side_panel_and_triggers_the_preview(org, admin_client, dashboard, htmx) -> None:
+def test_add_widget_returns_the_side_panel_and_triggers_the_preview(
+    org, admin_client, dashboard, htmx
+) -> None:
     send_events(org.organization, "t1", 3)
-    response = admin_client.post(f"/app/dashboards/{dashboard.pk}/widgets", {"kind": "breakdown"}, headers=htmx)
+    response = admin_client.post(
+        f"/app/dashboards/{dashboard.pk}/widgets", {"kind": "breakdown"}, headers=htmx
+    )
     assert response.status_code == 200 and response["HX-Trigger"] == "draft-changed"
     assert 'id="builder-side"' in response.content.decode()
     dashboard.refresh_from_db()
     added = dashboard.draft_spec["widgets"][-1]
-    assert added["kind"] == "breakdown" and added["event_name"] == "api.call" and added["group_by"] == ["model"]
+    assert (
+        added["kind"] == "breakdown"
+        and added["event_name"] == "api.call"
+        and added["group_by"] == ["model"]
+    )
     assert response.context["selected"] == added["id"]  # the editor opens on the new widget
 
 
@@ -126,20 +190,28 @@ def test_edit_widget_saves_through_the_spec(org, admin_client, dashboard, htmx) 
     send_events(org.organization, "t1", 3)
     response = admin_client.post(
         f"/app/dashboards/{dashboard.pk}/widgets/w_calls",
-        widget_post(title="p95 latency", metric="p95", property="latency_ms", filters="status = ok"),
+        widget_post(
+            title="p95 latency", metric="p95", property="latency_ms", filters="status = ok"
+        ),
         headers=htmx,
     )
     assert response.status_code == 200
     dashboard.refresh_from_db()
     widget = dashboard.draft_spec["widgets"][0]
-    assert (widget["title"], widget["metric"], widget["property"]) == ("p95 latency", "p95", "latency_ms")
+    assert (widget["title"], widget["metric"], widget["property"]) == (
+        "p95 latency",
+        "p95",
+        "latency_ms",
+    )
     assert widget["filters"] == {"status": "ok"}
 
 
 def test_numeric_metrics_offer_only_numeric_properties(org, admin_client, dashboard, htmx) -> None:
     send_events(org.organization, "t1", 3)
     response = admin_client.post(
-        f"/app/dashboards/{dashboard.pk}/widgets/w_calls", {**widget_post(metric="sum"), "_refresh": "1"}, headers=htmx
+        f"/app/dashboards/{dashboard.pk}/widgets/w_calls",
+        {**widget_post(metric="sum"), "_refresh": "1"},
+        headers=htmx,
     )
     choices = [value for value, _ in response.context["widget_form"].fields["property"].choices]
     assert choices == ["latency_ms"]
@@ -157,9 +229,13 @@ def test_numeric_metrics_offer_only_numeric_properties(org, admin_client, dashbo
         ({"chart": "pie"}, "chart"),
     ],
 )
-def test_invalid_widget_shows_the_error_next_to_the_field(admin_client, dashboard, htmx, fields, field) -> None:
+def test_invalid_widget_shows_the_error_next_to_the_field(
+    admin_client, dashboard, htmx, fields, field
+) -> None:
     before = Dashboard.objects.get(pk=dashboard.pk).draft_spec
-    response = admin_client.post(f"/app/dashboards/{dashboard.pk}/widgets/w_calls", widget_post(**fields), headers=htmx)
+    response = admin_client.post(
+        f"/app/dashboards/{dashboard.pk}/widgets/w_calls", widget_post(**fields), headers=htmx
+    )
     assert response.status_code == 400
     assert field in response.context["widget_form"].errors
     assert 'class="field-error"' in response.content.decode()
@@ -172,7 +248,9 @@ def test_duplicate_move_and_remove(admin_client, dashboard) -> None:
     first, copy = dashboard.draft_spec["widgets"]
     assert copy["title"] == "Calls (copy)" and copy["id"] != first["id"]
     assert copy["layout"]["x"] == 3  # re-packed beside the original, not on top of it
-    admin_client.post(f"/app/dashboards/{dashboard.pk}/widgets/{copy['id']}/move", {"direction": "up"})
+    admin_client.post(
+        f"/app/dashboards/{dashboard.pk}/widgets/{copy['id']}/move", {"direction": "up"}
+    )
     dashboard.refresh_from_db()
     assert [w["id"] for w in dashboard.draft_spec["widgets"]] == [copy["id"], "w_calls"]
     assert dashboard.draft_spec["widgets"][0]["layout"]["x"] == 0
@@ -191,7 +269,16 @@ def test_member_is_read_only_in_the_builder(member_client, dashboard, htmx) -> N
         ("/widgets/w_calls/duplicate", {}),
         ("/widgets/w_calls/remove", {}),
         ("/widgets/w_calls/move", {"direction": "down"}),
-        ("/settings", {"name": "Hacked", "default_period": "7d", "primary_color": "#000000", "font_family": "x", "mode": "light"}),
+        (
+            "/settings",
+            {
+                "name": "Hacked",
+                "default_period": "7d",
+                "primary_color": "#000000",
+                "font_family": "x",
+                "mode": "light",
+            },
+        ),
         ("/publish", {}),
         ("/unpublish", {}),
         ("/restore", {}),
@@ -209,22 +296,40 @@ def test_another_orgs_dashboard_is_404_on_every_page(owner_client, foreign_dashb
     base = f"/app/dashboards/{foreign_dashboard.pk}"
     for path in ("", "/preview", "/widgets/w_calls", "/embed"):
         assert owner_client.get(base + path).status_code == 404, path
-    for path in ("/settings", "/delete", "/publish", "/unpublish", "/restore", "/widgets",
-                 "/widgets/w_calls", "/widgets/w_calls/duplicate", "/widgets/w_calls/remove",
-                 "/widgets/w_calls/move", "/embed"):
-        assert owner_client.post(base + path, {"kind": "kpi", "tenant_id": "t"}).status_code == 404, path
-    assert Dashboard.objects.get(pk=foreign_dashboard.pk).draft_spec["widgets"][0]["title"] == "Calls"
+    for path in (
+        "/settings",
+        "/delete",
+        "/publish",
+        "/unpublish",
+        "/restore",
+        "/widgets",
+        "/widgets/w_calls",
+        "/widgets/w_calls/duplicate",
+        "/widgets/w_calls/remove",
+        "/widgets/w_calls/move",
+        "/embed",
+    ):
+        assert (
+            owner_client.post(base + path, {"kind": "kpi", "tenant_id": "t"}).status_code == 404
+        ), path
+    assert (
+        Dashboard.objects.get(pk=foreign_dashboard.pk).draft_spec["widgets"][0]["title"] == "Calls"
+    )
 
 
 # --- Preview -------------------------------------------------------------------------------
 
 
-def test_preview_shows_the_picked_tenants_data_only(org, other_org, owner_client, dashboard) -> None:
+def test_preview_shows_the_picked_tenants_data_only(
+    org, other_org, owner_client, dashboard
+) -> None:
     send_events(org.organization, "t1", 3)
     send_events(org.organization, "t2", 7)
     send_events(other_org.organization, "t1", 11)
     for tenant, expected in (("t1", 3.0), ("t2", 7.0)):
-        response = owner_client.get(f"/app/dashboards/{dashboard.pk}/preview", {"tenant_id": tenant, "period": "24h"})
+        response = owner_client.get(
+            f"/app/dashboards/{dashboard.pk}/preview", {"tenant_id": tenant, "period": "24h"}
+        )
         assert response.status_code == 200
         assert response.context["data"]["widgets"][0]["data"]["value"] == expected
         assert f'data-value="{expected}"' in response.content.decode()
@@ -233,14 +338,25 @@ def test_preview_shows_the_picked_tenants_data_only(org, other_org, owner_client
 def test_preview_follows_an_edit(org, admin_client, dashboard) -> None:
     send_events(org.organization, "t1", 4)
     url = f"/app/dashboards/{dashboard.pk}/preview"
-    assert admin_client.get(url, {"tenant_id": "t1"}).context["data"]["widgets"][0]["data"]["value"] == 4.0
-    admin_client.post(f"/app/dashboards/{dashboard.pk}/widgets/w_calls", widget_post(metric="count_unique", property="user_id"))
-    assert admin_client.get(url, {"tenant_id": "t1"}).context["data"]["widgets"][0]["data"]["value"] == 3.0
+    assert (
+        admin_client.get(url, {"tenant_id": "t1"}).context["data"]["widgets"][0]["data"]["value"]
+        == 4.0
+    )
+    admin_client.post(
+        f"/app/dashboards/{dashboard.pk}/widgets/w_calls",
+        widget_post(metric="count_unique", property="user_id"),
+    )
+    assert (
+        admin_client.get(url, {"tenant_id": "t1"}).context["data"]["widgets"][0]["data"]["value"]
+        == 3.0
+    )
 
 
 def test_preview_rejects_a_bad_period(org, owner_client, dashboard) -> None:
     send_events(org.organization, "t1", 1)
-    response = owner_client.get(f"/app/dashboards/{dashboard.pk}/preview", {"tenant_id": "t1", "period": "1y"})
+    response = owner_client.get(
+        f"/app/dashboards/{dashboard.pk}/preview", {"tenant_id": "t1", "period": "1y"}
+    )
     assert response.status_code == 400 and "period" in response.content.decode()
 
 
@@ -252,7 +368,9 @@ def test_publish_unpublish_restore_and_history(org, owner_client, dashboard, htm
     assert response.status_code == 200 and response.context["status"] == "published"
     dashboard.refresh_from_db()
     assert dashboard.published_version.number == 1
-    owner_client.post(f"/app/dashboards/{dashboard.pk}/widgets/w_calls", widget_post(title="Changed"))
+    owner_client.post(
+        f"/app/dashboards/{dashboard.pk}/widgets/w_calls", widget_post(title="Changed")
+    )
     assert owner_client.get(f"/app/dashboards/{dashboard.pk}").context["status"] == "changes"
     owner_client.post(f"/app/dashboards/{dashboard.pk}/restore")
     dashboard.refresh_from_db()
@@ -276,12 +394,19 @@ def test_embed_tab_creates_a_session_with_snippets(org, admin_client, dashboard,
     dashboard_publish(dashboard=dashboard)
     response = admin_client.post(
         f"/app/dashboards/{dashboard.pk}/embed",
-        {"tenant_id": "t1", "expires_in": "900", "locked_filters": "model = gpt-4", "allowed_periods": ["7d", "30d"]},
+        {
+            "tenant_id": "t1",
+            "expires_in": "900",
+            "locked_filters": "model = gpt-4",
+            "allowed_periods": ["7d", "30d"],
+        },
         headers=htmx,
     )
     assert response.status_code == 200
     issued = response.context["issued"]
-    assert issued.claims.tenant_id == "t1" and dict(issued.claims.permissions.locked_filters) == {"model": "gpt-4"}
+    assert issued.claims.tenant_id == "t1" and dict(issued.claims.permissions.locked_filters) == {
+        "model": "gpt-4"
+    }
     page = response.content.decode()
     assert f'src="/embed/{dashboard.pk}?token={issued.token}"' in page
     for snippet in response.context["snippets"].values():
@@ -294,7 +419,9 @@ def test_embed_tab_creates_a_session_with_snippets(org, admin_client, dashboard,
 def test_embed_tab_form_errors(admin_client, dashboard, htmx) -> None:
     dashboard_publish(dashboard=dashboard)
     response = admin_client.post(
-        f"/app/dashboards/{dashboard.pk}/embed", {"tenant_id": "", "expires_in": "5", "allowed_periods": []}, headers=htmx
+        f"/app/dashboards/{dashboard.pk}/embed",
+        {"tenant_id": "", "expires_in": "5", "allowed_periods": []},
+        headers=htmx,
     )
     assert response.status_code == 400
     assert set(response.context["form"].errors) >= {"tenant_id", "expires_in", "allowed_periods"}
@@ -303,6 +430,9 @@ def test_embed_tab_form_errors(admin_client, dashboard, htmx) -> None:
 def test_member_cannot_create_embed_sessions(member_client, dashboard) -> None:
     dashboard_publish(dashboard=dashboard)
     assert member_client.get(f"/app/dashboards/{dashboard.pk}/embed").status_code == 200
-    response = member_client.post(f"/app/dashboards/{dashboard.pk}/embed", {"tenant_id": "t1", "expires_in": "900", "allowed_periods": ["7d"]})
+    response = member_client.post(
+        f"/app/dashboards/{dashboard.pk}/embed",
+        {"tenant_id": "t1", "expires_in": "900", "allowed_periods": ["7d"]},
+    )
     assert response.status_code == 403
     assert not AuditLogEntry.objects.exists()

@@ -42,7 +42,9 @@ def test_member_cannot_create_or_revoke_keys(org, member_client, htmx) -> None:
     assert member_client.post("/app/keys", {"scope": "admin"}).status_code == 403
     assert member_client.post("/app/keys", {"scope": "admin"}, headers=htmx).status_code == 403
     assert member_client.post(f"/app/keys/{org.admin_key.key.pk}/revoke").status_code == 403
-    assert ApiKey.objects.count() == before and ApiKey.objects.get(pk=org.admin_key.key.pk).is_active
+    assert (
+        ApiKey.objects.count() == before and ApiKey.objects.get(pk=org.admin_key.key.pk).is_active
+    )
 
 
 def test_revoke_key(org, admin_client) -> None:
@@ -74,34 +76,54 @@ def test_invite_new_person_who_accepts_with_a_password(org, admin_client, client
 
     response = client.post(f"/app/invites/{token}", {"name": "Nia", "password": "pw-Strong-123"})
     assert response.status_code == 302
-    membership = Membership.objects.get(organization=org.organization, user__email="new@example.com")
+    membership = Membership.objects.get(
+        organization=org.organization, user__email="new@example.com"
+    )
     assert membership.role == Role.ADMIN
     assert client.get("/app/settings").status_code == 200  # signed in
 
-    assert client.post(f"/app/invites/{token}", {"password": "pw-Strong-123"}).status_code == 404  # single use
+    assert (
+        client.post(f"/app/invites/{token}", {"password": "pw-Strong-123"}).status_code == 404
+    )  # single use
 
 
-def test_existing_user_accepts_when_signed_in_with_that_address(org, other_org, admin_client, console_for) -> None:
+def test_existing_user_accepts_when_signed_in_with_that_address(
+    org, other_org, admin_client, console_for
+) -> None:
     admin_client.post("/app/team", {"email": other_org.owner.email, "role": "member"})
     token = _invite_token()
     stranger = console_for(add_member(other_org.organization, Role.MEMBER))
     assert stranger.post(f"/app/invites/{token}").status_code == 403  # bound to the invited e-mail
     invitee = console_for(other_org.owner)
     assert invitee.post(f"/app/invites/{token}").status_code == 302
-    assert Membership.objects.get(organization=org.organization, user=other_org.owner).role == Role.MEMBER
+    assert (
+        Membership.objects.get(organization=org.organization, user=other_org.owner).role
+        == Role.MEMBER
+    )
 
 
 def test_expired_invite_cannot_be_accepted(org, client) -> None:
-    issued = invite_create(organization=org.organization, email="late@example.com", role="member", actor_role="owner")
-    Invite.objects.filter(pk=issued.invite.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    issued = invite_create(
+        organization=org.organization, email="late@example.com", role="member", actor_role="owner"
+    )
+    Invite.objects.filter(pk=issued.invite.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     assert client.get(f"/app/invites/{issued.token}").status_code == 404
-    assert client.post(f"/app/invites/{issued.token}", {"password": "pw-Strong-123"}).status_code == 404
+    assert (
+        client.post(f"/app/invites/{issued.token}", {"password": "pw-Strong-123"}).status_code
+        == 404
+    )
     assert not User.objects.filter(email="late@example.com").exists()
 
 
 def test_reinvite_replaces_the_pending_invite(org) -> None:
-    first = invite_create(organization=org.organization, email="a@example.com", role="member", actor_role="admin")
-    invite_create(organization=org.organization, email="a@example.com", role="member", actor_role="admin")
+    first = invite_create(
+        organization=org.organization, email="a@example.com", role="member", actor_role="admin"
+    )
+    invite_create(
+        organization=org.organization, email="a@example.com", role="member", actor_role="admin"
+    )
     assert Client().get(f"/app/invites/{first.token}").status_code == 404
 
 
@@ -109,12 +131,17 @@ def test_invite_form_errors(org, admin_client) -> None:
     response = admin_client.post("/app/team", {"email": "nope", "role": "member"})
     assert response.status_code == 400 and "email" in response.context["form"].errors
     response = admin_client.post("/app/team", {"email": org.owner.email, "role": "member"})
-    assert response.status_code == 400 and "already a member" in str(response.context["form"].errors["email"])
+    assert response.status_code == 400 and "already a member" in str(
+        response.context["form"].errors["email"]
+    )
     assert not Invite.objects.exists()
 
 
 def test_member_cannot_invite(org, member_client) -> None:
-    assert member_client.post("/app/team", {"email": "x@example.com", "role": "member"}).status_code == 403
+    assert (
+        member_client.post("/app/team", {"email": "x@example.com", "role": "member"}).status_code
+        == 403
+    )
     assert not Invite.objects.exists()
 
 
@@ -125,25 +152,49 @@ def test_admin_cannot_invite_an_owner(org, admin_client) -> None:
 
 def test_owner_only_role_rules(org, admin_client, owner_client) -> None:
     owner_membership = Membership.objects.get(user=org.owner, organization=org.organization)
-    member = Membership.objects.create(user=User.objects.create_user("m@example.com", "x"), organization=org.organization)
+    member = Membership.objects.create(
+        user=User.objects.create_user("m@example.com", "x"), organization=org.organization
+    )
     # an admin can promote a member to admin, but not to owner, and cannot touch an owner
-    assert admin_client.post(f"/app/team/members/{member.pk}/role", {"role": "admin"}).status_code == 302
-    assert admin_client.post(f"/app/team/members/{member.pk}/role", {"role": "owner"}).status_code == 403
-    assert admin_client.post(f"/app/team/members/{owner_membership.pk}/role", {"role": "member"}).status_code == 403
+    assert (
+        admin_client.post(f"/app/team/members/{member.pk}/role", {"role": "admin"}).status_code
+        == 302
+    )
+    assert (
+        admin_client.post(f"/app/team/members/{member.pk}/role", {"role": "owner"}).status_code
+        == 403
+    )
+    assert (
+        admin_client.post(
+            f"/app/team/members/{owner_membership.pk}/role", {"role": "member"}
+        ).status_code
+        == 403
+    )
     assert admin_client.post(f"/app/team/members/{owner_membership.pk}/remove").status_code == 403
     owner_membership.refresh_from_db()
     assert owner_membership.role == Role.OWNER
     # the owner can make someone else owner; the last owner can never be demoted or removed
-    assert owner_client.post(f"/app/team/members/{owner_membership.pk}/role", {"role": "admin"}).status_code == 409
+    assert (
+        owner_client.post(
+            f"/app/team/members/{owner_membership.pk}/role", {"role": "admin"}
+        ).status_code
+        == 409
+    )
     assert owner_client.post(f"/app/team/members/{owner_membership.pk}/remove").status_code == 409
-    assert owner_client.post(f"/app/team/members/{member.pk}/role", {"role": "owner"}).status_code == 302
+    assert (
+        owner_client.post(f"/app/team/members/{member.pk}/role", {"role": "owner"}).status_code
+        == 302
+    )
     member.refresh_from_db()
     assert member.role == Role.OWNER
 
 
 def test_member_cannot_change_roles_or_remove(org, member_client, admin_user) -> None:
     target = Membership.objects.get(user=admin_user)
-    assert member_client.post(f"/app/team/members/{target.pk}/role", {"role": "member"}).status_code == 403
+    assert (
+        member_client.post(f"/app/team/members/{target.pk}/role", {"role": "member"}).status_code
+        == 403
+    )
     assert member_client.post(f"/app/team/members/{target.pk}/remove").status_code == 403
     assert Membership.objects.get(pk=target.pk).role == Role.ADMIN
 
@@ -156,8 +207,16 @@ def test_admin_removes_a_member(org, admin_client, member_user) -> None:
 
 def test_another_orgs_member_and_invite_are_404(org, other_org, owner_client) -> None:
     foreign = Membership.objects.get(user=other_org.owner)
-    issued = invite_create(organization=other_org.organization, email="z@example.com", role="member", actor_role="owner")
-    assert owner_client.post(f"/app/team/members/{foreign.pk}/role", {"role": "member"}).status_code == 404
+    issued = invite_create(
+        organization=other_org.organization,
+        email="z@example.com",
+        role="member",
+        actor_role="owner",
+    )
+    assert (
+        owner_client.post(f"/app/team/members/{foreign.pk}/role", {"role": "member"}).status_code
+        == 404
+    )
     assert owner_client.post(f"/app/team/members/{foreign.pk}/remove").status_code == 404
     assert owner_client.post(f"/app/team/invites/{issued.invite.pk}/revoke").status_code == 404
     assert Membership.objects.filter(pk=foreign.pk).exists()
@@ -183,7 +242,10 @@ def test_admin_saves_settings(org, admin_client) -> None:
     assert admin_client.post("/app/settings", GOOD_SETTINGS).status_code == 302
     organization = Organization.objects.get(pk=org.organization.pk)
     assert organization.name == "Acme Inc" and organization.default_timezone == "Europe/Paris"
-    assert organization.allowed_embed_origins == ["https://app.acme.example", "http://localhost:3000"]
+    assert organization.allowed_embed_origins == [
+        "https://app.acme.example",
+        "http://localhost:3000",
+    ]
     assert organization.retention_days == 180
 
 

@@ -9,10 +9,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_invite_by_api_emails_the_link_and_never_returns_it(api, org) -> None:
-    response = api.post("/v1/members/invite", {"email": "Dev@Example.com", "role": "admin"}, format="json")
+    response = api.post(
+        "/v1/members/invite", {"email": "Dev@Example.com", "role": "admin"}, format="json"
+    )
     assert response.status_code == 201
     body = response.json()
-    assert body["email"] == "dev@example.com" and body["role"] == "admin" and body["status"] == "pending"
+    assert (
+        body["email"] == "dev@example.com"
+        and body["role"] == "admin"
+        and body["status"] == "pending"
+    )
     assert body["id"].startswith("inv_") and "token" not in body and "accept_url" not in body
     assert mail.outbox[-1].to == ["dev@example.com"] and "/app/invites/" in mail.outbox[-1].body
     assert Invite.objects.get(pk=body["id"]).organization == org.organization
@@ -20,7 +26,11 @@ def test_invite_by_api_emails_the_link_and_never_returns_it(api, org) -> None:
 
 @pytest.mark.parametrize(
     ("payload", "field"),
-    [({"email": "nope", "role": "member"}, "email"), ({"email": "a@b.example", "role": "god"}, "role"), ({}, "email")],
+    [
+        ({"email": "nope", "role": "member"}, "email"),
+        ({"email": "a@b.example", "role": "god"}, "role"),
+        ({}, "email"),
+    ],
 )
 def test_invite_bad_input_is_400_with_details(api, payload, field) -> None:
     response = api.post("/v1/members/invite", payload, format="json")
@@ -30,26 +40,35 @@ def test_invite_bad_input_is_400_with_details(api, payload, field) -> None:
 
 
 def test_api_key_cannot_invite_an_owner(api) -> None:
-    response = api.post("/v1/members/invite", {"email": "a@b.example", "role": "owner"}, format="json")
+    response = api.post(
+        "/v1/members/invite", {"email": "a@b.example", "role": "owner"}, format="json"
+    )
     assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
     assert not Invite.objects.exists()
 
 
 def test_inviting_a_member_again_is_409(api, org) -> None:
-    response = api.post("/v1/members/invite", {"email": org.owner.email, "role": "member"}, format="json")
+    response = api.post(
+        "/v1/members/invite", {"email": org.owner.email, "role": "member"}, format="json"
+    )
     assert response.status_code == 409 and response.json()["error"]["code"] == "already_member"
 
 
 def test_members_api_needs_an_admin_key(client_for, org, read_key) -> None:
     for secret in (org.ingest_key.secret, read_key.secret):
         client = client_for(secret)
-        assert client.post("/v1/members/invite", {"email": "a@b.example"}, format="json").status_code == 403
+        assert (
+            client.post("/v1/members/invite", {"email": "a@b.example"}, format="json").status_code
+            == 403
+        )
         assert client.get("/v1/members").status_code == 403
     assert not Invite.objects.exists()
 
 
 def test_members_api_without_key_is_401(client) -> None:
-    response = client.post("/v1/members/invite", {"email": "a@b.example"}, content_type="application/json")
+    response = client.post(
+        "/v1/members/invite", {"email": "a@b.example"}, content_type="application/json"
+    )
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
     assert client.get("/v1/members").status_code == 401
 
@@ -71,7 +90,9 @@ def test_change_role_and_remove(api, org) -> None:
 
 def test_api_key_cannot_touch_owners(api, org) -> None:
     owner = Membership.objects.get(user=org.owner)
-    assert api.patch(f"/v1/members/{owner.pk}", {"role": "member"}, format="json").status_code == 403
+    assert (
+        api.patch(f"/v1/members/{owner.pk}", {"role": "member"}, format="json").status_code == 403
+    )
     assert api.delete(f"/v1/members/{owner.pk}").status_code == 403
     owner.refresh_from_db()
     assert owner.role == Role.OWNER
@@ -79,9 +100,16 @@ def test_api_key_cannot_touch_owners(api, org) -> None:
 
 def test_another_orgs_member_and_invite_are_404(api, other_org) -> None:
     foreign = Membership.objects.get(user=other_org.owner)
-    issued = invite_create(organization=other_org.organization, email="z@example.com", role="member", actor_role="owner")
+    issued = invite_create(
+        organization=other_org.organization,
+        email="z@example.com",
+        role="member",
+        actor_role="owner",
+    )
     assert api.get(f"/v1/members/{foreign.pk}").status_code == 404
-    assert api.patch(f"/v1/members/{foreign.pk}", {"role": "member"}, format="json").status_code == 404
+    assert (
+        api.patch(f"/v1/members/{foreign.pk}", {"role": "member"}, format="json").status_code == 404
+    )
     assert api.delete(f"/v1/members/{foreign.pk}").status_code == 404
     assert api.delete(f"/v1/members/invites/{issued.invite.pk}").status_code == 404
     assert Membership.objects.filter(pk=foreign.pk).exists()

@@ -73,3 +73,15 @@ document.addEventListener("click", function (event) {
     if (panel) panel.hidden = !selected;
   });
 });
+
+// Opening a widget's editor (from the list or a preview tile) brings it into view and puts
+// the keyboard focus on its first field.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (!trigger || !trigger.closest || !trigger.closest(".widget-list .title, .tile-title")) return;
+  var editor = document.getElementById("widget-editor");
+  if (!editor) return;
+  editor.scrollIntoView({ block: "start", behavior: "smooth" });
+  var first = editor.querySelector("input, select, textarea");
+  if (first) first.focus({ preventScroll: true });
+});

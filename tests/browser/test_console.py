@@ -1,0 +1,175 @@
+"""The console clicked through in Debian's Chromium: register -> generate a dashboard from
+events -> edit a widget and watch the preview change -> publish -> embed tab session -> open it
+as the customer. Screenshots of every page at 1280 and 390 px go to tests/browser/screenshots/."""
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import Organization
+from config.ids import new_id
+from warehouse.events import EventRow, insert_events
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=WIDTHS["desktop"])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # confirmations: publish, remove, …
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def shoot(page, name: str) -> None:
+    """The page at both widths, full height."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for label, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        page.wait_for_timeout(250)  # let charts resize
+        page.screenshot(path=str(SCREENSHOTS / f"console-{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(WIDTHS["desktop"])
+
+
+def send_demo_events(organization: Organization) -> None:
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    rows = []
+    for tenant, volume in (("acme", 240), ("globex", 90)):
+        for i in range(volume):
+            rows.append(
+                EventRow(
+                    organization.pk,
+                    tenant,
+                    "api.call",
+                    now - timedelta(minutes=37 * i + 3),
+                    f"user{i % 17}",
+                    new_id("i"),
+                    {
+                        "model": ("gpt-4", "claude", "llama")[i % 3],
+                        "status": "error" if i % 11 == 0 else "success",
+                        "region": ("eu", "us")[i % 2],
+                    },
+                    {"latency_ms": 80.0 + (i * 7) % 400, "cost_usd": round(0.001 * (i % 9 + 1), 4)},
+                )
+            )
+            if i % 4 == 0:
+                rows.append(
+                    EventRow(
+                        organization.pk,
+                        tenant,
+                        "login",
+                        now - timedelta(minutes=53 * i + 1),
+                        f"user{i % 17}",
+                        new_id("i"),
+                        {"method": "sso"},
+                        {},
+                    )
+                )
+    insert_events(rows)
+    cache.clear()
+
+
+def test_register_generate_edit_publish_embed(page, live_server) -> None:
+    base = live_server.url
+    page.goto(f"{base}/app/login")
+    shoot(page, "login")
+    page.goto(f"{base}/app/register")
+    page.get_by_label("Organization name").fill("Initech")
+    page.get_by_label("Work e-mail").fill(f"{new_id('u')}@initech.example")
+    page.get_by_label("Password").fill("pw-Strong-123")
+    shoot(page, "register")
+    page.get_by_role("button", name="Create organization").click()
+    page.wait_for_url("**/app/welcome")
+    assert page.locator("code.secret").inner_text().startswith("sl_admin_")
+    shoot(page, "welcome")
+
+    send_demo_events(Organization.objects.get(name="Initech"))
+    page.goto(f"{base}/app/dashboards")
+    page.get_by_role("button", name="Generate from my events").click()
+    page.wait_for_url("**/app/dashboards/dash_*")
+    page.wait_for_selector(".preview-grid .tile")
+    page.wait_for_selector(".chart[data-rendered]")
+    shoot(page, "builder")
+
+    first_kpi = page.locator(".tile").first
+    value_before = first_kpi.locator(".kpi-value").inner_text()
+    page.locator(".widget-list .title a").first.click()
+    page.wait_for_selector("#widget-editor")
+    page.locator("#id_title").fill("Active users")
+    page.get_by_label("Metric").select_option("count_unique")
+    page.wait_for_selector("#widget-editor #id_property")  # the form re-rendered for the metric
+    page.get_by_role("button", name="Save widget").click()
+    page.wait_for_function(
+        "() => document.querySelector('.tile .tile-title')?.textContent.includes('Active users')"
+    )
+    value_after = page.locator(".tile").first.locator(".kpi-value").inner_text()
+    assert value_after != value_before  # 240 calls vs 17 users for tenant acme
+    shoot(page, "builder-editing")
+
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_selector(".badge-live")
+    page.get_by_role("link", name="Embed").first.click()
+    page.wait_for_url("**/embed")
+    page.get_by_label("Tenant").fill("globex")
+    page.get_by_role("button", name="Create session and preview").click()
+    frame_element = page.wait_for_selector("#embed-frame")
+    frame = frame_element.content_frame()
+    frame.wait_for_load_state()
+    frame.wait_for_function("() => document.body.innerText.includes('Active users')")
+    page.wait_for_timeout(1500)  # the embed draws its charts
+    shoot(page, "embed-tab")
+
+    customer_url = frame_element.get_attribute("src")
+    customer = page.context.new_page()
+    customer.goto(f"{base}{customer_url}")
+    customer.wait_for_function("() => document.body.innerText.includes('Active users')")
+    assert "token=" not in customer.url  # the embed page drops the token from its URL
+    customer.wait_for_timeout(1500)
+    shoot(customer, "embed-as-customer")
+
+    for name, path in (
+        ("dashboards", "/app/dashboards"),
+        ("keys", "/app/keys"),
+        ("team", "/app/team"),
+        ("settings", "/app/settings"),
+    ):
+        page.goto(f"{base}{path}")
+        shoot(page, name)
+    page.goto(f"{base}/app/keys")
+    page.get_by_label("Name").fill("Backend prod")
+    page.get_by_role("button", name="Create key").click()
+    page.wait_for_selector(".secret-box code.secret")
+    shoot(page, "keys-created")
