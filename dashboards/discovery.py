@@ -1,8 +1,9 @@
 """Schema discovery for an organization, and a first draft dashboard built from it.
 
 The scan covers the last DISCOVERY_WINDOW_DAYS days (30 by default): recent enough to describe
-what is sent today, and bounded so discovery stays fast on years of data (see
-warehouse/discovery.py for how the SQL itself stays cheap).
+what is sent today, and bounded so discovery stays fast on years of data. Property statistics
+read about DISCOVERY_MAX_PROP_ROWS (200,000) events at most: those of the busiest tenants; the
+response's `prop_tenants` names them (null: all). See warehouse/discovery.py for why.
 """
 
 import re
@@ -42,11 +43,17 @@ def window_days() -> int:
     return int(getattr(settings, "DISCOVERY_WINDOW_DAYS", 30))
 
 
+def max_prop_rows() -> int:
+    """Property statistics read about this many events at most (the map columns are the
+    expensive read; see warehouse/discovery.py)."""
+    return int(getattr(settings, "DISCOVERY_MAX_PROP_ROWS", 200_000))
+
+
 def _summary(org_id: str, tenant_id: str | None) -> tuple[SchemaSummary, datetime, datetime]:
     now = datetime.now(UTC)
     since = now - timedelta(days=window_days())
     scope = DangerousOrgWideScope(org_id=org_id, tenant_id=tenant_id or None)
-    return schema_summary(scope=scope, since=since), since, now
+    return schema_summary(scope=scope, since=since, max_prop_rows=max_prop_rows()), since, now
 
 
 def discover(org_id: str, tenant_id: str | None = None) -> dict[str, Any]:
@@ -55,6 +62,8 @@ def discover(org_id: str, tenant_id: str | None = None) -> dict[str, Any]:
     summary, since, now = _summary(org_id, tenant_id)
     return {
         "window": {"from": _iso(since), "to": _iso(now), "days": window_days()},
+        # Property statistics come from these (busiest) tenants only; null: from every tenant.
+        "prop_tenants": summary.prop_tenants,
         "events": [asdict(event) for event in summary.events],
         "string_props": [
             {

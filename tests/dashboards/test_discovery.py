@@ -225,3 +225,31 @@ def test_auto_create_refuses_bad_input(api, org, body, field) -> None:
     assert response.status_code == 400
     assert field in {d["field"] for d in response.json()["error"]["details"]}
     assert Dashboard.objects.count() == 0
+
+
+def test_property_statistics_of_a_busy_organization_come_from_its_busiest_tenants(
+    api, org, settings
+) -> None:
+    settings.DISCOVERY_MAX_PROP_ROWS = 6
+    org_id = org.organization.pk
+    for tenant_id, count in [("big", 5), ("mid", 3), ("small", 2)]:
+        insert(
+            event(org_id=org_id, tenant_id=tenant_id, string_props={f"{tenant_id}_key": "v"})
+            for _ in range(count)
+        )
+
+    body = api.get("/v1/discover").json()
+
+    assert body["prop_tenants"] == ["big", "mid"]  # 5 + 3 >= 6 events
+    assert {p["key"] for p in body["string_props"]} == {"big_key", "mid_key"}
+    assert [t["tenant_id"] for t in body["tenants"]] == ["big", "mid", "small"]  # still all
+    assert body["events"][0]["count"] == 10  # still all
+    assert api.get("/v1/discover", {"tenant_id": "small"}).json()["string_props"][0]["key"] == (
+        "small_key"
+    )
+
+
+def test_property_statistics_read_every_tenant_when_they_fit(api, org) -> None:
+    seed_api_usage(org.organization.pk, "acme", calls=3)
+
+    assert api.get("/v1/discover").json()["prop_tenants"] is None
