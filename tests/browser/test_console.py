@@ -2,66 +2,32 @@
 events -> edit a widget and watch the preview change -> publish -> embed tab session -> open it
 as the customer. Screenshots of every page at 1280 and 390 px go to tests/browser/screenshots/."""
 
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 
 from accounts.models import Organization
 from config.ids import new_id
+from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from warehouse.events import EventRow, insert_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 390, "height": 844}}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=WIDTHS["desktop"])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.on("dialog", lambda dialog: dialog.accept())  # confirmations: publish, remove, …
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+def page(browser_page):
+    browser_page.on("dialog", lambda dialog: dialog.accept())  # confirmations: publish, remove…
+    return browser_page
 
 
 def shoot(page, name: str) -> None:
     """The page at both widths, full height."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    for label, size in WIDTHS.items():
+    for label, size in (("desktop", DESKTOP), ("mobile", PHONE)):
         page.set_viewport_size(size)
         page.wait_for_timeout(250)  # let charts resize
-        page.screenshot(path=str(SCREENSHOTS / f"console-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(WIDTHS["desktop"])
+        screenshot(page, f"console-{name}-{label}")
+    page.set_viewport_size(DESKTOP)
 
 
 def send_demo_events(organization: Organization) -> None:
