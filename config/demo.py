@@ -178,7 +178,7 @@ INCIDENT = Incident("globex", timedelta(days=3, hours=2), timedelta(hours=3), 0.
 
 @dataclass(frozen=True)
 class Cell:
-    """One tenant-hour, clipped to the window, and how many events fall in it."""
+    """One tenant-hour, clipped to the window, and its weight: its share of the traffic."""
 
     tenant: DemoTenant
     start: datetime
@@ -245,7 +245,7 @@ class Distribution:
 
 
 class EventMaker:
-    """Builds the events of one tenant-hour. Hot path: about a million calls per seed."""
+    """Builds the events of a tenant-hour. Its per-event code runs a million times a seed."""
 
     def __init__(self, *, org_id: str, now: datetime, rng: random.Random) -> None:
         self.org_id = org_id
