@@ -109,11 +109,11 @@ def rule_channels(rule: AlertRule) -> list[tuple[str, str]]:
     return channels
 
 
-def deliveries_create(
+def delivery_rows(
     *, rule: AlertRule, evaluation: AlertEvaluation | None, notices: Iterable[Notice]
 ) -> list[AlertDelivery]:
-    """One pending delivery per notice and channel; call inside the transaction that moved the
-    state, so a transition and its notifications are committed together or not at all."""
+    """One pending delivery (unsaved) per notice and channel. The evaluator saves them in the
+    transaction that moved the states: transitions and notifications commit together."""
     rows = []
     for notice in notices:
         payload = notification_payload(
@@ -136,7 +136,7 @@ def deliveries_create(
                     idempotency_key=f"{rule.pk}:{notice.tenant_id}:{notice.transition_id}:{channel}",
                 )
             )
-    return AlertDelivery.objects.bulk_create(rows)
+    return rows
 
 
 def test_deliveries_create(*, rule: AlertRule) -> list[AlertDelivery]:

@@ -1,15 +1,16 @@
-"""The 60-second evaluator: every enabled rule of every organization, one warehouse query per
-rule grouped by tenant, a state machine per (rule, tenant), notifications on transitions only.
+"""The 60-second evaluator: every enabled rule of every organization, at most one warehouse
+query per rule grouped by tenant, a state machine per (rule, tenant) (alerts.states), and
+notifications on transitions only.
 
 Guarantees:
 - Ticks never overlap: a cache lock (`cache.add`, Redis in production) with an expiry.
-- A tick runs a rule at most once: tick = floor(now / 60 s); claiming a rule is a conditional
-  UPDATE of `last_tick` in the same transaction as its state changes and deliveries, so a late,
-  duplicated or concurrent run of the same tick finds nothing to claim and cannot double-fire.
-- State per (rule, tenant): ok -> firing (notify) -> resolved (notify) -> ok (silent);
-  resolved -> firing notifies again; while firing, a re-notification after `renotify_minutes`.
-- Tenants the rule saw before and that are absent from this window's result count as 0 for
-  count, count_unique and sum, and as "no data" (never meeting a threshold) for avg/p95/p99.
+- A tick runs a rule at most once: tick = floor(now / 60 s). Claiming rules (a row lock and
+  an UPDATE of `last_tick`) happens in the same transaction as their state changes and
+  deliveries, so a late, duplicated or concurrent run of the same tick claims nothing and
+  cannot double-fire.
+- Rules that differ only in threshold, operator or channels share one query per tick.
+- Rules are committed in batches (one transaction per BATCH_SIZE rules, a handful of bulk
+  statements each), so a tick costs few round trips to the configuration database.
 - Notifications are sent after every rule of the tick is evaluated, so a slow webhook never
   delays the evaluation of other rules.
 """
@@ -17,9 +18,10 @@ Guarantees:
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
@@ -27,11 +29,19 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from alerts.conditions import ZERO_WHEN_ABSENT, condition_holds, window_for
-from alerts.delivery import Notice, deliveries_create
-from alerts.models import AlertEvaluation, AlertRule, AlertState, AlertStatus
+from alerts.conditions import window_for
+from alerts.delivery import delivery_rows
+from alerts.models import AlertDelivery, AlertEvaluation, AlertRule, AlertState, AlertStatus
 from alerts.selectors import alert_rules_due
 from alerts.services import alert_history_prune, alert_rule_disable
+from alerts.states import (
+    TICK_SECONDS,
+    TenantState,
+    TenantValues,
+    remembers_every_tenant,
+    step_rule,
+    tick_of,
+)
 from alerts.targets import RuleTarget, TargetGone, TargetResolver
 from config.ids import new_id
 from warehouse.compiler import compile_metric_by_tenant, run
@@ -39,15 +49,12 @@ from warehouse.scope import DangerousOrgWideScope
 
 logger = logging.getLogger(__name__)
 
-TICK_SECONDS = 60
 TICK_LOCK_KEY = "sightline:alerts:tick-lock"
 TICK_LOCK_SECONDS = 5 * 60  # a crashed holder blocks at most this long
+BATCH_SIZE = 100
+STATE_FIELDS = ["status", "value", "transition_id", "changed_at", "last_notified_at"]
 
-TenantValues = dict[str, float | None]
-
-
-def tick_of(moment: datetime) -> int:
-    return int(moment.timestamp() // TICK_SECONDS)
+__all__ = ["TICK_SECONDS", "TickSummary", "alerts_tick", "tick_lock", "tick_of"]
 
 
 @dataclass
@@ -59,6 +66,7 @@ class TickSummary:
     rules_disabled: int = 0
     rules_failed: int = 0
     queries: int = 0
+    query_ms: float = 0.0  # of duration_ms, the time spent in the warehouse
     transitions: int = 0
     deliveries: int = 0
     duration_ms: float = 0.0
@@ -67,21 +75,12 @@ class TickSummary:
         if self.locked:
             return f"tick {self.tick}: skipped, another evaluation holds the lock"
         return (
-            f"tick {self.tick}: {self.rules_evaluated} rules evaluated ({self.queries} queries), "
+            f"tick {self.tick}: {self.rules_evaluated} rules evaluated "
+            f"({self.queries} queries, {self.query_ms:.0f} ms in the warehouse), "
             f"{self.transitions} transitions, {self.deliveries} deliveries, "
             f"{self.rules_disabled} disabled, {self.rules_failed} failed, "
             f"{self.rules_skipped} already done, {self.duration_ms:.0f} ms"
         )
-
-
-@dataclass
-class RuleOutcome:
-    evaluated: bool = False
-    skipped: bool = False
-    disabled: bool = False
-    failed: bool = False
-    transitions: int = 0
-    delivery_ids: list[str] = field(default_factory=list)
 
 
 @contextmanager
@@ -124,35 +123,6 @@ def _dispatch_with_celery(delivery_id: str) -> None:
     deliver_notification.delay(delivery_id)
 
 
-def _evaluate_due_rules(*, now: datetime, summary: TickSummary) -> list[str]:
-    rules = list(alert_rules_due(tick=summary.tick))
-    targets = TargetResolver()
-    targets.preload(rule.dashboard_id for rule in rules)
-    metrics = MetricCache(now=now)
-    delivery_ids: list[str] = []
-    for rule in rules:
-        outcome = _evaluate_safely(
-            rule=rule, tick=summary.tick, now=now, targets=targets, metrics=metrics
-        )
-        summary.rules_evaluated += outcome.evaluated
-        summary.rules_skipped += outcome.skipped
-        summary.rules_disabled += outcome.disabled
-        summary.rules_failed += outcome.failed
-        summary.transitions += outcome.transitions
-        delivery_ids.extend(outcome.delivery_ids)
-    summary.queries = metrics.queries
-    return delivery_ids
-
-
-def _evaluate_safely(**kwargs: object) -> RuleOutcome:
-    """A bug or bad data in one rule must not stop the others."""
-    try:
-        return rule_evaluate(**kwargs)  # type: ignore[arg-type]
-    except Exception:
-        logger.exception("alert rule %s failed to evaluate", getattr(kwargs.get("rule"), "pk", "?"))
-        return RuleOutcome(failed=True)
-
-
 class MetricCache:
     """One warehouse query per distinct (widget, window, tenant narrowing) per tick: rules that
     differ only in threshold, operator or channels share the result."""
@@ -160,6 +130,7 @@ class MetricCache:
     def __init__(self, *, now: datetime) -> None:
         self.now = now
         self.queries = 0
+        self.query_ms = 0.0
         self._values: dict[tuple[object, ...], TenantValues] = {}
 
     def values(self, *, rule: AlertRule, target: RuleTarget, window: timedelta) -> TenantValues:
@@ -178,8 +149,11 @@ class MetricCache:
             query = compile_metric_by_tenant(
                 target.widget, scope=scope, start=self.now - window, end=self.now
             )
+            started = time.perf_counter()
+            rows = run(query).rows
             self.queries += 1
-            self._values[key] = {str(tenant): _as_float(value) for tenant, value in run(query).rows}
+            self.query_ms += (time.perf_counter() - started) * 1000
+            self._values[key] = {str(tenant): _as_float(value) for tenant, value in rows}
         return self._values[key]
 
 
@@ -191,9 +165,40 @@ def _as_float(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def rule_evaluate(
-    *, rule: AlertRule, tick: int, now: datetime, targets: TargetResolver, metrics: MetricCache
-) -> RuleOutcome:
+@dataclass
+class Prepared:
+    """A rule with its target and this tick's per-tenant values (None: the query failed)."""
+
+    rule: AlertRule
+    target: RuleTarget
+    window: timedelta
+    values: TenantValues | None
+    error: str = ""
+
+
+def _evaluate_due_rules(*, now: datetime, summary: TickSummary) -> list[str]:
+    rules = list(alert_rules_due(tick=summary.tick))
+    targets = TargetResolver()
+    targets.preload(rule.dashboard_id for rule in rules)
+    metrics = MetricCache(now=now)
+    delivery_ids: list[str] = []
+    for start in range(0, len(rules), BATCH_SIZE):
+        batch = [
+            _prepare(rule, targets, metrics, summary) for rule in rules[start : start + BATCH_SIZE]
+        ]
+        prepared = [item for item in batch if item is not None]
+        try:
+            delivery_ids += _commit(prepared, tick=summary.tick, now=now, summary=summary)
+        except Exception:  # a database failure loses this batch's tick, not the others'
+            logger.exception("alerts: a batch of %d rules failed to commit", len(prepared))
+            summary.rules_failed += len(prepared)
+    summary.queries, summary.query_ms = metrics.queries, metrics.query_ms
+    return delivery_ids
+
+
+def _prepare(
+    rule: AlertRule, targets: TargetResolver, metrics: MetricCache, summary: TickSummary
+) -> Prepared | None:
     try:
         target = targets.resolve(
             organization_id=rule.organization_id,
@@ -202,138 +207,101 @@ def rule_evaluate(
         )
     except TargetGone as gone:
         alert_rule_disable(rule=rule, reason=gone.reason)
-        return RuleOutcome(disabled=True)
-    window_name, window = window_for(rule_window=rule.window, default_period=target.default_period)
-    started = time.perf_counter()
-    values: TenantValues | None = None
-    error = ""
+        summary.rules_disabled += 1
+        return None
+    except Exception:  # e.g. a stored spec that no longer parses: an error, not a disable
+        logger.exception("alert rule %s: cannot resolve its widget", rule.pk)
+        summary.rules_failed += 1
+        return None
+    _, window = window_for(rule_window=rule.window, default_period=target.default_period)
     try:
         values = metrics.values(rule=rule, target=target, window=window)
-    except (
-        Exception
-    ) as exc:  # the warehouse failed: record it on the rule's history, retry next tick
+    except Exception as exc:  # the warehouse failed: recorded in the history, retried next tick
         logger.warning("alert rule %s: metric query failed: %s", rule.pk, exc)
-        error = f"The metric query failed: {exc}"[:500]
+        return Prepared(rule, target, window, None, f"The metric query failed: {exc}"[:500])
+    return Prepared(rule, target, window, values)
+
+
+def _commit(
+    prepared: Sequence[Prepared], *, tick: int, now: datetime, summary: TickSummary
+) -> list[str]:
+    """Claims the batch's rules for this tick and writes their states, evaluations and
+    deliveries, all in one transaction. Returns the ids of the deliveries to send."""
     with transaction.atomic():
-        if not _claim(rule=rule, tick=tick, now=now):
-            return RuleOutcome(skipped=True)
-        evaluation = AlertEvaluation(
-            rule=rule,
-            tick=tick,
-            evaluated_at=now,
-            window_start=now - window,
-            window_end=now,
-            error=error,
-        )
-        if values is None:
-            evaluation.notable = True
+        claimed = _claim([item.rule.pk for item in prepared], tick=tick, now=now)
+        summary.rules_skipped += len(prepared) - len(claimed)
+        mine = [item for item in prepared if item.rule.pk in claimed]
+        known = _load_states(mine)
+        evaluations, writes, notified = [], [], []
+        for item in mine:
+            evaluation = AlertEvaluation(
+                rule=item.rule, tick=tick, evaluated_at=now,
+                window_start=now - item.window, window_end=now, error=item.error,
+            )  # fmt: skip
+            evaluations.append(evaluation)
+            if item.values is None:
+                evaluation.notable = True
+                summary.rules_failed += 1
+                continue
+            started = time.perf_counter()
+            step = step_rule(
+                rule=item.rule, metric=item.target.widget.metric, values=item.values,
+                known=known[item.rule.pk], tick=tick, now=now,
+            )  # fmt: skip
             evaluation.duration_ms = (time.perf_counter() - started) * 1000
-            evaluation.save()
-            return RuleOutcome(failed=True)
-        notices = _apply_states(
-            rule=rule, target=target, values=values, tick=tick, now=now, evaluation=evaluation
+            evaluation.tenants_evaluated, evaluation.firing_count = step.tenants, step.firing
+            evaluation.transitions, evaluation.notable = step.transitions, bool(step.transitions)
+            writes += step.writes
+            notified.append((item.rule, evaluation, step.notices))
+            summary.rules_evaluated += 1
+            summary.transitions += len(step.transitions)
+        AlertState.objects.bulk_create(
+            writes,
+            update_conflicts=True,
+            unique_fields=["rule", "tenant_id"],
+            update_fields=STATE_FIELDS,
         )
-        evaluation.duration_ms = (time.perf_counter() - started) * 1000
-        evaluation.save()
-        deliveries = deliveries_create(rule=rule, evaluation=evaluation, notices=notices)
-    return RuleOutcome(
-        evaluated=True,
-        transitions=len(evaluation.transitions),
-        delivery_ids=[d.pk for d in deliveries],
-    )
+        AlertEvaluation.objects.bulk_create(evaluations)  # pks come back (PostgreSQL, SQLite)
+        deliveries = [
+            row
+            for rule, evaluation, notices in notified
+            for row in delivery_rows(rule=rule, evaluation=evaluation, notices=notices)
+        ]
+        AlertDelivery.objects.bulk_create(deliveries)
+    return [delivery.pk for delivery in deliveries]
 
 
-def _claim(*, rule: AlertRule, tick: int, now: datetime) -> bool:
-    """Marks the rule as evaluated in `tick` unless some run already did. The row lock this
-    UPDATE takes is held until commit, so a concurrent run of the same tick waits, re-checks
-    the condition and claims nothing."""
-    claimed = (
-        AlertRule.objects.filter(pk=rule.pk, enabled=True)
+def _claim(rule_ids: list[str], *, tick: int, now: datetime) -> set[str]:
+    """The rules of `rule_ids` no run has evaluated in `tick`, now marked as evaluated. The row
+    locks are held until commit: a concurrent run of the same tick waits, then finds them
+    claimed (PostgreSQL re-checks the WHERE clause on the locked rows)."""
+    due = (
+        AlertRule.objects.select_for_update()
+        .filter(pk__in=rule_ids, enabled=True)
         .filter(Q(last_tick__isnull=True) | Q(last_tick__lt=tick))
-        .update(last_tick=tick, last_evaluated_at=now)
+        .order_by("pk")  # one lock order: two runs cannot deadlock
     )
-    return claimed == 1
+    claimed = set(due.values_list("pk", flat=True))
+    AlertRule.objects.filter(pk__in=claimed).update(last_tick=tick, last_evaluated_at=now)
+    return claimed
 
 
-@dataclass(frozen=True)
-class Step:
-    status: str
-    notify: bool
-
-
-def next_step(*, status: str, holds: bool, renotify_due: bool) -> Step:
-    """The state machine of one (rule, tenant)."""
-    if holds:
-        if status == AlertStatus.FIRING:
-            return Step(AlertStatus.FIRING, notify=renotify_due)
-        return Step(AlertStatus.FIRING, notify=True)
-    if status == AlertStatus.FIRING:
-        return Step(AlertStatus.RESOLVED, notify=True)
-    return Step(AlertStatus.OK, notify=False)  # resolved settles to ok silently
-
-
-def _renotify_due(*, rule: AlertRule, state: AlertState, tick: int) -> bool:
-    if not rule.renotify_minutes or state.last_notified_at is None:
-        return False
-    # Whole ticks, not wall-clock seconds: a tick that starts a little early still counts.
-    return tick - tick_of(state.last_notified_at) >= rule.renotify_minutes * 60 // TICK_SECONDS
-
-
-def _apply_states(
-    *,
-    rule: AlertRule,
-    target: RuleTarget,
-    values: TenantValues,
-    tick: int,
-    now: datetime,
-    evaluation: AlertEvaluation,
-) -> list[Notice]:
-    """Moves every tenant's state one step; fills the evaluation; returns what to notify."""
-    states = {state.tenant_id: state for state in AlertState.objects.filter(rule=rule)}
-    tenants = set(values) | set(states) | ({rule.tenant_id} if rule.tenant_id else set())
-    absent = 0.0 if target.widget.metric in ZERO_WHEN_ABSENT else None
-    created, changed, notices, transitions = [], [], [], []
-    firing = 0
-    for tenant_id in sorted(tenants):
-        value = values.get(tenant_id, absent)
-        state = states.get(tenant_id)
-        if state is None:
-            state = AlertState(
-                rule=rule, tenant_id=tenant_id, status=AlertStatus.OK, changed_at=now
-            )
-            created.append(state)
-        holds = condition_holds(operator=rule.operator, value=value, threshold=rule.threshold_value)
-        step = next_step(
-            status=state.status,
-            holds=holds,
-            renotify_due=_renotify_due(rule=rule, state=state, tick=tick),
+def _load_states(items: Sequence[Prepared]) -> dict[str, dict[str, TenantState]]:
+    """Stored states of the batch: the non-ok ones, and every one for rules that must
+    remember all tenants they have seen (see alerts.states)."""
+    everything = [
+        item.rule.pk
+        for item in items
+        if remembers_every_tenant(rule=item.rule, metric=item.target.widget.metric)
+    ]
+    rows = AlertState.objects.filter(
+        Q(
+            rule_id__in=[item.rule.pk for item in items],
+            status__in=[AlertStatus.FIRING, AlertStatus.RESOLVED],
         )
-        firing += step.status == AlertStatus.FIRING
-        if step.status == state.status and not step.notify:
-            continue
-        transitions.append(
-            {"tenant_id": tenant_id, "from": state.status, "to": step.status, "value": value}
-        )
-        if step.status != state.status:
-            state.status, state.changed_at = step.status, now
-        if step.notify:
-            state.transition_id, state.last_notified_at, state.value = new_id("atr"), now, value
-            notices.append(
-                Notice(
-                    tenant_id=tenant_id,
-                    state=step.status,
-                    value=value,
-                    transition_id=state.transition_id,
-                )
-            )
-        if state.pk is not None:
-            changed.append(state)
-    AlertState.objects.bulk_create(created)
-    AlertState.objects.bulk_update(
-        changed, ["status", "changed_at", "transition_id", "last_notified_at", "value"]
-    )
-    evaluation.tenants_evaluated = len(tenants)
-    evaluation.firing_count = firing
-    evaluation.transitions = transitions
-    evaluation.notable = bool(transitions)
-    return notices
+        | Q(rule_id__in=everything)
+    ).values_list("rule_id", "tenant_id", *STATE_FIELDS)
+    known: dict[str, dict[str, TenantState]] = defaultdict(dict)
+    for rule_id, tenant_id, *fields in rows:
+        known[rule_id][tenant_id] = TenantState(*fields, stored=True)
+    return known

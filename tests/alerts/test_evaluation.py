@@ -32,7 +32,9 @@ def calls(org, tenant_id: str, count: int, *, minutes_ago: float = 1, **props) -
 
 
 def states(rule: AlertRule) -> dict[str, str]:
-    return dict(AlertState.objects.filter(rule=rule).values_list("tenant_id", "status"))
+    """The tenants not ok (a tenant without a stored state is ok)."""
+    stored = AlertState.objects.filter(rule=rule).exclude(status="ok")
+    return dict(stored.values_list("tenant_id", "status"))
 
 
 @pytest.mark.parametrize(
@@ -52,7 +54,7 @@ def test_each_operator(org, make_rule, receiver, clock, operator, threshold, fir
     summary = clock.tick()
 
     assert summary.rules_evaluated == 1 and summary.queries == 1
-    assert states(rule) == {"acme": "firing" if fires else "ok"}
+    assert states(rule) == ({"acme": "firing"} if fires else {})
     assert [p["state"] for p in receiver.payloads()] == (["firing"] if fires else [])
 
 
@@ -62,12 +64,12 @@ def test_fires_and_resolves_per_tenant(org, make_rule, receiver, clock) -> None:
     rule = make_rule("gt", 2)
 
     clock.tick()
-    assert states(rule) == {"acme": "firing", "globex": "ok"}
+    assert states(rule) == {"acme": "firing"}
     [fired] = receiver.payloads()
     assert fired["tenant_id"] == "acme" and fired["value"] == 5.0 and fired["state"] == "firing"
 
     clock.tick(minutes=10)  # acme's events are now older than the window: it counts as 0
-    assert states(rule) == {"acme": "resolved", "globex": "ok"}
+    assert states(rule) == {"acme": "resolved"}
     resolved = receiver.payloads()[-1]
     assert (resolved["tenant_id"], resolved["state"], resolved["value"]) == (
         "acme",
@@ -76,7 +78,7 @@ def test_fires_and_resolves_per_tenant(org, make_rule, receiver, clock) -> None:
     )
 
     clock.tick()
-    assert states(rule) == {"acme": "ok", "globex": "ok"}
+    assert states(rule) == {}
     assert len(receiver.payloads()) == 2  # resolved -> ok is silent
 
 
@@ -280,7 +282,8 @@ def test_absent_tenant_counts_as_zero_for_count(org, make_rule, receiver, clock)
     rule = make_rule("lt", 1, name="Tenant went quiet")
 
     clock.tick()
-    assert states(rule) == {"acme": "ok"}
+    assert states(rule) == {}
+    assert AlertState.objects.filter(rule=rule, tenant_id="acme").exists()  # remembered
     clock.tick(minutes=10)
 
     assert states(rule) == {"acme": "firing"}
@@ -331,7 +334,7 @@ def test_other_organizations_events_never_count(org, other_org, make_rule, clock
 
     clock.tick()
 
-    assert states(rule) == {"acme": "ok"}
+    assert states(rule) == {}
 
 
 def test_rule_on_a_removed_widget_is_disabled_with_a_reason(
@@ -400,5 +403,35 @@ def test_alerts_tick_command_prints_a_summary(org, make_rule, receiver) -> None:
 
     call_command("alerts_tick", stdout=out)
 
-    assert "1 rules evaluated (1 queries), 1 transitions, 1 deliveries" in out.getvalue()
+    assert "1 rules evaluated (1 queries, " in out.getvalue()
+    assert "1 transitions, 1 deliveries, 0 disabled, 0 failed" in out.getvalue()
     assert len(receiver.payloads()) == 1
+
+
+def test_ok_tenants_of_an_upper_threshold_rule_store_nothing(org, make_rule, clock) -> None:
+    for tenant in ("a", "b", "c"):
+        calls(org, tenant, 1)
+    calls(org, "d", 5)
+    rule = make_rule("gt", 3)
+
+    clock.tick()
+    clock.tick()
+
+    # Only the tenant that left ok has a row: a steady tick reads and writes almost nothing.
+    assert list(AlertState.objects.filter(rule=rule).values_list("tenant_id", flat=True)) == ["d"]
+
+
+def test_a_tenant_back_to_ok_then_firing_again_notifies_again(
+    org, make_rule, receiver, clock
+) -> None:
+    calls(org, "acme", 3, minutes_ago=55)
+    rule = make_rule("gt", 1)
+    clock.tick()  # firing
+    clock.tick(minutes=10)  # resolved
+    clock.tick()  # ok
+    calls(org, "acme", 3)
+
+    clock.tick()
+
+    assert states(rule) == {"acme": "firing"}
+    assert [p["state"] for p in receiver.payloads()] == ["firing", "resolved", "firing"]
