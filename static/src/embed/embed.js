@@ -7,6 +7,7 @@
   const config = JSON.parse(document.getElementById("sl-config").textContent);
   const root = document.getElementById("sl-root");
   const BUCKET_SECONDS = { hour: 3600, day: 86400, week: 7 * 86400 };
+  const TIME_LABELS = { year: "{yyyy}", month: "{MMM}", day: "{MMM} {d}", hour: "{HH}:{mm}", minute: "{HH}:{mm}" };
   const PERIOD_LABELS = { "24h": "24 hours", "7d": "7 days", "30d": "30 days", "90d": "90 days", custom: "Custom" };
 
   // --- Token and parent frame ---------------------------------------------------------------
@@ -89,7 +90,8 @@
   // --- Layout -------------------------------------------------------------------------------
 
   if (config.error) {
-    post("error", config.error);
+    root.replaceChildren(fatal(sessionMessage(config.error)));
+    post("error", { code: config.error.code, message: sessionMessage(config.error), status: 401 });
     observeHeight();
     return;
   }
@@ -196,7 +198,7 @@
   }
 
   function buildCard(widget) {
-    const card = el("section", "sl-card sl-kind-" + widget.kind);
+    const card = el("section", "sl-card sl-kind-" + widget.kind + " sl-chart-" + widget.chart);
     card.dataset.widget = widget.id;
     card.style.setProperty("--x", widget.layout.x + 1);
     card.style.setProperty("--w", widget.layout.w);
@@ -334,7 +336,8 @@
       fill.style.width = (ratio * 100).toFixed(1) + "%";
       bar.appendChild(fill);
       box.appendChild(bar);
-      box.appendChild(el("div", "sl-progress-label", Math.round(ratio * 100) + "% of " + formatNumber(target)));
+      const percent = Math.round((data.value / target) * 100);
+      box.appendChild(el("div", "sl-progress-label", percent + "% of the " + formatNumber(target) + " target"));
     }
     card.body.replaceChildren(box);
   }
@@ -369,9 +372,9 @@
       color: colors,
       textStyle: { fontFamily: state.theme.fontFamily },
       grid: { left: 8, right: 16, top: series.length > 1 ? 30 : 12, bottom: 8, containLabel: true },
-      legend: series.length > 1 ? { top: 0, textStyle: { color: themeColor("--sl-muted") } } : undefined,
+      legend: series.length > 1 ? { type: "scroll", top: 0, textStyle: { color: themeColor("--sl-muted") }, pageTextStyle: { color: themeColor("--sl-muted") } } : undefined,
       tooltip: { trigger: "axis", valueFormatter: formatNumber },
-      xAxis: { type: "time", axisLabel: { color: themeColor("--sl-muted"), hideOverlap: true }, axisLine: { lineStyle: { color: themeColor("--sl-border") } } },
+      xAxis: { type: "time", axisLabel: { color: themeColor("--sl-muted"), hideOverlap: true, formatter: TIME_LABELS }, axisLine: { lineStyle: { color: themeColor("--sl-border") } } },
       yAxis: { type: "value", axisLabel: { color: themeColor("--sl-muted"), formatter: formatNumber }, splitLine: { lineStyle: { color: themeColor("--sl-border") } } },
       series: series,
     }, true);
@@ -445,7 +448,8 @@
     const table = el("table", "sl-table");
     const headRow = el("tr");
     data.columns.forEach(function (column, index) {
-      const th = el("th", null, column);
+      const numeric = data.rows.length && typeof data.rows[0][index] === "number";
+      const th = el("th", numeric ? "sl-num" : null, column);
       th.scope = "col";
       th.tabIndex = 0;
       th.setAttribute("aria-sort", sort.column === index ? (sort.direction > 0 ? "ascending" : "descending") : "none");
@@ -581,7 +585,7 @@
       const tr = el("tr");
       const props = Object.assign({}, row.string_props || {}, row.numeric_props || {});
       const text = Object.keys(props).map(function (k) { return k + "=" + props[k]; }).join("  ");
-      tr.append(el("td", null, String(row.timestamp)), el("td", null, row.user_id || "—"), el("td", "sl-props", text));
+      tr.append(el("td", "sl-time", formatTime(row.timestamp)), el("td", null, row.user_id || "—"), el("td", "sl-props", text));
       tbody.appendChild(tr);
     });
     table.append(thead, tbody);
@@ -616,10 +620,18 @@
 
   function notifyHeight() {
     const dialog = document.querySelector(".sl-dialog");
-    const height = Math.max(document.documentElement.scrollHeight, dialog ? dialog.scrollHeight + 48 : 0);
+    // The body's own height, not the document's: that never shrinks below the iframe's height.
+    const height = Math.ceil(Math.max(document.body.offsetHeight, dialog ? dialog.scrollHeight + 48 : 0));
     if (height === state.height) return;
     state.height = height;
     post("resize", { height: height });
+  }
+
+  // Warehouse times are UTC text ("2026-04-14 10:00:00.123"); shown in the session's time zone.
+  function formatTime(text) {
+    const date = new Date(String(text).replace(" ", "T") + "Z");
+    if (Number.isNaN(date.getTime())) return String(text);
+    return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium", timeZone: config.timezone }).format(date);
   }
 
   function formatNumber(value) {
