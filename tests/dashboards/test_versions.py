@@ -216,3 +216,78 @@ def test_publish_revalidates_and_refuses_a_draft_that_no_longer_parses(org) -> N
         dashboard_publish(dashboard=dashboard)
 
     assert DashboardVersion.objects.filter(dashboard=dashboard).count() == 0
+
+
+# --- concurrency ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_publishes_of_one_draft_create_one_version(org) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    dashboard = dashboard_create(organization=org.organization, spec=spec())
+
+    def publish(_: int) -> int:
+        try:
+            return dashboard_publish(
+                dashboard=Dashboard.objects.get(pk=dashboard.pk)
+            ).version.number
+        finally:
+            connection.close()  # each thread has its own connection
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        numbers = list(pool.map(publish, range(8)))
+
+    assert numbers == [1] * 8
+    assert DashboardVersion.objects.filter(dashboard=dashboard).count() == 1
+
+
+# --- Django admin ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, db):
+    from accounts.models import User
+
+    admin_user = User.objects.create_superuser("root@example.com", "pw-Strong-123")
+    client.force_login(admin_user)
+    return client
+
+
+def test_admin_lists_and_searches_dashboards(staff_client, org) -> None:
+    dashboard = dashboard_create(organization=org.organization, spec=spec("Findable board"))
+    dashboard_create(organization=org.organization, spec=spec("Other"))
+    dashboard_publish(dashboard=dashboard)
+
+    found = staff_client.get("/admin/dashboards/dashboard/", {"q": "Findable"})
+    published = staff_client.get("/admin/dashboards/dashboard/", {"published": "yes"})
+
+    assert found.status_code == 200
+    assert dashboard.pk in found.content.decode() and "Other" not in found.content.decode()
+    assert (
+        "Findable board" in published.content.decode() and "Other" not in published.content.decode()
+    )
+    assert (
+        staff_client.get(f"/admin/dashboards/dashboard/{dashboard.pk}/change/").status_code == 200
+    )
+
+
+def test_admin_cannot_change_or_delete_a_published_version(staff_client, org) -> None:
+    dashboard = dashboard_create(organization=org.organization, spec=spec("Frozen"))
+    version = dashboard_publish(dashboard=dashboard).version
+    url = f"/admin/dashboards/dashboardversion/{version.pk}"
+
+    view = staff_client.get(f"{url}/change/")
+    change = staff_client.post(f"{url}/change/", {"number": 7})
+    delete = staff_client.post(f"{url}/delete/", {"post": "yes"})
+
+    assert view.status_code == 200 and 'name="_save"' not in view.content.decode()
+    assert change.status_code == 403
+    assert delete.status_code == 403
+    version.refresh_from_db()
+    assert version.number == 1
+    assert staff_client.get("/admin/dashboards/dashboardversion/add/").status_code == 403
