@@ -8,7 +8,7 @@ Only warehouse/ talks to a backend; everything else goes through the compiler an
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -56,6 +56,18 @@ class Backend(ABC):
         """Insert rows (sequences in `columns` order) as data, never as SQL text. Returns the count.
         Datetime values are `datetime` objects; maps are dicts."""
 
+    def insert_encoded(
+        self,
+        table: str,
+        columns: Sequence[str],
+        payloads: Sequence[bytes],
+        *,
+        decode: Callable[[bytes], Iterable[Sequence[Any]]],
+    ) -> int:
+        """Insert batches encoded by `encode_compact_columns`, as ONE insert. Here: decoded in
+        Python by `decode` and inserted with `insert`; chDB takes the documents as they are."""
+        return self.insert(table, columns, [row for payload in payloads for row in decode(payload)])
+
     def close(self) -> None:  # noqa: B027 - optional
         pass
 
@@ -91,9 +103,28 @@ class ChdbBackend(Backend):
         self._run(sql, params, "CSV")
 
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        body, count = _json_compact_columns(columns, rows)
-        if not count:
+        body, count = encode_compact_columns(columns, rows)
+        if count:
+            self._send_compact_columns(table, columns, [body])
+        return count
+
+    def insert_encoded(
+        self,
+        table: str,
+        columns: Sequence[str],
+        payloads: Sequence[bytes],
+        *,
+        decode: Callable[[bytes], Iterable[Sequence[Any]]],
+    ) -> int:
+        """The documents go to ClickHouse's JSONCompactColumns reader as they are, one block each:
+        no Python work per row."""
+        if not payloads:
             return 0
+        return self._send_compact_columns(table, columns, payloads)
+
+    def _send_compact_columns(
+        self, table: str, columns: Sequence[str], bodies: Sequence[bytes]
+    ) -> int:
         # optimize_on_insert=0: skip collapsing duplicate sort keys inside each inserted block
         # (it halves the insert cost); ReplacingMergeTree reads use FINAL and merges collapse
         # them anyway, so what a query counts is unchanged.
@@ -104,18 +135,21 @@ class ChdbBackend(Backend):
         try:
             with self._lock:
                 with self._session.send_insert(statement, "JSONCompactColumns") as inserter:
-                    inserter.append(body)
-                    inserter.finish()  # leaving the block without finish() cancels the insert
+                    for body in bodies:
+                        inserter.append(body)
+                    result = inserter.finish()  # leaving the block without finish() cancels it
         except Exception as exc:
             raise WarehouseError(str(exc)) from exc
-        return count
+        return int(result.rows_written)
 
     def close(self) -> None:
         with self._lock:
             self._session.close()
 
 
-def _json_compact_columns(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
+def encode_compact_columns(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> tuple[bytes, int]:
     """JSONCompactColumns (`[[column 1 values], [column 2 values], ...]`): data parsed by
     ClickHouse's strict JSON reader, never by the SQL parser. Transposing with zip and encoding
     with one orjson call keeps Python out of the per-value work; datetimes become RFC 3339 text
@@ -124,7 +158,9 @@ def _json_compact_columns(columns: Sequence[str], rows: Iterable[Sequence[Any]])
     if not data:
         return b"", 0
     if len(data) != len(columns):
-        raise ValueError(f"Rows have {len(data)} values, expected {len(columns)} ({', '.join(columns)}).")
+        raise ValueError(
+            f"Rows have {len(data)} values, expected {len(columns)} ({', '.join(columns)})."
+        )
     return orjson.dumps(data, option=orjson.OPT_NAIVE_UTC), len(data[0])
 
 
