@@ -392,32 +392,24 @@ def run_worker(stop_key: str) -> dict[str, Any]:
 
 
 def run_ceiling(entries: int) -> dict[str, Any]:
-    """The same rows the worker writes, encoded beforehand, timed through chDB's insert alone."""
+    """The same rows the worker writes, encoded beforehand in inserts of the worker's size,
+    timed through the chDB backend's insert alone (no Redis, no stream bookkeeping)."""
     _setup_django()
     from django.conf import settings
 
-    from ingest.stream import ROWS_FIELD, decode_rows, redis_client
-    from warehouse.backends import _json_compact_columns, get_backend  # the backend's own encoding
-    from warehouse.events import EVENT_COLUMNS
+    from ingest.stream import ROWS_FIELD, redis_client
+    from warehouse.backends import get_backend
+    from warehouse.events import EVENT_COLUMNS, decode_events, encode_events
     from warehouse.schema import EVENTS_TABLE
 
     stored = redis_client().xrange(settings.INGEST_STREAM, count=entries)  # read, not consumed
-    rows = [row for _, fields in stored for row in decode_rows(fields[ROWS_FIELD])]
-    chunk = 50 * BATCH_SIZE  # the size of one worker insert
-    bodies = [
-        _json_compact_columns(EVENT_COLUMNS, rows[i : i + chunk])[0]
-        for i in range(0, len(rows), chunk)
-    ]
-    session = get_backend()._session
-    statement = (
-        f"INSERT INTO {EVENTS_TABLE} ({', '.join(EVENT_COLUMNS)}) "
-        "SETTINGS date_time_input_format = 'best_effort', optimize_on_insert = 0"
-    )
+    rows = [row for _, fields in stored for row in decode_events(fields[ROWS_FIELD])]
+    chunk = settings.INGEST_DRAIN_MAX_ENTRIES * BATCH_SIZE  # the size of one worker insert
+    bodies = [encode_events(rows[i : i + chunk]) for i in range(0, len(rows), chunk)]
+    backend = get_backend()
     started = time.perf_counter()
     for body in bodies:
-        with session.send_insert(statement, "JSONCompactColumns") as inserter:
-            inserter.append(body)
-            inserter.finish()
+        backend.insert_encoded(EVENTS_TABLE, EVENT_COLUMNS, [body], decode=decode_events)
     elapsed = time.perf_counter() - started
     return {"events": len(rows), "inserts": len(bodies), "events_per_s": len(rows) / elapsed}
 

@@ -12,7 +12,7 @@ insert_ids were fixed when the batch was accepted and reads use FINAL.
 
 While the warehouse fails, entries stay pending and every writer backs off together
 (exponential, capped; the state lives in Redis). Memory stays bounded by one read whatever the
-backlog. An entry whose payload cannot be decoded is moved, unchanged, to a dead-letter stream
+backlog. An entry that is not an event batch is moved, unchanged, to a dead-letter stream
 (`<stream>:dead`) instead of blocking the others.
 """
 
@@ -24,13 +24,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import msgspec
 import redis
 from django.conf import settings
 
-from ingest.stream import ROWS_FIELD, decode_rows
-from warehouse.backends import WarehouseError
-from warehouse.events import EventRow, insert_events
+from ingest.stream import ROWS_FIELD
+from warehouse.backends import WarehouseError, WarehouseUnavailable
+from warehouse.events import decode_events, insert_encoded_events
 
 logger = logging.getLogger(__name__)
 
@@ -156,31 +155,60 @@ def _claim_idle(client: redis.Redis, config: DrainConfig) -> list[Entry]:
 def _write(
     client: redis.Redis, config: DrainConfig, entries: list[Entry], result: DrainResult
 ) -> bool:
-    """Insert the entries' rows as one insert, then acknowledge them. False when the warehouse
-    failed (the entries stay pending and writers back off)."""
-    rows: list[EventRow] = []
+    """Insert the entries' batches as one insert, then acknowledge them. False when the
+    warehouse failed: the entries stay pending and writers back off."""
+    payloads: dict[bytes, bytes] = {}
     done: list[bytes] = []
     for entry_id, fields in entries:
-        payload = (fields or {}).get(ROWS_FIELD)
-        if payload is None:
-            logger.error("Stream entry %r has no %r field; acknowledging it", entry_id, ROWS_FIELD)
+        if not fields:  # deleted while pending: nothing left to write
+            done.append(entry_id)
+        elif ROWS_FIELD not in fields:
+            _dead_letter(client, config, entry_id, fields, result)
         else:
-            try:
-                rows.extend(decode_rows(payload))
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                _dead_letter(client, config, entry_id, fields or {})
-                result.dead_lettered += 1
-                continue
-        done.append(entry_id)
-    if rows:
-        try:
-            insert_events(rows)
-        except WarehouseError as exc:
-            _back_off(client, config, exc)
-            return False
+            payloads[entry_id] = fields[ROWS_FIELD]
+    try:
+        written = _insert(client, config, payloads, entries, result)
+    except WarehouseError as exc:
+        _back_off(client, config, exc)
+        return False
+    done.extend(payloads)
     _acknowledge(client, config, done)
     result.entries += len(done)
-    result.events += len(rows)
+    result.events += written
+    return True
+
+
+def _insert(
+    client: redis.Redis,
+    config: DrainConfig,
+    payloads: dict[bytes, bytes],
+    entries: list[Entry],
+    result: DrainResult,
+) -> int:
+    """One insert of every payload. When the warehouse refuses it (not merely unreachable),
+    payloads that are not event batches are set aside and the rest is tried once more."""
+    if not payloads:
+        return 0
+    try:
+        return insert_encoded_events(list(payloads.values()))
+    except WarehouseUnavailable:
+        raise
+    except WarehouseError:
+        undecodable = [entry_id for entry_id, payload in payloads.items() if not _decodes(payload)]
+        if not undecodable:
+            raise
+    fields_of = dict(entries)
+    for entry_id in undecodable:
+        _dead_letter(client, config, entry_id, fields_of[entry_id] or {}, result)
+        del payloads[entry_id]
+    return insert_encoded_events(list(payloads.values())) if payloads else 0
+
+
+def _decodes(payload: bytes) -> bool:
+    try:
+        decode_events(payload)
+    except ValueError:
+        return False
     return True
 
 
@@ -204,12 +232,18 @@ def _back_off(client: redis.Redis, config: DrainConfig, exc: Exception) -> None:
 
 
 def _dead_letter(
-    client: redis.Redis, config: DrainConfig, entry_id: bytes, fields: dict[bytes, bytes]
+    client: redis.Redis,
+    config: DrainConfig,
+    entry_id: bytes,
+    fields: dict[bytes, bytes],
+    result: DrainResult,
 ) -> None:
-    """Keep an undecodable entry, unchanged, where an operator can look at it; never drop it."""
+    """Keep an entry that is not an event batch, unchanged, where an operator can look at it;
+    never drop it."""
     logger.error(
-        "Stream entry %r cannot be decoded; moved to %s", entry_id, config.dead_letter_stream
+        "Stream entry %r is not an event batch; moved to %s", entry_id, config.dead_letter_stream
     )
+    result.dead_lettered += 1
     pipe = client.pipeline(transaction=True)
     pipe.xadd(config.dead_letter_stream, {**fields, b"source_id": entry_id})
     pipe.xack(config.stream, config.group, entry_id)

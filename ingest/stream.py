@@ -1,30 +1,18 @@
 """The Redis stream that buffers accepted batches in production: one entry per accepted
-request, holding its validated rows (org_id included) as msgpack. Entries stay in the stream
-until a writer has inserted them into the warehouse (see `ingest.drain`)."""
+request, holding its validated rows (org_id and insert_ids included) in the warehouse's batch
+encoding (`warehouse.events.encode_events`), so a writer inserts many entries at once without
+decoding them. Entries stay in the stream until a writer has inserted them (`ingest.drain`)."""
 
 from collections.abc import Sequence
 from functools import lru_cache
 
-import msgspec
 import redis
 from django.conf import settings
 
-from warehouse.events import EventRow
+from warehouse.events import EventRow, encode_events
 
 # The field name carries the encoding's version, so a future format can live beside it.
 ROWS_FIELD = b"rows.v1"
-
-_encoder = msgspec.msgpack.Encoder()
-_decoder = msgspec.msgpack.Decoder(list[EventRow])
-
-
-def encode_rows(rows: Sequence[EventRow]) -> bytes:
-    return _encoder.encode(rows)
-
-
-def decode_rows(payload: bytes) -> list[EventRow]:
-    """Raises msgspec.DecodeError / ValidationError on a payload that is not ours."""
-    return _decoder.decode(payload)
 
 
 def redis_client(url: str | None = None) -> redis.Redis:
@@ -47,4 +35,4 @@ def stream_append(
     far as Redis is (append-only file in compose.yaml). The stream is never trimmed here:
     entries leave it only after they were written to the warehouse."""
     client = client or redis_client()
-    return client.xadd(stream or settings.INGEST_STREAM, {ROWS_FIELD: encode_rows(rows)})
+    return client.xadd(stream or settings.INGEST_STREAM, {ROWS_FIELD: encode_events(rows)})

@@ -10,10 +10,10 @@ import pytest
 from django.test import override_settings
 
 from ingest.drain import CONSUMER_GROUP, DrainConfig, DrainResult, stream_drain
-from ingest.stream import ROWS_FIELD, decode_rows, redis_client
+from ingest.stream import ROWS_FIELD, redis_client
 from ingest.tasks import drain_stream
 from tests.ingest.conftest import an_event, post_events, stored_count
-from warehouse.events import insert_events
+from warehouse.events import decode_events, insert_events
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_a_batch_is_one_stream_entry_until_a_writer_inserts_it(redis_buffer, ing
     assert stored_count(org.organization.pk) == 0  # accepted = durable in Redis, not yet written
 
     (entry_id, fields), _ = client.xrange(redis_buffer)
-    rows = decode_rows(fields[ROWS_FIELD])
+    rows = decode_events(fields[ROWS_FIELD])
     assert {row.org_id for row in rows} == {org.organization.pk}
 
     result = stream_drain(client=client, config=_config(redis_buffer))
@@ -97,7 +97,7 @@ def test_a_reclaimed_batch_that_was_already_inserted_is_still_counted_once(
     # This worker inserts, then dies before XACK: the batch will be inserted a second time.
     delivered = client.xreadgroup(CONSUMER_GROUP, "dead-worker", {redis_buffer: ">"}, count=10)
     for _, fields in delivered[0][1]:
-        insert_events(decode_rows(fields[ROWS_FIELD]))
+        insert_events(decode_events(fields[ROWS_FIELD]))
 
     result = stream_drain(client=client, config=_config(redis_buffer, claim_idle_ms=0))
     assert (result.reclaimed, result.events) == (2, total)
@@ -160,20 +160,24 @@ def test_one_insert_holds_at_most_max_entries_batches(
     assert flaky.rows_per_insert == [40, 40, 20]  # memory bounded by one read, whatever the backlog
 
 
-def test_an_undecodable_entry_is_set_aside_and_does_not_block_the_others(
-    redis_buffer, ingest_client, org
+@pytest.mark.parametrize(
+    "fields",
+    [{ROWS_FIELD: b"\xc1 not a batch"}, {ROWS_FIELD: b'[["org_1"], ["t1"'}, {b"other": b"x"}],
+    ids=["not-json", "truncated", "no-rows-field"],
+)
+def test_an_entry_that_is_not_a_batch_is_set_aside_and_blocks_nothing(
+    redis_buffer, ingest_client, org, fields
 ):
     client = redis_client()
     total = _accept(ingest_client, batches=1, size=3)
-    client.xadd(redis_buffer, {ROWS_FIELD: b"\xc1 not msgpack"})
+    client.xadd(redis_buffer, fields)
     total += _accept(ingest_client, batches=1, size=3)
 
     result = stream_drain(client=client, config=_config(redis_buffer))
-    assert (result.events, result.dead_lettered) == (total, 1)
+    assert (result.events, result.dead_lettered, result.backing_off) == (total, 1, False)
     assert stored_count(org.organization.pk) == total
-    config = _config(redis_buffer)
-    ((_, kept),) = client.xrange(config.dead_letter_stream)
-    assert kept[ROWS_FIELD] == b"\xc1 not msgpack"  # kept unchanged for an operator
+    ((_, kept),) = client.xrange(_config(redis_buffer).dead_letter_stream)
+    assert {key: kept[key] for key in fields} == fields  # kept unchanged for an operator
     assert client.xlen(redis_buffer) == 0
 
 
