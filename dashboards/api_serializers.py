@@ -5,7 +5,12 @@ never here."""
 from rest_framework import serializers
 
 from dashboards.models import Dashboard, DashboardVersion
-from dashboards.selectors import TENANT_ID_MAX_LENGTH, dashboard_has_unpublished_changes
+from dashboards.selectors import (
+    DATA_REQUEST_PARAMS,
+    DATA_VERSIONS,
+    TENANT_ID_MAX_LENGTH,
+    dashboard_has_unpublished_changes,
+)
 
 
 class DashboardOutputSerializer(serializers.ModelSerializer):
@@ -51,15 +56,31 @@ class VersionOutputSerializer(serializers.ModelSerializer):
         return version.pk == self.context["current_version_id"]
 
 
+class VersionDetailOutputSerializer(VersionOutputSerializer):
+    class Meta(VersionOutputSerializer.Meta):
+        fields = [*VersionOutputSerializer.Meta.fields, "spec"]
+
+
 class StrictSerializer(serializers.Serializer):
-    """Refuses keys it does not know: a typo is an error, not a silently ignored option."""
+    """Refuses keys it does not know: a typo is an error, not a silently ignored option.
+    `passthrough` names keys validated elsewhere (they are allowed, not returned)."""
+
+    passthrough: frozenset[str] = frozenset()
 
     def to_internal_value(self, data: object) -> dict:
         if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
+            unknown = sorted(set(data) - set(self.fields) - self.passthrough)
             if unknown:
                 raise serializers.ValidationError({key: ["Unknown key."] for key in unknown})
         return super().to_internal_value(data)
+
+
+class DataQuerySerializer(StrictSerializer):
+    """?tenant_id=…&version=draft|published; the window and filters go to parse_data_request."""
+
+    passthrough = DATA_REQUEST_PARAMS
+    tenant_id = serializers.CharField(max_length=TENANT_ID_MAX_LENGTH)
+    version = serializers.ChoiceField(choices=DATA_VERSIONS, default="draft")
 
 
 class RestoreInputSerializer(StrictSerializer):

@@ -26,6 +26,11 @@ urlpatterns = [
         name="api-dashboard-versions",
     ),
     path(
+        "dashboards/<str:pk>/versions/<int:number>",
+        api_views.DashboardVersionDetailView.as_view(),
+        name="api-dashboard-version",
+    ),
+    path(
         "dashboards/<str:pk>/data", api_views.DashboardDataView.as_view(), name="api-dashboard-data"
     ),
     path("discover", api_views.DiscoverView.as_view(), name="api-discover"),

@@ -4,6 +4,7 @@ dashboard is a 404 on every route."""
 
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -17,8 +18,10 @@ from dashboards import discovery, selectors, services
 from dashboards.api_serializers import (
     AutoCreateInputSerializer,
     DashboardOutputSerializer,
+    DataQuerySerializer,
     DiscoverQuerySerializer,
     RestoreInputSerializer,
+    VersionDetailOutputSerializer,
     VersionOutputSerializer,
 )
 from dashboards.models import Dashboard
@@ -50,7 +53,7 @@ class DashboardScopedView(OrganizationScopedMixin, GenericAPIView):
     model = Dashboard
     lookup_url_kwarg = "pk"
 
-    def scoped_queryset_filter(self, queryset):
+    def scoped_queryset_filter(self, queryset: QuerySet[Dashboard]) -> QuerySet[Dashboard]:
         return queryset.select_related("published_version", "organization")
 
 
@@ -115,12 +118,24 @@ class DashboardVersionsView(DashboardScopedView):
         )
 
 
+class DashboardVersionDetailView(DashboardScopedView):
+    def get(self, request: Request, pk: str, number: int) -> Response:
+        dashboard = self.get_object()
+        version = selectors.dashboard_version_get(dashboard=dashboard, number=number)
+        context = {"current_version_id": dashboard.published_version_id}
+        return Response(VersionDetailOutputSerializer(version, context=context).data)
+
+
 class DashboardDataView(DashboardScopedView):
     def get(self, request: Request, pk: str) -> Response:
         dashboard = self.get_object()
-        return Response(
-            selectors.dashboard_admin_data(dashboard=dashboard, params=request.query_params.dict())
+        params = request.query_params.dict()
+        query = DataQuerySerializer(data=params)
+        query.is_valid(raise_exception=True)
+        data = selectors.dashboard_admin_data(
+            dashboard=dashboard, params=params, **query.validated_data
         )
+        return Response(data)
 
 
 def _organization(request: Request) -> Organization:

@@ -7,7 +7,7 @@ import orjson
 from django.db.models import QuerySet
 
 from accounts.models import Organization
-from config.errors import Conflict, InvalidInput, NotFound
+from config.errors import Conflict, NotFound
 from dashboards.data import dashboard_data, parse_data_request
 from dashboards.models import Dashboard, DashboardVersion
 from dashboards.spec import DashboardSpec, parse_spec
@@ -69,19 +69,28 @@ def dashboard_version_key(*, dashboard: Dashboard, version: DashboardVersion | N
     return f"{dashboard.pk}:draft:{digest}"
 
 
-def dashboard_admin_data(*, dashboard: Dashboard, params: Mapping[str, str]) -> dict:
-    """Every widget's data for one tenant, for the admin API: the draft (default) or the
-    published version. The same `dashboard_data` the embed page calls."""
-    tenant_id, version_name = _tenant_and_version(params)
-    if version_name == "published":
-        version = dashboard.published_version
-        if version is None:
+def dashboard_version_get(*, dashboard: Dashboard, number: int) -> DashboardVersion:
+    version = dashboard_versions(dashboard=dashboard).filter(number=number).first()
+    if version is None:
+        raise NotFound(f"This dashboard has no version {number}.")
+    return version
+
+
+def dashboard_admin_data(
+    *, dashboard: Dashboard, tenant_id: str, version: str, params: Mapping[str, str]
+) -> dict:
+    """Every widget's data for one tenant, for the admin API: the draft or the published
+    version (`version`), over the window and filters in `params` (period, from, to, tz,
+    filters). The same `dashboard_data` the embed page calls."""
+    if version == "published":
+        published = dashboard.published_version
+        if published is None:
             raise Conflict(
                 "This dashboard is not published; ask for version=draft.", code="not_published"
             )
-        spec = parse_spec(version.spec)
+        spec = parse_spec(published.spec)
     else:
-        version, spec = None, parse_spec(dashboard.draft_spec)
+        published, spec = None, parse_spec(dashboard.draft_spec)
     request = parse_data_request(
         {key: value for key, value in params.items() if key in DATA_REQUEST_PARAMS},
         default_period=spec.default_period,
@@ -91,28 +100,5 @@ def dashboard_admin_data(*, dashboard: Dashboard, params: Mapping[str, str]) -> 
         spec=spec,
         scope=Scope(org_id=dashboard.organization_id, tenant_id=tenant_id),
         request=request,
-        version_key=dashboard_version_key(dashboard=dashboard, version=version),
+        version_key=dashboard_version_key(dashboard=dashboard, version=published),
     )
-
-
-def _tenant_and_version(params: Mapping[str, str]) -> tuple[str, str]:
-    details = [
-        {"field": key, "message": "Unknown query parameter."}
-        for key in params
-        if key not in DATA_REQUEST_PARAMS | {"tenant_id", "version"}
-    ]
-    tenant_id = params.get("tenant_id", "")
-    if not tenant_id:
-        details.append(
-            {"field": "tenant_id", "message": "The tenant whose data to show is required."}
-        )
-    elif len(tenant_id) > TENANT_ID_MAX_LENGTH:
-        details.append(
-            {"field": "tenant_id", "message": f"At most {TENANT_ID_MAX_LENGTH} characters."}
-        )
-    version_name = params.get("version", "draft")
-    if version_name not in DATA_VERSIONS:
-        details.append({"field": "version", "message": "Must be 'draft' or 'published'."})
-    if details:
-        raise InvalidInput("The data request is invalid.", details=details)
-    return tenant_id, version_name

@@ -247,6 +247,7 @@ ROUTES = [
     ("post", "/v1/dashboards/{id}/unpublish"),
     ("post", "/v1/dashboards/{id}/restore"),
     ("get", "/v1/dashboards/{id}/versions"),
+    ("get", "/v1/dashboards/{id}/versions/1"),
     ("get", "/v1/dashboards/{id}/data?tenant_id=t1"),
 ]
 COLLECTION_ROUTES = [

@@ -181,6 +181,21 @@ def test_versions_list_numbers_authors_and_the_current_one(api, org) -> None:
     assert all(v["published_at"] for v in body["results"])
 
 
+def test_one_version_with_its_spec(api) -> None:
+    created = create(api)
+    api.post(f"/v1/dashboards/{created['id']}/publish")
+    api.patch(f"/v1/dashboards/{created['id']}", {"name": "Second"}, format="json")
+    api.post(f"/v1/dashboards/{created['id']}/publish")
+
+    first = api.get(f"/v1/dashboards/{created['id']}/versions/1")
+    missing = api.get(f"/v1/dashboards/{created['id']}/versions/3")
+
+    assert first.status_code == 200
+    assert first.json()["spec"] == created["spec"]
+    assert (first.json()["number"], first.json()["is_current"]) == (1, False)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
 def test_versions_are_immutable() -> None:
     version = DashboardVersion(number=1, spec={})
     version.pk = 1
