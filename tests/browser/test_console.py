@@ -27,7 +27,18 @@ def shoot(page, name: str) -> None:
         page.set_viewport_size(size)
         page.wait_for_timeout(250)  # let charts resize
         screenshot(page, f"console-{name}-{label}")
+        assert not wider_than_viewport(page), f"{name} overflows at {label} width"
     page.set_viewport_size(DESKTOP)
+
+
+def wider_than_viewport(page) -> list[str]:
+    """Elements sticking out to the right: usable at 390 px means no sideways scrolling."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll("body *")]
+            .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .filter(el => !el.closest(".snippet, .secret, .tile-scroll, .chart, .nav"))
+            .slice(0, 5).map(el => el.tagName + "." + el.className)"""
+    )
 
 
 def send_demo_events(organization: Organization) -> None:
