@@ -17,6 +17,7 @@ from accounts.models import Organization, User
 from config.errors import Conflict
 from dashboards.models import Dashboard
 from dashboards.services import dashboard_create
+from dashboards.spec import KEY_RE
 from warehouse.discovery import (
     EventSummary,
     NumericPropSummary,
@@ -218,7 +219,7 @@ def _widget(
 ) -> dict[str, Any]:
     return {
         "id": widget_id,
-        "title": title,
+        "title": title[:200],
         "kind": kind,
         "chart": chart,
         "event_name": event,
@@ -238,6 +239,7 @@ def _useful_dimensions(props: list[StringPropSummary], event_name: str) -> list[
         prop
         for prop in props
         if event_name in prop.event_names
+        and KEY_RE.match(prop.key)
         and prop.cardinality in DIMENSION_CARDINALITY
         and not _words(prop.key) & ID_WORDS
     ]
@@ -247,7 +249,7 @@ def _useful_dimensions(props: list[StringPropSummary], event_name: str) -> list[
 def _numeric_like(
     props: list[NumericPropSummary], words: frozenset[str]
 ) -> list[NumericPropSummary]:
-    return [prop for prop in props if _words(prop.key) & words]
+    return [prop for prop in props if KEY_RE.match(prop.key) and _words(prop.key) & words]
 
 
 def _home_event(prop: NumericPropSummary) -> str:

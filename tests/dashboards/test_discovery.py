@@ -253,3 +253,45 @@ def test_property_statistics_read_every_tenant_when_they_fit(api, org) -> None:
     seed_api_usage(org.organization.pk, "acme", calls=3)
 
     assert api.get("/v1/discover").json()["prop_tenants"] is None
+
+
+def test_auto_spec_recognises_latency_cost_and_id_like_keys_by_their_words() -> None:
+    from dashboards.discovery import auto_spec
+    from dashboards.spec import parse_spec
+    from warehouse.discovery import (
+        EventSummary,
+        NumericPropSummary,
+        SchemaSummary,
+        StringPropSummary,
+    )
+
+    def numeric(key: str) -> NumericPropSummary:
+        return NumericPropSummary(key=key, count=9, min=0, max=1, avg=0.5, event_names=["order"])
+
+    def string(key: str, cardinality: int) -> StringPropSummary:
+        return StringPropSummary(key, 9, cardinality, [("a", 5)], event_names=["order"])
+
+    summary = SchemaSummary(
+        events=[EventSummary(name="order", count=9, users=0, last_seen="2026-01-01T00:00:00Z")],
+        string_props=[string("userId", 5), string("plan", 4), string("session.token", 3)],
+        numeric_props=[numeric("items"), numeric("responseTimeMs"), numeric("price.total")],
+        tenants=[],
+        prop_tenants=None,
+    )
+
+    built = auto_spec(summary, name="Orders")
+
+    parse_spec(built)  # a valid spec
+    metrics = {(w["metric"], w["property"]) for w in built["widgets"] if w["kind"] == "kpi"}
+    assert metrics == {("count", None), ("p95", "responseTimeMs"), ("sum", "price.total")}
+    assert {tuple(w["group_by"]) for w in built["widgets"] if w["kind"] == "breakdown"} == {
+        ("plan",)
+    }
+    assert [w["id"] for w in built["widgets"]] == [
+        "w_events",
+        "w_p95_responsetimems",
+        "w_total_price_total",
+        "w_trend",
+        "w_by_plan",
+        "w_table",
+    ]
