@@ -171,6 +171,7 @@ def _render_team(
         "role_form": RoleForm(actor_role=role),
         "is_owner": role == Role.OWNER,
     }
+    context["owner_count"] = sum(1 for m in context["members"] if m.role == Role.OWNER)
     template = "console/partials/team.html" if request.htmx else "console/team.html"
     return render(request, template, context, status=status)
 

@@ -289,3 +289,33 @@ def test_console_pages_need_a_session(client) -> None:
 def test_keys_page_shows_only_own_keys(org, other_org, owner_client) -> None:
     api_key_create(organization=other_org.organization, scope="read", name="Globex secret key")
     assert "Globex secret key" not in owner_client.get("/app/keys").content.decode()
+
+
+def test_htmx_requests_carry_the_csrf_token_from_the_body(org) -> None:
+    """HTMX sends <body hx-headers> on every request; without the token a POST is refused."""
+    import json
+    import re
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(org.owner)
+    page = client.get("/app/keys").content.decode()
+    headers = json.loads(re.search(r"hx-headers='([^']+)'", page).group(1))
+    assert (
+        client.post("/app/keys", {"scope": "read"}, headers={"HX-Request": "true"}).status_code
+        == 403
+    )
+    response = client.post(
+        "/app/keys", {"scope": "read"}, headers={"HX-Request": "true", **headers}
+    )
+    assert response.status_code == 200 and response.context["issued"].key.scope == "read"
+
+
+def test_a_refused_htmx_action_becomes_a_toast(org, member_client, htmx) -> None:
+    response = member_client.post(f"/app/keys/{org.admin_key.key.pk}/revoke", headers=htmx)
+    assert response.status_code == 403
+    assert response["HX-Retarget"] == "#toasts" and "toast-error" in response.content.decode()
+
+
+def test_the_last_owner_is_marked_and_cannot_be_removed_from_the_page(org, owner_client) -> None:
+    page = owner_client.get("/app/team").content.decode()
+    assert "last owner" in page

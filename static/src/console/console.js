@@ -78,7 +78,7 @@ document.addEventListener("click", function (event) {
 // the keyboard focus on its first field.
 document.addEventListener("htmx:afterSettle", function (event) {
   var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
-  if (!trigger || !trigger.closest || !trigger.closest(".widget-list .title, .tile-title")) return;
+  if (!trigger || !trigger.closest || !trigger.closest(".widget-list .title, .tile-title, .widget-add")) return;
   var editor = document.getElementById("widget-editor");
   if (!editor) return;
   editor.scrollIntoView({ block: "start", behavior: "smooth" });
