@@ -45,22 +45,29 @@ def dashboard_create(
     )
 
 
+@transaction.atomic
 def dashboard_update(*, dashboard: Dashboard, changes: Mapping[str, Any]) -> Dashboard:
     """Merge top-level keys into the draft (a JSON merge patch: `null` removes a key so its
-    default applies), then validate the whole result. Invalid: InvalidInput, nothing saved."""
+    default applies), then validate the whole result. Invalid: InvalidInput, nothing saved.
+
+    The merge happens on the locked row, so two concurrent edits of different keys both land.
+    `dashboard` itself is updated too (callers keep using their instance) and returned."""
     unknown = [key for key in changes if key not in EDITABLE_KEYS]
     if unknown:
         raise InvalidInput(
             "Only these spec keys can be changed: " + ", ".join(EDITABLE_KEYS) + ".",
             details=[{"field": key, "message": "Unknown key."} for key in unknown],
         )
-    merged = {**dashboard.draft_spec, **changes}
+    locked = Dashboard.objects.select_for_update().get(pk=dashboard.pk)
+    merged = {**locked.draft_spec, **changes}
     canonical = _canonical({key: value for key, value in merged.items() if value is not None})
-    if canonical != dashboard.draft_spec:
-        dashboard.draft_spec = canonical
-        dashboard.name = canonical["name"]
-        dashboard.updated_at = timezone.now()
-        dashboard.save(update_fields=["draft_spec", "name", "updated_at"])
+    if canonical != locked.draft_spec:
+        locked.draft_spec = canonical
+        locked.name = canonical["name"]
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["draft_spec", "name", "updated_at"])
+    dashboard.draft_spec, dashboard.name = locked.draft_spec, locked.name
+    dashboard.updated_at = locked.updated_at
     return dashboard
 
 

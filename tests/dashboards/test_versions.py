@@ -306,3 +306,32 @@ def test_admin_cannot_change_or_delete_a_published_version(staff_client, org) ->
     version.refresh_from_db()
     assert version.number == 1
     assert staff_client.get("/admin/dashboards/dashboardversion/add/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_edits_of_different_keys_both_land(org) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    dashboard = dashboard_create(organization=org.organization, spec=spec("Start"))
+    edits = [{"name": "Renamed"}, {"theme": {"mode": "dark"}}, {"default_period": "30d"}]
+    stale = [Dashboard.objects.get(pk=dashboard.pk) for _ in edits]  # all read before any edit
+
+    def edit(instance: Dashboard, changes: dict) -> None:
+        try:
+            dashboard_update(dashboard=instance, changes=changes)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(edit, stale, edits))
+
+    final = Dashboard.objects.get(pk=dashboard.pk).draft_spec
+    assert (final["name"], final["theme"]["mode"], final["default_period"]) == (
+        "Renamed",
+        "dark",
+        "30d",
+    )
