@@ -5,6 +5,7 @@ the re-rendered side panel plus an `HX-Trigger: draft-changed` header, on which 
 reloads itself through `dashboard_data` - the same code path the embeds use.
 """
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -332,15 +333,24 @@ def preview(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     schema = dashboard_schema(request.organization.pk)
     spec = parse_spec(dashboard.draft_spec)
     tenant_id = request.GET.get("tenant_id") or (schema.tenants[0] if schema.tenants else "")
+    filters = {
+        f.dimension: request.GET[f"filter.{f.dimension}"]
+        for f in spec.filters
+        if request.GET.get(f"filter.{f.dimension}")
+    }
     context: dict[str, Any] = {
         "dashboard": dashboard,
         "spec": dashboard.draft_spec,
         "tenant_id": tenant_id,
+        "filter_choices": [
+            (f, schema.top_values.get(f.dimension, []), filters.get(f.dimension, ""))
+            for f in spec.filters
+        ],
     }
     if tenant_id and spec.widgets:
         try:
             data_request = parse_data_request(
-                {"period": request.GET.get("period", "")},
+                {"period": request.GET.get("period", ""), "filters": json.dumps(filters)},
                 default_period=spec.default_period,
                 default_tz=request.organization.default_timezone,
             )

@@ -436,3 +436,16 @@ def test_member_cannot_create_embed_sessions(member_client, dashboard) -> None:
     )
     assert response.status_code == 403
     assert not AuditLogEntry.objects.exists()
+
+
+def test_preview_applies_the_dashboards_viewer_filters(org, owner_client, dashboard) -> None:
+    send_events(org.organization, "t1", 6)  # models alternate: 3 gpt-4, 3 claude
+    dashboard_update(
+        dashboard=dashboard, changes={"filters": [{"dimension": "model", "label": "Model"}]}
+    )
+    url = f"/app/dashboards/{dashboard.pk}/preview"
+    response = owner_client.get(url, {"tenant_id": "t1", "filter.model": "gpt-4"})
+    assert response.context["data"]["widgets"][0]["data"]["value"] == 3.0
+    assert '<option value="gpt-4" selected>' in response.content.decode()
+    unfiltered = owner_client.get(url, {"tenant_id": "t1", "filter.model": ""})
+    assert unfiltered.context["data"]["widgets"][0]["data"]["value"] == 6.0

@@ -22,7 +22,7 @@
           type: chartType === "bar" ? "bar" : "line",
           stack: chartType === "bar" && data.series.length > 1 ? "total" : undefined,
           showSymbol: false,
-          smooth: chartType !== "bar",
+          smooth: chartType !== "bar" ? 0.25 : false,
           areaStyle: chartType === "area" ? { opacity: 0.18 } : undefined,
           data: series.points,
         };
