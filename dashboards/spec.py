@@ -55,6 +55,7 @@ MAX_TABLE_METRICS = 6  # one column per metric kind
 
 # The same key rule as ingest: property keys, group-by dimensions and filter keys.
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+EVENT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,127}$")  # as ingest: a name no event can have is a typo
 WIDGET_ID_RE = re.compile(r"^w_[A-Za-z0-9_]{1,40}$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 FONT_RE = re.compile(r"^[A-Za-z0-9 ,_-]{1,100}$")  # no quotes, semicolons or braces: safe in CSS
@@ -340,7 +341,12 @@ def _parse_widget(raw: Any, path: str, errors: _Errors) -> WidgetSpec | None:
     title = _string(obj.get("title", ""), f"{path}.title", errors, max_len=200)
     kind = _choice(obj.get("kind", _MISSING), f"{path}.kind", KINDS, errors)
     event_name = _string(
-        obj.get("event_name", _MISSING), f"{path}.event_name", errors, min_len=1, max_len=200
+        obj.get("event_name", _MISSING),
+        f"{path}.event_name",
+        errors,
+        min_len=1,
+        max_len=128,
+        pattern=EVENT_NAME_RE,
     )
     metric = _parse_metric(obj.get("metric", "count"), obj.get("property"), path, errors)
     filters = _parse_widget_filters(obj.get("filters") or {}, f"{path}.filters", errors)

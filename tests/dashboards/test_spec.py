@@ -169,6 +169,8 @@ def test_table_with_several_metrics_and_sort() -> None:
         (spec_with(widget(id="w_" + "a" * 41)), "widgets[0].id"),
         (spec_with(widget(title="t" * 201)), "widgets[0].title"),
         (spec_with({"id": "w_a", "kind": "kpi"}), "widgets[0].event_name"),
+        (spec_with(widget(event_name="api call")), "widgets[0].event_name"),
+        (spec_with(widget(event_name="")), "widgets[0].event_name"),
         (spec_with(widget(chart="progress")), "widgets[0].target"),
         (spec_with(widget(chart="progress", target="100")), "widgets[0].target"),
         (spec_with(widget(target=10)), "widgets[0].target"),
