@@ -88,11 +88,13 @@ def run_main(seconds: float, connections: int) -> None:
         stop_key = f"{env['INGEST_STREAM']}:bench-stop"
         redis.set(stop_key, 1)  # drain what is there, then stop
         written = _role(env, work / "worker", "worker", "--stop-key", stop_key)
+        rounds = written["rss_after_rounds_mb"] or [written["rss_after_mb"]]
         print(
             f"3. written by one worker (backlog of {written['events']:,} events): "
             f"{written['events_per_s']:,.0f} ev/s; worker RSS "
-            f"{written['rss_before_mb']:.0f} MB before, {written['rss_after_mb']:.0f} MB after, "
-            f"{written['rss_peak_mb']:.0f} MB peak"
+            f"{written['rss_before_mb']:.0f} MB before, {rounds[0]:.0f} MB after the first round, "
+            f"{max(rounds):.0f} MB at most after any of {len(rounds)} rounds, "
+            f"{written['rss_after_mb']:.0f} MB after, {written['rss_peak_mb']:.0f} MB peak"
         )
 
         end_to_end = _end_to_end(env, work, redis, port, key, bodies, seconds, connections)
@@ -108,7 +110,9 @@ def run_main(seconds: float, connections: int) -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=10)
-        redis.delete(env["INGEST_STREAM"], f"{env['INGEST_STREAM']}:bench-stop")
+        stream = env["INGEST_STREAM"]
+        suffixes = ("", ":bench-stop", ":bench-stop:ready", ":backoff", ":failures", ":dead")
+        redis.delete(*(stream + suffix for suffix in suffixes))
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -306,7 +310,7 @@ def _role(env: dict[str, str], var_dir: Path, role: str, *args: str) -> dict[str
 
 def _end_to_end(env, work, redis, port, key, bodies, seconds, connections) -> dict[str, Any]:
     stop_key = f"{env['INGEST_STREAM']}:bench-stop"
-    redis.delete(stop_key)
+    redis.delete(stop_key, f"{stop_key}:ready")  # phase 3's worker left its ready flag
     var_dir = work / "worker-e2e"
     var_dir.mkdir(parents=True)
     worker = subprocess.Popen(
@@ -317,7 +321,7 @@ def _end_to_end(env, work, redis, port, key, bodies, seconds, connections) -> di
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(3)  # the worker's Django + chDB start-up is not part of the figure
+    _wait_until_ready(redis, f"{stop_key}:ready", worker)  # start-up is not part of the figure
     started = time.time()
     load = _load(port, key, bodies, seconds, connections)
     redis.set(stop_key, 1)
@@ -334,6 +338,17 @@ def _end_to_end(env, work, redis, port, key, bodies, seconds, connections) -> di
         "seconds": elapsed,
         "events_per_s": report["events"] / elapsed,
     }
+
+
+def _wait_until_ready(redis: Any, key: str, worker: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while not redis.exists(key):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(
+                f"the worker did not start: {worker.stderr.read() if worker.stderr else ''}"
+            )
+        time.sleep(0.05)
+    redis.delete(key)
 
 
 # --- Roles run in their own processes (chDB: one process per data directory) --------------
@@ -358,16 +373,23 @@ def _rss_mb(field: str = "VmRSS") -> float:
 
 
 def run_worker(stop_key: str) -> dict[str, Any]:
-    """Drain the stream with the real writer until it is empty and `stop_key` is set."""
+    """The real writer on the periodic job's cadence (a round every second, each draining until
+    the stream is empty), until the stream is empty and `stop_key` is set."""
     _setup_django()
     from django.conf import settings
 
+    from config.schedule import PERIODIC_JOBS
     from ingest.drain import DrainConfig, stream_drain
     from ingest.stream import redis_client
 
+    every = next(
+        job.every_seconds for job in PERIODIC_JOBS if job.task == "ingest.tasks.drain_stream"
+    )
     client = redis_client()
-    config = DrainConfig.from_settings(consumer=f"bench-{os.getpid()}", max_seconds=60.0)
+    config = DrainConfig.from_settings(consumer=f"bench-{os.getpid()}", max_seconds=every)
     rss_before = _rss_mb()
+    client.set(f"{stop_key}:ready", 1, ex=600)  # start-up done: the load may begin
+    rss_after_rounds: list[float] = []
     events, first_read, last_write = 0, None, None
     while True:
         began = time.time()
@@ -376,10 +398,11 @@ def run_worker(stop_key: str) -> dict[str, Any]:
             first_read = first_read or began
             last_write = time.time()
             events += result.events
+            rss_after_rounds.append(_rss_mb())
         elif client.exists(stop_key) and client.xlen(settings.INGEST_STREAM) == 0:
             break
-        else:
-            time.sleep(0.02)
+        if client.xlen(settings.INGEST_STREAM) == 0:  # else a backlog: the next round at once
+            time.sleep(max(0.0, began + every - time.time()))
     busy = (last_write - first_read) if events else 0.0
     return {
         "events": events,
@@ -388,6 +411,7 @@ def run_worker(stop_key: str) -> dict[str, Any]:
         "rss_before_mb": rss_before,
         "rss_after_mb": _rss_mb(),
         "rss_peak_mb": _rss_mb("VmHWM"),
+        "rss_after_rounds_mb": rss_after_rounds,
     }
 
 
