@@ -5,8 +5,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Q
-
 from accounts.models import Organization
 from dashboards.models import Dashboard, DashboardVersion
 from dashboards.spec import DashboardSpec, parse_spec
@@ -68,19 +66,28 @@ def forget_signing_secret(kid: str) -> None:
 
 
 def embed_session_is_revoked(*, claims: EmbedClaims) -> bool:
-    """One indexed query: this session, its signing key, its tenant or the whole organization
-    revoked after the session was issued."""
+    """One indexed query for every revocation that could concern this session (its jti, its
+    signing key, its tenant, the whole organization), judged here: a plain `target IN (…)`
+    costs far less to build per request than the equivalent OR of four conditions."""
     issued_at = datetime.fromtimestamp(claims.issued_at, tz=UTC)
-    return (
-        EmbedRevocation.objects.filter(organization_id=claims.org_id)
-        .filter(
-            Q(kind=RevocationKind.SESSION, target=claims.jti)
-            | Q(kind=RevocationKind.SIGNING_KEY, target=claims.key_id)
-            | Q(kind=RevocationKind.TENANT, target=claims.tenant_id, revoked_at__gte=issued_at)
-            | Q(kind=RevocationKind.ORGANIZATION, target="", revoked_at__gte=issued_at)
-        )
-        .exists()
+    rows = EmbedRevocation.objects.filter(
+        organization_id=claims.org_id, target__in=(claims.jti, claims.key_id, claims.tenant_id, "")
+    ).values_list("kind", "target", "revoked_at")
+    return any(
+        _revokes(claims, issued_at, kind, target, revoked_at) for kind, target, revoked_at in rows
     )
+
+
+def _revokes(
+    claims: EmbedClaims, issued_at: datetime, kind: str, target: str, revoked_at: datetime
+) -> bool:
+    if kind == RevocationKind.SESSION:
+        return target == claims.jti
+    if kind == RevocationKind.SIGNING_KEY:
+        return target == claims.key_id
+    if kind == RevocationKind.TENANT:
+        return target == claims.tenant_id and revoked_at >= issued_at
+    return kind == RevocationKind.ORGANIZATION and target == "" and revoked_at >= issued_at
 
 
 @dataclass(frozen=True)

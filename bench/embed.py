@@ -1,0 +1,287 @@
+"""Embed figures, printed (a benchmark, never a test).
+
+    .venv/bin/python bench/embed.py [--navigations 10] [--sessions 2000] [--verifications 5000]
+
+Data: bench/query.py's data set (10 million events, 200 tenants, 90 days in a chDB directory
+under bench/out/, built by that script on first use; `--events` makes a smaller one). Its
+6-widget dashboard (kpi count, timeseries, breakdown, table, kpi p95, kpi count_unique) is
+published for organization `org_bench`; the configuration database is SQLite under
+bench/out/embed-var/ (the embedded default) unless DATABASE_URL says otherwise.
+
+  1. sessions issued per second: `embed_session_create` (the service: dashboard check, JWT,
+     audit row) and `POST /v1/embed-sessions` through Django (plus API key auth, DRF, validation);
+  2. token verifications per second: the JWT alone (`token_decode`), and the complete check every
+     embed request makes (`embed_session_verify`: JWT, revocation query, dashboard query);
+  3. navigation -> `ready` for the dashboard in Debian's Chromium: a host page on another origin
+     embeds it through /sdk/embed.js, served by waitress in this process (one process: chDB).
+     Time from the host page's navigation start to the helper's `ready` event, and the bytes
+     transferred (all requests: host page, helper, embed page, CSS, JS, ECharts, data) as
+     served, and as they would be with gzip. Cold: a tenant whose widgets are not cached yet
+     and an empty browser cache; warm: widgets cached on the server, empty browser cache.
+"""
+
+import argparse
+import functools
+import gzip
+import http.server
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+import query as query_bench  # noqa: E402 - bench/query.py: its data set and dashboard
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head>
+<body style="margin:0"><div id="box"></div><script src="{server}/sdk/embed.js"></script>
+<script>
+  window.readyAt = null;
+  Sightline.create({{container: "#box", embedUrl: decodeURIComponent(location.hash.slice(1))}})
+    .on("ready", function () {{ window.readyAt = performance.now(); }})
+    .on("error", function (e) {{ window.failed = e; }});
+</script></body></html>"""
+LAYOUTS = [(0, 0, 4, 2), (4, 0, 4, 2), (8, 0, 4, 2), (0, 2, 6, 5), (6, 2, 6, 5), (0, 7, 12, 5)]
+
+
+def setup(args: argparse.Namespace) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["SIGHTLINE_VAR_DIR"] = str(args.out / "embed-var")
+    os.environ["CHDB_PATH"] = str(args.out / "chdb")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    query_bench.ensure_data(args.events)
+
+
+def bench_spec() -> dict[str, Any]:
+    """bench/query.py's dashboard, laid out like a real one (KPIs on top)."""
+    order = ["w_calls", "w_p95", "w_users", "w_trend", "w_models", "w_table"]
+    widgets = {w["id"]: dict(w) for w in query_bench.SPEC["widgets"]}
+    for widget_id, (x, y, w, h) in zip(order, LAYOUTS, strict=True):
+        widgets[widget_id]["layout"] = {"x": x, "y": y, "w": w, "h": h}
+    return {**query_bench.SPEC, "widgets": [widgets[i] for i in order], "default_period": "30d"}
+
+
+def publish() -> tuple[Any, Any, Any]:
+    """(organization, admin key, dashboard) of org_bench, created once."""
+    from accounts.models import Organization, Scope
+    from accounts.services import api_key_create
+    from dashboards.models import Dashboard
+    from dashboards.services import dashboard_create, dashboard_publish
+
+    organization, _ = Organization.objects.get_or_create(
+        pk=query_bench.ORG, defaults={"name": "Bench"}
+    )
+    key = api_key_create(organization=organization, scope=Scope.ADMIN, name="bench")
+    Dashboard.objects.filter(organization=organization).delete()
+    dashboard = dashboard_create(organization=organization, spec=bench_spec())
+    return organization, key, dashboard_publish(dashboard=dashboard).dashboard
+
+
+def rate(fn: Callable[[int], object], count: int) -> float:
+    started = time.perf_counter()
+    for i in range(count):
+        fn(i)
+    return count / (time.perf_counter() - started)
+
+
+def session_request(dashboard: Any, tenant: str, expires_in: int = 3600) -> Any:
+    from embeds.services import SessionRequest
+    from embeds.tokens import EmbedPermissions
+
+    permissions = EmbedPermissions(
+        allowed_periods=("24h", "7d", "30d", "90d"), allow_drill_down=True
+    )
+    return SessionRequest(
+        dashboard_id=dashboard.pk, tenant_id=tenant, expires_in=expires_in, permissions=permissions
+    )
+
+
+def bench_sessions(organization: Any, key: Any, dashboard: Any, count: int) -> None:
+    from django.test import Client
+
+    from embeds.services import Actor, embed_session_create
+
+    actor = Actor(api_key=key.key, ip="127.0.0.1")
+    embed_session_create(
+        organization=organization, request=session_request(dashboard, "tenant_0"), actor=actor
+    )
+    service = rate(
+        lambda i: embed_session_create(
+            organization=organization,
+            request=session_request(dashboard, f"tenant_{i % 200}"),
+            actor=actor,
+        ),
+        count,
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key.secret}")
+    body = {
+        "tenant_id": "tenant_1",
+        "dashboard_id": dashboard.pk,
+        "permissions": {"allowed_periods": ["30d"]},
+    }
+
+    def http(i: int) -> None:
+        response = client.post("/v1/embed-sessions", body, content_type="application/json")
+        assert response.status_code == 201, response.content
+
+    over_http = rate(http, count // 2)
+    print(
+        f"1. sessions issued/s: service {service:,.0f}   POST /v1/embed-sessions {over_http:,.0f}  (one thread)"
+    )
+
+
+def bench_verifications(organization: Any, dashboard: Any, count: int) -> None:
+    from embeds.selectors import embed_session_verify, signing_secret_for
+    from embeds.services import Actor, embed_session_create
+    from embeds.tokens import token_decode
+
+    token = embed_session_create(
+        organization=organization, request=session_request(dashboard, "tenant_2"), actor=Actor()
+    ).token
+    jwt_only = rate(lambda i: token_decode(token, secret_for=signing_secret_for), count)
+    complete = rate(lambda i: embed_session_verify(token=token, dashboard_id=dashboard.pk), count)
+    print(
+        f"2. token verifications/s: JWT only {jwt_only:,.0f}   complete (JWT + revocation + dashboard) {complete:,.0f}"
+    )
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def serve_threads(directory: str) -> tuple[str, str, Callable[[], None]]:
+    """waitress with the Django app on localhost, a static server for the host page on 127.0.0.1."""
+    from django.core.wsgi import get_wsgi_application
+    from waitress import create_server
+
+    app_server = create_server(get_wsgi_application(), host="127.0.0.1", port=0, threads=8)
+    host_server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=directory)
+    )
+    for target in (app_server.run, host_server.serve_forever):
+        threading.Thread(target=target, daemon=True).start()
+
+    def stop() -> None:
+        host_server.shutdown()
+        app_server.close()
+
+    return (
+        f"http://localhost:{app_server.effective_port}",
+        f"http://127.0.0.1:{host_server.server_address[1]}",
+        stop,
+    )
+
+
+def navigate(browser: Any, host: str, embed_url: str) -> dict[str, float]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    responses: list[Any] = []
+    page.on("requestfinished", lambda request: responses.append(request))
+    page.goto(f"{host}/host.html#{embed_url}")
+    page.wait_for_function("window.readyAt !== null || window.failed", timeout=60_000)
+    if page.evaluate("window.failed || null"):
+        raise RuntimeError(f"embed failed: {page.evaluate('window.failed')}")
+    ready_ms = page.evaluate("window.readyAt")
+    served = gzipped = 0
+    for request in responses:
+        sizes = request.sizes()
+        response = request.response()
+        body = response.body() if response else b""
+        served += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        gzipped += len(gzip.compress(body, 6)) + sizes["responseHeadersSize"]
+    context.close()
+    return {"ready_ms": ready_ms, "served": served, "gzipped": gzipped, "requests": len(responses)}
+
+
+def bench_navigation(organization: Any, dashboard: Any, runs: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from embeds.services import Actor, embed_session_create
+
+    with tempfile.TemporaryDirectory() as directory:
+        server, host, stop = serve_threads(directory)
+        Path(directory, "host.html").write_text(HOST_PAGE.format(server=server))
+        organization.allowed_embed_origins = [host]
+        organization.save(update_fields=["allowed_embed_origins"])
+
+        def url_for(tenant: str) -> str:
+            issued = embed_session_create(
+                organization=organization, request=session_request(dashboard, tenant), actor=Actor()
+            )
+            return f"{server}/embed/{dashboard.pk}?token={issued.token}"
+
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+                )
+                navigate(
+                    browser, host, url_for("tenant_199")
+                )  # first-ever costs: imports, chDB marks
+                cold = [navigate(browser, host, url_for(f"tenant_{100 + i}")) for i in range(runs)]
+                warm = [navigate(browser, host, url_for(f"tenant_{100 + i}")) for i in range(runs)]
+                browser.close()
+        finally:
+            stop()
+    for label, samples in (
+        ("cold (server widgets uncached)", cold),
+        ("warm (server widgets cached)", warm),
+    ):
+        times = sorted(s["ready_ms"] for s in samples)
+        median = times[len(times) // 2]
+        print(
+            f"3. navigation -> ready, {label}: p50 {median:.0f} ms, max {times[-1]:.0f} ms (n={len(times)})"
+        )
+    sample = warm[-1]
+    print(
+        f"   transferred per view: {sample['served'] / 1024:,.0f} KB as served, "
+        f"{sample['gzipped'] / 1024:,.0f} KB with gzip ({sample['requests']} requests)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--navigations", type=int, default=10)
+    parser.add_argument("--sessions", type=int, default=2000)
+    parser.add_argument("--verifications", type=int, default=5000)
+    parser.add_argument(
+        "--events", type=int, default=query_bench.EVENTS, help="(smaller for a smoke run)"
+    )
+    parser.add_argument("--out", type=Path, default=OUT, help="the chDB data directory's parent")
+    args = parser.parse_args()
+    setup(args)
+    from django.conf import settings
+
+    organization, key, dashboard = publish()
+    print(f"config database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+    bench_sessions(organization, key, dashboard, args.sessions)
+    bench_verifications(organization, dashboard, args.verifications)
+    bench_navigation(organization, dashboard, args.navigations)
+
+
+if __name__ == "__main__":
+    main()
