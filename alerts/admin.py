@@ -115,10 +115,8 @@ class AlertEvaluationAdmin(admin.ModelAdmin):
         "evaluated_at",
         "tenants_evaluated",
         "firing_count",
-        "notable",
         "duration_ms",
     ]
-    list_filter = ["notable"]
     search_fields = ["rule__id", "rule__name"]
     readonly_fields = [f.name for f in AlertEvaluation._meta.fields]
 

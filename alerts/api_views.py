@@ -68,12 +68,11 @@ class AlertTestView(_AlertView):
 
 
 class AlertHistoryView(_AlertView):
-    """Evaluations, newest first, each with its deliveries and their attempts.
-    `?notable=true` keeps only evaluations where a tenant changed state or the query failed."""
+    """Evaluations where a tenant changed state or the query failed, newest first, each with
+    its deliveries and their attempts (a quiet check only updates `last_evaluated_at`)."""
 
     def get(self, request: Request, pk: str) -> Response:
-        notable = request.query_params.get("notable", "").lower() in ("1", "true", "yes")
-        evaluations = selectors.alert_rule_evaluations(rule=self.get_object(), notable_only=notable)
+        evaluations = selectors.alert_rule_evaluations(rule=self.get_object())
         page = self.paginate_queryset(evaluations)
         return self.get_paginated_response([evaluation_to_dict(e) for e in page])
 

@@ -44,6 +44,17 @@ def condition_holds(*, operator: str, value: float | None, threshold: float) -> 
     return _COMPARE[operator](value, threshold)
 
 
+def condition(*, operator: str, threshold: float) -> Callable[[float | None], bool]:
+    """`condition_holds` with the operator and threshold bound: evaluated for every tenant of
+    every rule each tick, so it is looked up once per rule."""
+    compare = _COMPARE[operator]
+
+    def holds(value: float | None) -> bool:
+        return value is not None and math.isfinite(value) and compare(value, threshold)
+
+    return holds
+
+
 def window_for(*, rule_window: str, default_period: str) -> tuple[str, timedelta]:
     """The rule's window, else the dashboard's default period, else 24h."""
     for name in (rule_window, default_period, FALLBACK_WINDOW):

@@ -152,9 +152,8 @@ def alert_test(request: HttpRequest, rule_id: str) -> HttpResponse:
 @console_view
 def alert_history(request: HttpRequest, rule_id: str) -> HttpResponse:
     rule = selectors.alert_rule_get(organization=request.organization, rule_id=rule_id)
-    show_all = request.GET.get("all") == "1"
     evaluations = Paginator(
-        selectors.alert_rule_evaluations(rule=rule, notable_only=not show_all), HISTORY_PAGE_SIZE
+        selectors.alert_rule_evaluations(rule=rule), HISTORY_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     deliveries = selectors.alert_rule_deliveries(rule=rule)[:HISTORY_PAGE_SIZE]
     context = {
@@ -163,7 +162,6 @@ def alert_history(request: HttpRequest, rule_id: str) -> HttpResponse:
         "states": selectors.alert_rule_states(rule=rule)[:100],
         "evaluations": evaluations,
         "deliveries": deliveries,
-        "show_all": show_all,
         "can_edit": _can_edit(request),
     }
     return render(request, "alerts/history.html", context)

@@ -110,8 +110,6 @@ class AlertEvaluation(models.Model):
     transitions = models.JSONField(default=list, blank=True)  # [{tenant_id, from, to, value}]
     error = models.CharField(max_length=500, blank=True)
     duration_ms = models.FloatField(default=0.0)
-    # Quiet evaluations (no transition, no error) are kept briefly; notable ones much longer.
-    notable = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-evaluated_at", "-id"]
@@ -120,7 +118,7 @@ class AlertEvaluation(models.Model):
         ]
         indexes = [
             models.Index(fields=["rule", "-evaluated_at"]),
-            models.Index(fields=["notable", "evaluated_at"]),
+            models.Index(fields=["evaluated_at"]),
         ]
 
     def __str__(self) -> str:

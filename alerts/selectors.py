@@ -60,16 +60,13 @@ def _deliveries_with_attempts(deliveries: QuerySet[AlertDelivery]) -> QuerySet[A
     ).order_by("-created_at", "id")
 
 
-def alert_rule_evaluations(
-    *, rule: AlertRule, notable_only: bool = False
-) -> QuerySet[AlertEvaluation]:
+def alert_rule_evaluations(*, rule: AlertRule) -> QuerySet[AlertEvaluation]:
     """Newest first, each with its deliveries and their attempts."""
-    evaluations = AlertEvaluation.objects.filter(rule=rule)
-    if notable_only:
-        evaluations = evaluations.filter(notable=True)
     deliveries = _deliveries_with_attempts(AlertDelivery.objects.all())
-    return evaluations.prefetch_related(Prefetch("deliveries", queryset=deliveries)).order_by(
-        "-evaluated_at", "-id"
+    return (
+        AlertEvaluation.objects.filter(rule=rule)
+        .prefetch_related(Prefetch("deliveries", queryset=deliveries))
+        .order_by("-evaluated_at", "-id")
     )
 
 

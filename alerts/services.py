@@ -18,8 +18,7 @@ from alerts.models import AlertDelivery, AlertEvaluation, AlertRule, AlertState
 from alerts.targets import TargetGone, TargetResolver
 from config.errors import Conflict, InvalidInput
 
-QUIET_EVALUATIONS_KEPT = timedelta(days=1)  # evaluations where nothing changed
-HISTORY_KEPT = timedelta(days=30)  # transitions, errors, deliveries
+HISTORY_KEPT = timedelta(days=30)  # evaluations (transitions, errors) and deliveries
 EDITABLE_FIELDS = frozenset(
     {
         "name",
@@ -97,9 +96,6 @@ def alert_rule_test(*, rule: AlertRule) -> list[AlertDelivery]:
 
 
 def alert_history_prune(*, now: datetime) -> None:
-    AlertEvaluation.objects.filter(
-        notable=False, evaluated_at__lt=now - QUIET_EVALUATIONS_KEPT
-    ).delete()
     AlertEvaluation.objects.filter(evaluated_at__lt=now - HISTORY_KEPT).delete()
     AlertDelivery.objects.filter(created_at__lt=now - HISTORY_KEPT).delete()
 

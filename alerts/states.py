@@ -14,7 +14,7 @@ other rules only store rows for tenants that left ok.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from alerts.conditions import ZERO_WHEN_ABSENT, condition_holds
+from alerts.conditions import ZERO_WHEN_ABSENT, condition, condition_holds
 from alerts.delivery import Notice
 from alerts.models import AlertRule, AlertState, AlertStatus
 from config.ids import new_id
@@ -36,7 +36,6 @@ class TenantState:
     transition_id: str = ""
     changed_at: datetime | None = None
     last_notified_at: datetime | None = None
-    stored: bool = False
 
 
 @dataclass
@@ -86,24 +85,36 @@ def step_rule(
     metric: str,
     values: TenantValues,
     known: dict[str, TenantState],
+    remembered: set[str],
     tick: int,
     now: datetime,
 ) -> RuleStep:
-    """Moves every known tenant one step; returns the rows to write and what to notify."""
+    """Moves every tenant one step. `known`: the stored non-ok states; `remembered`: tenants
+    stored as ok (loaded only for rules that remember every tenant). Returns the rows to write
+    and what to notify."""
     remember_all = remembers_every_tenant(rule=rule, metric=metric)
+    holds = condition(operator=rule.operator, threshold=rule.threshold_value)
     absent = absent_value(metric)
-    tenants = set(values) | set(known) | ({rule.tenant_id} if rule.tenant_id else set())
+    tenants = set(values) | set(known) | remembered
+    if rule.tenant_id:
+        tenants.add(rule.tenant_id)
     out = RuleStep(tenants=len(tenants))
     for tenant_id in sorted(tenants):
         value = values.get(tenant_id, absent)
-        state = known.get(tenant_id) or TenantState()
-        holds = condition_holds(operator=rule.operator, value=value, threshold=rule.threshold_value)
-        due = renotify_due(rule=rule, state=state, tick=tick)
-        step = next_step(status=state.status, holds=holds, renotify_due=due)
+        state = known.get(tenant_id)
+        if state is None:  # ok: the common case, kept cheap
+            if not holds(value):
+                if remember_all and tenant_id not in remembered:
+                    out.writes.append(_row(rule, tenant_id, TenantState(changed_at=now)))
+                continue
+            state = TenantState()
+        step = next_step(
+            status=state.status,
+            holds=holds(value),
+            renotify_due=renotify_due(rule=rule, state=state, tick=tick),
+        )
         out.firing += step.status == AlertStatus.FIRING
         if step.status == state.status and not step.notify:
-            if remember_all and not state.stored:
-                out.writes.append(_row(rule, tenant_id, TenantState(changed_at=now)))
             continue
         out.transitions.append(
             {"tenant_id": tenant_id, "from": state.status, "to": step.status, "value": value}

@@ -111,7 +111,7 @@ def build(rules: int, widget_count: int, webhook_url: str) -> list:
 
     now = timezone.now()
     values = {}
-    for dashboard, widget, window in placed:  # per-tenant values, to pick firing thresholds
+    for _, widget, window in placed:  # per-tenant values, to pick firing thresholds
         query = compile_metric_by_tenant(
             widget,
             scope=DangerousOrgWideScope(ORG),

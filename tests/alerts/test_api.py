@@ -265,25 +265,34 @@ def test_test_notification_reports_a_failing_receiver(api, body, receiver) -> No
 def test_history_lists_evaluations_with_deliveries_and_attempts(
     api, body, org, receiver, clock
 ) -> None:
-    created = create(api, {**body, "widget_id": "w_calls", "threshold_value": 1})
+    created = create(api, {**body, "widget_id": "w_calls", "threshold_value": 1, "window": "1h"})
     at = datetime.now(UTC) - timedelta(minutes=1)
     insert(event(org_id=org.organization.pk, tenant_id="acme", timestamp=at) for _ in range(3))
+    insert(
+        event(org_id=org.organization.pk, tenant_id="globex", timestamp=at - timedelta(minutes=55))
+        for _ in range(3)
+    )
     receiver.reply(500)
     clock.tick()
-    clock.tick()
+    clock.tick(minutes=10)  # globex resolves
+    clock.tick()  # globex settles to ok, silently
+    clock.tick()  # a quiet check: not in the history
 
-    history = api.get(f"/v1/alerts/{created['id']}/history", {"limit": 1}).json()
-    notable = api.get(f"/v1/alerts/{created['id']}/history", {"notable": "true"}).json()
+    history = api.get(f"/v1/alerts/{created['id']}/history", {"limit": 2}).json()
+    second_page = api.get(history["next"]).json()
 
-    assert history["count"] == 2 and len(history["results"]) == 1 and history["next"]
-    assert history["results"][0]["transitions"] == []
-    [fired] = notable["results"]
-    assert fired["transitions"][0]["to"] == "firing" and fired["firing_count"] == 1
-    [delivery] = fired["deliveries"]
+    assert history["count"] == 3
+    settled, resolved = history["results"]
+    assert [t["to"] for t in settled["transitions"]] == ["ok"] and settled["deliveries"] == []
+    assert [t["to"] for t in resolved["transitions"]] == ["resolved"]
+    [fired] = second_page["results"]
+    assert [t["to"] for t in fired["transitions"]] == ["firing", "firing"]
+    assert fired["firing_count"] == 2
+    delivery = next(d for d in fired["deliveries"] if d["tenant_id"] == "acme")
     assert [a["status_code"] for a in delivery["attempts"]] == [500, 200]
     assert delivery["status"] == "sent"
     deliveries = api.get(f"/v1/alerts/{created['id']}/deliveries").json()
-    assert deliveries["count"] == 1 and deliveries["results"][0]["id"] == delivery["id"]
+    assert deliveries["count"] == 3
     detail = api.get(f"/v1/alerts/{created['id']}").json()
     assert detail["firing_count"] == 1 and detail["states"][0]["tenant_id"] == "acme"
 

@@ -381,19 +381,26 @@ def test_disabled_rules_are_not_evaluated(org, make_rule, receiver, clock) -> No
     assert not receiver.requests
 
 
-def test_evaluation_history_records_transitions(org, make_rule, clock) -> None:
-    calls(org, "acme", 3)
+def test_history_keeps_changes_and_quiet_checks_only_move_last_evaluated(
+    org, make_rule, clock
+) -> None:
+    calls(org, "acme", 3, minutes_ago=55)
     calls(org, "globex", 1)
     rule = make_rule("gt", 2)
 
     clock.tick()
-    clock.tick()
+    clock.tick()  # nothing changes
+    rule.refresh_from_db()
+    assert rule.last_evaluated_at == clock.now
+    clock.tick(minutes=10)  # acme resolves
 
-    newest, oldest = AlertEvaluation.objects.filter(rule=rule)
-    assert (oldest.tenants_evaluated, oldest.firing_count, oldest.notable) == (2, 1, True)
-    assert oldest.transitions == [{"tenant_id": "acme", "from": "ok", "to": "firing", "value": 3.0}]
-    assert (newest.transitions, newest.notable, newest.firing_count) == ([], False, 1)
-    assert oldest.deliveries.count() == 1 and newest.deliveries.count() == 0
+    resolved, fired = AlertEvaluation.objects.filter(rule=rule)
+    assert (fired.tenants_evaluated, fired.firing_count) == (2, 1)
+    assert fired.transitions == [{"tenant_id": "acme", "from": "ok", "to": "firing", "value": 3.0}]
+    assert resolved.transitions == [
+        {"tenant_id": "acme", "from": "firing", "to": "resolved", "value": 0.0}
+    ]
+    assert fired.deliveries.count() == 1 and resolved.deliveries.count() == 1
 
 
 def test_alerts_tick_command_prints_a_summary(org, make_rule, receiver) -> None:
