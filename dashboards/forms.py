@@ -307,5 +307,5 @@ def new_widget(*, kind: str, widget_id: str, schema: Schema, y: int) -> dict[str
         "layout": {"x": 0, "y": y, "w": size[0], "h": size[1]},
     }
     if kind in ("breakdown", "table") and not dimension:
-        widget["group_by"] = ["name"]  # a placeholder the form flags until a real key exists
+        widget["group_by"] = ["name"]  # a placeholder until events carry string properties
     return widget
