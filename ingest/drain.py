@@ -136,20 +136,26 @@ def _read(client: redis.Redis, config: DrainConfig, start: str) -> list[Entry]:
 
 
 def _claim_idle(client: redis.Redis, config: DrainConfig) -> list[Entry]:
-    reply = client.xautoclaim(
-        config.stream,
-        config.group,
-        config.consumer,
-        min_idle_time=config.claim_idle_ms,
-        start_id="0-0",
-        count=config.max_entries,
-    )
-    claimed = reply[1]
-    if claimed:
-        logger.warning(
-            "Reclaimed %d stream entries idle for %d ms", len(claimed), config.claim_idle_ms
+    """Up to max_entries entries that other consumers read but left unacknowledged for
+    claim_idle_ms. XAUTOCLAIM scans the pending list in steps; follow its cursor to the end."""
+    start = "0-0"
+    while True:
+        cursor, claimed, *_ = client.xautoclaim(
+            config.stream,
+            config.group,
+            config.consumer,
+            min_idle_time=config.claim_idle_ms,
+            start_id=start,
+            count=config.max_entries,
         )
-    return claimed
+        if claimed:
+            logger.warning(
+                "Took over %d stream entries idle for %d ms", len(claimed), config.claim_idle_ms
+            )
+            return claimed
+        if cursor in (b"0-0", "0-0"):
+            return []
+        start = cursor
 
 
 def _write(

@@ -217,3 +217,19 @@ def test_redis_down_answers_503_and_the_client_keeps_its_batch(redis_buffer, ing
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "ingest_unavailable"
     assert redis_client().xlen(redis_buffer) == 0
+
+
+def test_idle_entries_behind_many_busy_ones_are_still_taken_over(redis_buffer, ingest_client, org):
+    total = _accept(ingest_client, batches=25, size=1)
+    client = redis_client()
+    client.xgroup_create(redis_buffer, CONSUMER_GROUP, id="0")
+    delivered = client.xreadgroup(CONSUMER_GROUP, "worker-a", {redis_buffer: ">"}, count=100)
+    ids = [entry_id for entry_id, _ in delivered[0][1]]
+    # The last three were read ten minutes ago (a dead worker); the rest just now (alive).
+    client.xclaim(redis_buffer, CONSUMER_GROUP, "worker-a", 0, ids[-3:], idle=600_000)
+
+    config = _config(redis_buffer, claim_idle_ms=300_000, max_entries=1)
+    result = stream_drain(client=client, config=config)
+    assert (result.reclaimed, result.events) == (3, 3)  # XAUTOCLAIM scans 10 a call: cursor kept
+    assert stored_count(org.organization.pk) == 3
+    assert _pending(redis_buffer) == total - 3
