@@ -13,6 +13,7 @@ import jwt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
@@ -104,6 +105,7 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
             "data": f"/embed/{dashboard_id}/data",
             "drill": f"/embed/{dashboard_id}/drill",
             "export": f"/embed/{dashboard_id}/export",
+            "echarts": static("vendor/echarts.min.js"),
         },
     }
 

@@ -110,7 +110,20 @@
   root.appendChild(grid);
   applyTheme();
   observeHeight();
+  // ECharts (~1 MB) downloads and parses while the data request is in flight.
+  const echartsReady = loadScript(config.urls.echarts);
   load().then(function () { post("ready", { dashboard: config.dashboard.id }); });
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      if (window.echarts) return resolve();
+      const script = document.createElement("script");
+      script.src = src;
+      script.onload = function () { resolve(); };
+      script.onerror = function () { reject({ code: "charts_unavailable", message: "The charts could not be loaded." }); };
+      document.head.appendChild(script);
+    });
+  }
 
   function byLayout(a, b) {
     return a.layout.y - b.layout.y || a.layout.x - b.layout.x;
@@ -249,9 +262,10 @@
     if (state.period === "custom" && !(state.from && state.to)) return Promise.resolve();
     const ticket = ++state.loading;
     cards.forEach(function (card) { showState(card, "loading"); });
-    return request(config.urls.data, periodParams())
-      .then(function (response) { return response.json(); })
-      .then(function (data) {
+    const dataRequest = request(config.urls.data, periodParams()).then(function (response) { return response.json(); });
+    return Promise.all([dataRequest, echartsReady])
+      .then(function (results) {
+        const data = results[0];
         if (ticket !== state.loading) return;
         state.data = data;
         render(data);
