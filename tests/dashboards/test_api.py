@@ -201,6 +201,24 @@ def test_create_refuses_a_spec_over_the_size_limit(api) -> None:
     assert Dashboard.objects.count() == 0
 
 
+def test_patch_refuses_a_body_over_the_size_limit(api) -> None:
+    created = create(api)
+
+    response = api.patch(
+        f"/v1/dashboards/{created['id']}", {"name": "x" * (SPEC_MAX_BYTES + 1)}, format="json"
+    )
+
+    assert_error(response, 413, "payload_too_large")
+    assert Dashboard.objects.get(pk=created["id"]).name == created["name"]
+
+
+def test_create_refuses_a_body_that_is_not_json(api) -> None:
+    response = api.post("/v1/dashboards", "name=x", content_type="text/plain")
+
+    assert_error(response, 415, "unsupported_media_type")
+    assert Dashboard.objects.count() == 0
+
+
 def test_patch_refuses_an_invalid_spec_and_changes_nothing(api) -> None:
     created = create(api)
     before = Dashboard.objects.get(pk=created["id"])
