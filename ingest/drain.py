@@ -38,6 +38,7 @@ DEFAULT_MAX_ENTRIES = 50  # 50 batches of at most 1,000 events: one warehouse in
 DEFAULT_MAX_SECONDS = 5.0  # a round ends even with a backlog left; the next one continues
 BACKOFF_BASE_MS = 500
 BACKOFF_CAP_MS = 30_000
+FORGET_CONSUMERS_AFTER_MS = 3_600_000  # a consumer name per worker thread: restarts leave old ones
 
 Entry = tuple[bytes, dict[bytes, bytes] | None]
 
@@ -52,6 +53,7 @@ class DrainConfig:
     max_seconds: float = DEFAULT_MAX_SECONDS
     backoff_base_ms: int = BACKOFF_BASE_MS
     backoff_cap_ms: int = BACKOFF_CAP_MS
+    forget_consumers_after_ms: int = FORGET_CONSUMERS_AFTER_MS
 
     @property
     def backoff_key(self) -> str:
@@ -115,6 +117,7 @@ def stream_drain(*, client: redis.Redis, config: DrainConfig) -> DrainResult:
                 return result
             if reclaimed:
                 result.reclaimed += len(entries)
+    _forget_idle_consumers(client, config)
     return result
 
 
@@ -125,6 +128,17 @@ def _ensure_group(client: redis.Redis, config: DrainConfig) -> None:
     except redis.ResponseError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
+
+
+def _forget_idle_consumers(client: redis.Redis, config: DrainConfig) -> None:
+    """Remove consumers (other than this one) that own no pending entry and have been silent
+    for forget_consumers_after_ms: workers that were restarted or scaled away."""
+    for consumer in client.xinfo_consumers(config.stream, config.group):
+        name = consumer["name"]
+        name = name.decode() if isinstance(name, bytes) else name
+        silent = consumer["idle"] >= config.forget_consumers_after_ms
+        if name != config.consumer and consumer["pending"] == 0 and silent:
+            client.xgroup_delconsumer(config.stream, config.group, name)
 
 
 def _read(client: redis.Redis, config: DrainConfig, start: str) -> list[Entry]:

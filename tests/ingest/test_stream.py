@@ -233,3 +233,15 @@ def test_idle_entries_behind_many_busy_ones_are_still_taken_over(redis_buffer, i
     assert (result.reclaimed, result.events) == (3, 3)  # XAUTOCLAIM scans 10 a call: cursor kept
     assert stored_count(org.organization.pk) == 3
     assert _pending(redis_buffer) == total - 3
+
+
+def test_silent_consumers_without_pending_entries_are_forgotten(redis_buffer, ingest_client):
+    _accept(ingest_client, batches=1, size=1)
+    client = redis_client()
+    client.xgroup_create(redis_buffer, CONSUMER_GROUP, id="0")
+    client.xreadgroup(CONSUMER_GROUP, "restarted-worker", {redis_buffer: "0"}, count=1)  # nothing
+    client.xreadgroup(CONSUMER_GROUP, "busy-worker", {redis_buffer: ">"}, count=1)  # owns one
+
+    stream_drain(client=client, config=_config(redis_buffer, forget_consumers_after_ms=0))
+    names = {c["name"] for c in client.xinfo_consumers(redis_buffer, CONSUMER_GROUP)}
+    assert names == {b"busy-worker", b"writer-1"}
