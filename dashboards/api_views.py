@@ -1,6 +1,20 @@
 """The dashboards API (admin scope). Thin views: parse input, call a service or selector,
 serialize. Organization scoping lives only in OrganizationScopedMixin: another organization's
-dashboard is a 404 on every route."""
+dashboard is a 404 on every route.
+
+  GET/POST  /v1/dashboards                  list (limit/offset) / create: the body IS the spec
+  GET/PATCH/DELETE /v1/dashboards/{id}      PATCH merges top-level spec keys; null resets one
+  POST /v1/dashboards/{id}/publish          201 new version N+1; 200 when the draft equals the
+                                            latest version (republished, no empty version)
+  POST /v1/dashboards/{id}/unpublish        idempotent; embeds stop at once
+  POST /v1/dashboards/{id}/restore          {"version"?: n}; default the live (else latest)
+                                            version; 409 never_published
+  GET  /v1/dashboards/{id}/versions[/{n}]   list (n, when, by, is_current) / one with its spec
+  GET  /v1/dashboards/{id}/data             ?tenant_id (required) &version=draft (default) or
+                                            published (409 not_published) &period&from&to&tz
+                                            &filters
+  GET  /v1/discover[?tenant_id]             POST /v1/discover/auto-create {name?, tenant_id?}
+"""
 
 from typing import Any
 
@@ -51,7 +65,6 @@ def _dashboard_response(dashboard: Dashboard, status_code: int = status.HTTP_200
 
 class DashboardScopedView(OrganizationScopedMixin, GenericAPIView):
     model = Dashboard
-    lookup_url_kwarg = "pk"
 
     def scoped_queryset_filter(self, queryset: QuerySet[Dashboard]) -> QuerySet[Dashboard]:
         return queryset.select_related("published_version", "organization")
