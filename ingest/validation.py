@@ -134,7 +134,7 @@ def _top(field_name: str, message: str) -> Error:
 
 
 def _explained_row(
-    batch: _Batch, index: int, event: object, random_ids: "RandomIds"
+    batch: _Batch, index: int, event: object, random_ids: RandomIds
 ) -> EventRow | None:
     if type(event) is not dict:
         batch.fail(index, None, "must be a JSON object")
@@ -181,11 +181,7 @@ def _event_name(batch: _Batch, index: int, value: object) -> str:
         batch.fail(index, "event_name", "is required: a string")
     elif value not in batch.event_names_seen:
         if EVENT_NAME_PATTERN.fullmatch(value) is None:
-            batch.fail(
-                index,
-                "event_name",
-                EVENT_NAME_RULE,
-            )
+            batch.fail(index, "event_name", EVENT_NAME_RULE)
         else:
             batch.event_names_seen.add(value)
     return value  # type: ignore[return-value]
@@ -245,11 +241,7 @@ def _props(
     for key, item in value.items():
         if key not in seen:
             if type(key) is not str or PROP_KEY_PATTERN.fullmatch(key) is None:
-                batch.fail(
-                    index,
-                    f"{name}.{key}",
-                    PROP_KEY_RULE,
-                )
+                batch.fail(index, f"{name}.{key}", PROP_KEY_RULE)
                 continue
             seen.add(key)
         problem = value_problem(item)

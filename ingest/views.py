@@ -19,6 +19,7 @@ class EventsView(APIView):
 
     def post(self, request: Request) -> Response:
         received_at = timezone.now()
+        # Django's request: its content_type is the parsed media type, and DRF never read the body.
         body = read_body(request._request, max_bytes=settings.INGEST_MAX_BODY_BYTES)
         accepted = events_ingest(api_key=request.auth, body=body, received_at=received_at)
         return Response({"accepted": accepted}, status=202)
