@@ -295,3 +295,44 @@ def test_auto_spec_recognises_latency_cost_and_id_like_keys_by_their_words() -> 
         "w_by_plan",
         "w_table",
     ]
+
+
+class RecordingBackend:
+    """The real backend, remembering the SQL it was given."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.calls = inner, []
+
+    def query(self, sql, params=None):
+        self.calls.append((sql, dict(params or {})))
+        return self.inner.query(sql, params)
+
+
+@pytest.mark.parametrize("tenant_id", [None, "acme"])
+def test_every_discovery_query_is_scoped_and_takes_input_only_as_parameters(org, tenant_id) -> None:
+    from warehouse.backends import get_backend
+    from warehouse.discovery import schema_summary
+    from warehouse.scope import DangerousOrgWideScope
+
+    org_id = org.organization.pk
+    seed_api_usage(org_id, "acme", calls=3)
+    seed_api_usage(org_id, "globex", calls=3)
+    backend = RecordingBackend(get_backend())
+
+    schema_summary(
+        scope=DangerousOrgWideScope(org_id, tenant_id),
+        since=datetime.now(UTC) - timedelta(days=1),
+        max_prop_rows=5,  # narrows property statistics to the busiest tenant
+        backend=backend,
+    )
+
+    assert len(backend.calls) == 4
+    for sql, params in backend.calls:
+        assert "WHERE org_id = {scope_org_id:String}" in sql
+        assert params["scope_org_id"] == org_id
+        assert org_id not in sql and "acme" not in sql  # values never become SQL text
+        if tenant_id:
+            assert "tenant_id = {scope_tenant_id:String}" in sql
+            assert params["scope_tenant_id"] == tenant_id
+    narrowed = [params["tenants"] for _, params in backend.calls if "tenants" in params]
+    assert narrowed == [] if tenant_id else narrowed == [["acme"], ["acme"]]
