@@ -342,6 +342,7 @@ def preview(request: HttpRequest, dashboard_id: str) -> HttpResponse:
         "dashboard": dashboard,
         "spec": dashboard.draft_spec,
         "tenant_id": tenant_id,
+        "can_edit": has_role(request, Role.ADMIN),
         "filter_choices": [
             (f, schema.top_values.get(f.dimension, []), filters.get(f.dimension, ""))
             for f in spec.filters

@@ -35,7 +35,7 @@ def wider_than_viewport(page) -> list[str]:
     """Elements sticking out to the right: usable at 390 px means no sideways scrolling."""
     return page.evaluate(
         """() => [...document.querySelectorAll("body *")]
-            .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .filter(el => el.getBoundingClientRect().right > innerWidth + 1)
             .filter(el => !el.closest(".snippet, .secret, .tile-scroll, .chart, .nav"))
             .slice(0, 5).map(el => el.tagName + "." + el.className)"""
     )
@@ -150,3 +150,46 @@ def test_register_generate_edit_publish_embed(page, live_server) -> None:
     page.get_by_role("button", name="Create key").click()
     page.wait_for_selector(".secret-box code.secret")
     shoot(page, "keys-created")
+
+
+def test_invite_accept_as_new_member_who_is_read_only(page, chromium_browser, live_server) -> None:
+    from django.core import mail
+
+    from accounts.services import organization_create
+    from dashboards.services import dashboard_create
+
+    base = live_server.url
+    created = organization_create(
+        name="Umbrella",
+        owner_email=f"{new_id('u')}@umbrella.example",
+        owner_password="pw-Strong-123",
+    )
+    dashboard_create(organization=created.organization, spec={"name": "Usage"})
+    page.goto(f"{base}/app/login")
+    page.get_by_label("Email").fill(created.owner.email)
+    page.get_by_label("Password").fill("pw-Strong-123")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{base}/app/team")
+    invitee = f"{new_id('u')}@umbrella.example"
+    page.get_by_label("E-mail").fill(invitee)
+    page.get_by_role("button", name="Send invitation").click()
+    page.wait_for_selector(f"text=Invitation e-mailed to {invitee}")
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/app/invites/" in line)
+
+    context = chromium_browser.new_context(viewport=DESKTOP)
+    guest = context.new_page()
+    guest.goto(base + link[link.index("/app/invites/") :])
+    shoot(guest, "invite-accept")
+    guest.get_by_label("Choose a password").fill("pw-Strong-456")
+    guest.get_by_role("button", name="Create account and join").click()
+    guest.wait_for_url("**/app/dashboards")
+    guest.get_by_role("link", name="Open").click()
+    guest.wait_for_selector("#builder-side")
+    assert guest.get_by_role("button", name="Publish").count() == 0  # members only look
+    status = guest.evaluate(
+        """async () => (await fetch(location.pathname + "/publish", {method: "POST",
+            headers: JSON.parse(document.body.getAttribute("hx-headers"))})).status"""
+    )
+    assert status == 403  # and the server refuses a forged request too
+    shoot(guest, "builder-as-member")
+    context.close()
