@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiKey, Organization, User
-from config.errors import Conflict, InvalidInput, NotFound
+from config.errors import Conflict, InvalidInput
 from dashboards.models import Dashboard, DashboardVersion
-from dashboards.selectors import dashboard_latest_version
+from dashboards.selectors import dashboard_latest_version, dashboard_version_get
 from dashboards.spec import parse_spec, spec_to_dict
 
 # The top-level spec keys a PATCH may set; anything else is refused before validation.
@@ -62,10 +62,7 @@ def dashboard_update(*, dashboard: Dashboard, changes: Mapping[str, Any]) -> Das
     merged = {**locked.draft_spec, **changes}
     canonical = _canonical({key: value for key, value in merged.items() if value is not None})
     if canonical != locked.draft_spec:
-        locked.draft_spec = canonical
-        locked.name = canonical["name"]
-        locked.updated_at = timezone.now()
-        locked.save(update_fields=["draft_spec", "name", "updated_at"])
+        _save_draft(locked, canonical)
     dashboard.draft_spec, dashboard.name = locked.draft_spec, locked.name
     dashboard.updated_at = locked.updated_at
     return dashboard
@@ -112,12 +109,11 @@ def dashboard_unpublish(*, dashboard: Dashboard) -> Dashboard:
 @transaction.atomic
 def dashboard_restore(*, dashboard: Dashboard, number: int | None = None) -> Dashboard:
     """Draft <- a published version: `number`, or the live one, or (unpublished) the latest.
-    Conflict when the dashboard was never published; NotFound for an unknown number."""
+    Conflict when the dashboard was never published; NotFound for an unknown number. A
+    version's spec is re-validated like any draft (the spec rules may have grown stricter)."""
     locked = Dashboard.objects.select_for_update().get(pk=dashboard.pk)
     if number is not None:
-        version = locked.versions.filter(number=number).first()
-        if version is None:
-            raise NotFound(f"This dashboard has no version {number}.")
+        version = dashboard_version_get(dashboard=locked, number=number)
     else:
         version = locked.published_version or dashboard_latest_version(dashboard=locked)
         if version is None:
@@ -125,12 +121,16 @@ def dashboard_restore(*, dashboard: Dashboard, number: int | None = None) -> Das
                 "This dashboard has never been published: there is nothing to restore.",
                 code="never_published",
             )
-    canonical = _canonical(version.spec)
-    locked.draft_spec = canonical
-    locked.name = canonical["name"]
-    locked.updated_at = timezone.now()
-    locked.save(update_fields=["draft_spec", "name", "updated_at"])
+    _save_draft(locked, _canonical(version.spec))
     return locked
+
+
+def _save_draft(dashboard: Dashboard, canonical: dict[str, Any]) -> None:
+    """Store a validated draft; the name column mirrors the spec's name (lists, search)."""
+    dashboard.draft_spec = canonical
+    dashboard.name = canonical["name"]
+    dashboard.updated_at = timezone.now()
+    dashboard.save(update_fields=["draft_spec", "name", "updated_at"])
 
 
 def _set_published(dashboard: Dashboard, version: DashboardVersion | None) -> None:
