@@ -53,9 +53,10 @@ GROUP_BY_COUNT: dict[str, tuple[int, int]] = {
 }
 MAX_TABLE_METRICS = 6  # one column per metric kind
 
-# The same key rule as ingest: property keys, group-by dimensions and filter keys.
+# Ingest's rules for property keys (also group-by dimensions and filter keys) and event names:
+# a name no event can have is a typo, reported instead of drawing an empty chart.
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
-EVENT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,127}$")  # as ingest: a name no event can have is a typo
+EVENT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,127}$")
 WIDGET_ID_RE = re.compile(r"^w_[A-Za-z0-9_]{1,40}$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 FONT_RE = re.compile(r"^[A-Za-z0-9 ,_-]{1,100}$")  # no quotes, semicolons or braces: safe in CSS
