@@ -5,8 +5,11 @@ counting the raw rows too."""
 
 import threading
 import time
+from io import StringIO
 
+import orjson
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from ingest.drain import CONSUMER_GROUP, DrainConfig, DrainResult, stream_drain
@@ -245,3 +248,16 @@ def test_silent_consumers_without_pending_entries_are_forgotten(redis_buffer, in
     stream_drain(client=client, config=_config(redis_buffer, forget_consumers_after_ms=0))
     names = {c["name"] for c in client.xinfo_consumers(redis_buffer, CONSUMER_GROUP)}
     assert names == {b"busy-worker", b"writer-1"}
+
+
+def test_the_drain_command_writes_the_backlog(redis_buffer, ingest_client, org):
+    total = _accept(ingest_client, batches=2, size=3)
+    out = StringIO()
+    call_command("ingest_drain", "--once", stdout=out)
+    assert orjson.loads(out.getvalue())["events"] == total
+    assert stored_count(org.organization.pk) == total
+
+
+def test_the_drain_command_refuses_the_direct_buffer(db):
+    with pytest.raises(CommandError):
+        call_command("ingest_drain", "--once")
