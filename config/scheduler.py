@@ -44,10 +44,17 @@ def import_task(dotted_path: str) -> Task:
     return task
 
 
+# While a job keeps failing (say the ingest drain every second with Redis down), its traceback
+# is logged at the first failure and then at most once per this many seconds.
+FAILURE_LOG_INTERVAL = 60.0
+
+
 @dataclass
 class JobStats:
     runs: int = 0
     failures: int = 0
+    failing_in_a_row: int = 0
+    last_failure_logged: float = 0.0
 
 
 @dataclass
@@ -113,8 +120,24 @@ class Scheduler:
         try:
             task()
         except Exception:
-            stats.failures += 1
-            logger.exception("Periodic job %s failed; it stays scheduled.", job.name)
+            self._record_failure(job, stats)
+        else:
+            if stats.failing_in_a_row:
+                failed, stats.failing_in_a_row = stats.failing_in_a_row, 0
+                logger.info("Periodic job %s works again after %d failed run(s).", job.name, failed)
         finally:
             stats.runs += 1
             close_old_connections()
+
+    @staticmethod
+    def _record_failure(job: PeriodicJob, stats: JobStats) -> None:
+        stats.failures += 1
+        stats.failing_in_a_row += 1
+        now = time.monotonic()
+        if stats.failing_in_a_row == 1 or now - stats.last_failure_logged >= FAILURE_LOG_INTERVAL:
+            stats.last_failure_logged = now
+            logger.exception(
+                "Periodic job %s failed (%d run(s) in a row); it stays scheduled.",
+                job.name,
+                stats.failing_in_a_row,
+            )

@@ -83,6 +83,28 @@ def test_a_failing_job_keeps_its_schedule_and_never_stops_the_others(
     assert "Periodic job broken failed" in caplog.text and "warehouse down" in caplog.text
 
 
+def test_a_job_failing_every_run_logs_its_traceback_once_a_minute_and_its_recovery(
+    scheduler_factory, caplog
+) -> None:
+    healthy = threading.Event()
+
+    def flaky() -> None:
+        if not healthy.is_set():
+            raise RuntimeError("redis down")
+
+    scheduler = scheduler_factory([PeriodicJob("drain", "t.drain", 0.01)], {"t.drain": flaky})
+    with caplog.at_level(logging.INFO, logger="config.scheduler"):
+        scheduler.start()
+        assert wait_until(lambda: scheduler.stats["drain"].failures >= 20)
+        healthy.set()
+        assert wait_until(lambda: "works again" in caplog.text)
+
+    tracebacks = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(tracebacks) == 1 and tracebacks[0].exc_info is not None
+    assert "(1 run(s) in a row)" in tracebacks[0].getMessage()
+    assert scheduler.stats["drain"].failing_in_a_row == 0
+
+
 def test_a_slow_job_never_overlaps_itself(scheduler_factory) -> None:
     lock = threading.Lock()
     running = 0
