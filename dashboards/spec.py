@@ -10,7 +10,7 @@ canonical JSON form (what gets stored and compared).
 """
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,7 +161,7 @@ _MISSING = object()
 
 def _object(raw: Any, path: str, allowed: set[str], errors: _Errors) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
-        errors.add(path, "Must be an object.")
+        errors.add(path or "spec", "Required." if raw is _MISSING else "Must be an object.")
         return None
     for key in raw:
         if key not in allowed:
@@ -179,7 +179,7 @@ def _string(
     pattern: re.Pattern[str] | None = None,
 ) -> str | None:
     if not isinstance(raw, str):
-        errors.add(path, "Must be a string.")
+        errors.add(path, "Required." if raw is _MISSING else "Must be a string.")
         return None
     if not min_len <= len(raw) <= max_len:
         errors.add(path, f"Must be {min_len} to {max_len} characters long.")
@@ -192,14 +192,15 @@ def _string(
 
 def _choice(raw: Any, path: str, choices: tuple[str, ...], errors: _Errors) -> str | None:
     if raw not in choices or not isinstance(raw, str):
-        errors.add(path, f"Must be one of: {', '.join(choices)}.")
+        missing = "Required; one" if raw is _MISSING else "Must be one"
+        errors.add(path, f"{missing} of: {', '.join(choices)}.")
         return None
     return raw
 
 
 def _int(raw: Any, path: str, errors: _Errors, *, low: int, high: int | None) -> int | None:
     if isinstance(raw, bool) or not isinstance(raw, int):
-        errors.add(path, "Must be an integer.")
+        errors.add(path, "Required." if raw is _MISSING else "Must be an integer.")
         return None
     if raw < low or (high is not None and raw > high):
         errors.add(
@@ -464,6 +465,10 @@ def _parse_limit(
     return _int(raw, path, errors, low=low, high=high)
 
 
+# Fields that only one kind takes; on any other kind they must be absent (or empty).
+_KIND_ONLY_FIELDS = {"target": "kpi", "bucket": "timeseries", "metrics": "table", "sort": "table"}
+
+
 def _parse_kind_extras(
     obj: dict[str, Any],
     kind: str,
@@ -473,29 +478,20 @@ def _parse_kind_extras(
     path: str,
     errors: _Errors,
 ) -> dict[str, Any]:
-    """target (kpi progress), bucket (timeseries), metrics and sort (table): present only there."""
-    parsers: dict[str, Callable[[], Any]] = {
-        "target": lambda: _parse_target(obj.get("target"), chart, f"{path}.target", errors),
-        "bucket": lambda: _choice(obj.get("bucket") or "auto", f"{path}.bucket", BUCKETS, errors),
-        "metrics": lambda: _parse_table_metrics(
-            obj.get("metrics"), metric, f"{path}.metrics", errors
-        ),
-    }
-    owners = {"target": "kpi", "bucket": "timeseries", "metrics": "table", "sort": "table"}
-    extras: dict[str, Any] = {}
-    for name, owner in owners.items():
-        if kind != owner:
-            if obj.get(name) not in (None, [], {}):
-                errors.add(f"{path}.{name}", f"Only a {owner} widget takes {name}.")
-        elif name != "sort":
-            extras[name] = parsers[name]()
+    """target (kpi progress), bucket (timeseries), metrics and sort (table)."""
+    for name, owner in _KIND_ONLY_FIELDS.items():
+        if kind != owner and obj.get(name) not in (None, [], {}):
+            errors.add(f"{path}.{name}", f"Only a {owner} widget takes {name}.")
+    if kind == "kpi":
+        return {"target": _parse_target(obj.get("target"), chart, f"{path}.target", errors)}
+    if kind == "timeseries":
+        return {"bucket": _choice(obj.get("bucket") or "auto", f"{path}.bucket", BUCKETS, errors)}
     if kind == "table":
-        columns = [*group_by, *(m.label for m in extras["metrics"] or ())]
-        extras["metrics"] = extras["metrics"] or ()
-        extras["sort"] = _parse_sort(
-            obj.get("sort"), columns, len(group_by), f"{path}.sort", errors
-        )
-    return extras
+        metrics = _parse_table_metrics(obj.get("metrics"), metric, f"{path}.metrics", errors)
+        columns = [*group_by, *(m.label for m in metrics)]
+        sort = _parse_sort(obj.get("sort"), columns, len(group_by), f"{path}.sort", errors)
+        return {"metrics": metrics, "sort": sort}
+    return {}
 
 
 def _parse_target(raw: Any, chart: str | None, path: str, errors: _Errors) -> float | None:

@@ -243,7 +243,16 @@ def test_bad_specs_name_the_field(raw: dict[str, Any], field: str) -> None:
 
 
 def test_not_an_object() -> None:
-    assert fields_of([1, 2]) == {""}
+    assert fields_of([1, 2]) == {"spec"}
+
+
+def test_missing_fields_say_required() -> None:
+    details = errors_of({"widgets": [{"id": "w_a", "layout": {"x": 0, "y": 0, "w": 1}}]})
+    messages = {d["field"]: d["message"] for d in details}
+    assert messages["name"] == "Required."
+    assert messages["widgets[0].kind"].startswith("Required; one of: kpi")
+    assert messages["widgets[0].event_name"] == "Required."
+    assert messages["widgets[0].layout.h"] == "Required."
 
 
 def test_all_errors_are_reported_at_once() -> None:
