@@ -9,6 +9,9 @@ Rolling periods (24h, 7d, 30d, 90d) end at the next whole minute (UTC) after now
 received is left out, and the window, hence the cache key, stays the same for a minute, so the
 cache can hit. Custom ranges are [from, to); a date without a time means that local day's
 midnight in `tz`, and a date-only `to` includes that whole day.
+
+Where there are no events, count, count_unique and sum are 0 (KPI values and timeseries buckets
+alike), while avg and percentiles are null: "no latency measured" is not a latency of 0 ms.
 """
 
 import hashlib
