@@ -168,9 +168,9 @@ def test_no_key_is_401(client, org) -> None:
 
 
 def test_unknown_key_is_401(client_for, org) -> None:
-    _error(
-        post_events(client_for("sl_ingest_not-a-real-key"), [an_event()]), 401, "unauthenticated"
-    )
+    response = post_events(client_for("sl_ingest_not-a-real-key"), [an_event()])
+    _error(response, 401, "unauthenticated")
+    assert stored_count(org.organization.pk) == 0
 
 
 def test_revoked_key_is_401(ingest_client, org) -> None:
@@ -278,6 +278,7 @@ def test_more_than_1000_events_is_400(ingest_client, org) -> None:
 def test_an_empty_list_is_400(ingest_client, org) -> None:
     error = _error(post_events(ingest_client, []), 400, "invalid_input")
     assert error["details"] == [{"field": "events", "message": "must hold at least one event"}]
+    assert stored_count(org.organization.pk) == 0
 
 
 @pytest.mark.parametrize(
