@@ -127,7 +127,7 @@ def _parse_instant(raw: str | None, field: str, zone: ZoneInfo, *, end_of_day: b
             moment = datetime(day.year, day.month, day.day, tzinfo=zone)
         else:
             moment = datetime.fromisoformat(raw)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise _invalid(field, f"`{field}` is not an ISO 8601 date or date-time.") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)

@@ -86,6 +86,7 @@ def test_a_full_year_is_allowed() -> None:
         ({"period": "custom", "from": "2026-03-01T10:00:00Z", "to": "2026-03-01T10:00:00Z"}, "to"),
         ({"period": "custom", "from": "2024-01-01", "to": "2025-06-01"}, "to"),
         ({"period": "custom", "from": "0001-01-01", "to": "0001-01-02"}, "from"),
+        ({"period": "custom", "from": "2026-03-01", "to": "9999-12-31"}, "to"),
         ({"tz": "Mars/Olympus"}, "tz"),
         ({"tz": "../../etc/passwd"}, "tz"),
         ({"filters": "not json"}, "filters"),
