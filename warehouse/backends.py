@@ -191,11 +191,15 @@ class ServerBackend(Backend):
     def _typed(params: Params | None) -> dict[str, Any]:
         return {k: (format_datetime(v) if isinstance(v, datetime) else v) for k, v in (params or {}).items()}
 
-    def _execute(self, sql: str, params: Params | None = None, **kwargs: Any) -> Any:
+    def _execute(
+        self, sql: str, params: Params | None = None, *, data: Any = None, **kwargs: Any
+    ) -> Any:
+        """`params` for `{name:Type}` placeholders, or `data`: the values of an INSERT."""
         from clickhouse_driver import errors
 
         try:
-            return self._client().execute(sql, self._typed(params), **kwargs)
+            values = self._typed(params) if data is None else data
+            return self._client().execute(sql, values, **kwargs)
         except (errors.NetworkError, errors.SocketTimeoutError, ConnectionError, OSError) as exc:
             self._local.client = None
             raise WarehouseUnavailable(str(exc)) from exc
@@ -210,10 +214,13 @@ class ServerBackend(Backend):
         self._execute(sql, params)
 
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        data = list(rows)
-        if data:
-            self._execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES", None, params=data)
-        return len(data)
+        # Whole columns: clickhouse-driver then encodes column by column, not value by value.
+        data = [list(column) for column in zip(*rows, strict=True)]
+        if not data:
+            return 0
+        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
+        self._execute(statement, data=data, columnar=True)
+        return len(data[0])
 
     def close(self) -> None:
         client = getattr(self._local, "client", None)
