@@ -4,6 +4,8 @@ Views are thin: forms validate input, accounts.services does the work and enforc
 rules, accounts.console_access guards every page. With HTMX the same view renders a partial.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -159,7 +161,7 @@ def _render_team(
     request: HttpRequest,
     *,
     form: InviteForm | None = None,
-    invited: object = None,
+    invited: services.IssuedInvite | None = None,
     status: int = 200,
 ) -> HttpResponse:
     role = actor_role(request)
@@ -218,9 +220,10 @@ def invite_revoke(request: HttpRequest, invite_id: str) -> HttpResponse:
     )
 
 
-def _team_action(request: HttpRequest, action: object, success: str) -> HttpResponse:
+def _team_action(request: HttpRequest, action: Callable[[], object], success: str) -> HttpResponse:
+    """Runs a role-checked service call; a rule it refuses (409: last owner) shows as a message."""
     try:
-        action()  # type: ignore[operator]
+        action()
     except Conflict as error:
         messages.error(request, error.message)
         return _render_team(request, status=409)
