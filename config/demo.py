@@ -614,3 +614,32 @@ def demo_dashboard_ensure(*, organization: Organization, owner: User) -> DemoDas
     dashboard = dashboard_create(organization=organization, spec=DEMO_DASHBOARD, created_by=owner)
     dashboard_publish(dashboard=dashboard, published_by=owner)
     return DemoDashboard(dashboard.pk, dashboard.name, created=True)
+
+
+DEMO_ALERT = {
+    "name": "Error spike",
+    "widget_id": "w_errors",
+    "operator": "gt",
+    "threshold_value": 25.0,
+    "window": "1h",
+    "email_to": [DEMO_OWNER_EMAIL],
+}
+
+
+def demo_alert_ensure(*, organization: Organization, dashboard_id: str) -> str | None:
+    """An alert on the demo dashboard's Errors widget (per tenant, the last hour), created once.
+    Quiet on the seeded data (a few errors an hour); sending a burst of `"status": "error"`
+    events makes it fire, and the embedded default prints its e-mail in the serve terminal.
+    Returns the rule's name, or None when the dashboard has no such widget (it was edited)."""
+    from alerts.models import AlertRule
+    from alerts.services import alert_rule_create
+    from config.errors import ApiError
+
+    existing = AlertRule.objects.filter(organization=organization).order_by("created_at").first()
+    if existing is not None:
+        return existing.name
+    try:
+        rule = alert_rule_create(organization=organization, dashboard_id=dashboard_id, **DEMO_ALERT)
+    except ApiError:  # the user edited or unpublished the demo dashboard: no demo alert then
+        return None
+    return rule.name

@@ -13,7 +13,10 @@ from django.core.management.base import CommandError
 
 from accounts.models import ApiKey, Membership, Organization, Role
 from accounts.selectors import api_key_for_secret
+from alerts.models import AlertRule
 from config.demo import (
+    DEFAULT_EVENTS,
+    DEMO_ALERT,
     DEMO_OWNER_EMAIL,
     ENDPOINTS,
     INCIDENT,
@@ -70,6 +73,8 @@ def test_seed_demo_creates_org_owner_keys_events_and_a_published_dashboard() -> 
 
     dashboard = Dashboard.objects.get(organization=organization)
     assert dashboard.is_published and dashboard.published_version.number == 1
+    alert = AlertRule.objects.get(organization=organization)
+    assert (alert.dashboard_id, alert.widget_id, alert.enabled) == (dashboard.pk, "w_errors", True)
 
     assert "http://testserver/app/" in output
     assert "curl -X POST http://testserver/v1/events" in output
@@ -84,6 +89,7 @@ def test_seed_demo_is_idempotent_and_reissues_the_keys() -> None:
     assert Organization.objects.filter(name="Demo SaaS").count() == 1
     organization = demo_organization_get()
     assert Dashboard.objects.filter(organization=organization).count() == 1
+    assert AlertRule.objects.filter(organization=organization).count() == 1
     assert "Sightline demo (reused)" in second and "kept as it was" in second
 
     log_in = re.compile(r"Log in\s+(\S+\s+/\s+\S+)")
@@ -208,6 +214,17 @@ def test_traffic_follows_business_hours_and_dips_at_weekends_in_the_tenant_time_
     weekdays = sum(1 for t in local if t.weekday() < 5) / 5
     weekend_days = sum(1 for t in local if t.weekday() >= 5) / 2
     assert weekdays > 2 * weekend_days
+
+
+def test_the_demo_alert_stays_quiet_on_the_seeded_data_outside_the_incident() -> None:
+    start = NOW - INCIDENT.starts_ago
+    errors_per_tenant_hour = Counter(
+        (r.tenant_id, r.timestamp.replace(minute=0, second=0, microsecond=0))
+        for r in generated(DEFAULT_EVENTS // 45, 2)  # two days at the full seed's rate
+        if r.string_props.get("status") == "error"
+        and not start <= r.timestamp < start + INCIDENT.duration
+    )
+    assert max(errors_per_tenant_hour.values()) < DEMO_ALERT["threshold_value"]
 
 
 def error_share(sample: list) -> float:

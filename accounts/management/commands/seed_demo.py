@@ -20,6 +20,7 @@ from config.demo import (
     DemoAccess,
     DemoDashboard,
     demo_access_ensure,
+    demo_alert_ensure,
     demo_dashboard_ensure,
     demo_events_seed,
 )
@@ -51,7 +52,10 @@ class Command(BaseCommand):
         access = demo_access_ensure(password_file=settings.VAR_DIR / "demo_password")
         self._seed_events(access, events, days, options["seed"])
         dashboard = demo_dashboard_ensure(organization=access.organization, owner=access.owner)
-        self._print_access(access, dashboard)
+        alert = demo_alert_ensure(
+            organization=access.organization, dashboard_id=dashboard.dashboard_id
+        )
+        self._print_access(access, dashboard, alert)
 
     def _seed_events(self, access: DemoAccess, events: int, days: int, seed: object) -> None:
         started = time.monotonic()
@@ -74,7 +78,9 @@ class Command(BaseCommand):
             f"({time.monotonic() - started:.1f} s)."
         )
 
-    def _print_access(self, access: DemoAccess, dashboard: DemoDashboard) -> None:
+    def _print_access(
+        self, access: DemoAccess, dashboard: DemoDashboard, alert: str | None
+    ) -> None:
         base = settings.PUBLIC_URL
         body = orjson.dumps(
             {
@@ -103,6 +109,8 @@ class Command(BaseCommand):
             f"  Admin key   {access.admin_key.secret}",
             f"  Ingest key  {access.ingest_key.secret}",
             f"  Dashboard   {dashboard.name} ({dashboard.dashboard_id}), {state}",
+            f"  Alert       {alert or 'none'}: more than 25 errors in an hour at a tenant,"
+            f" e-mailed to {access.owner.email}",
             "  (Keys are new on every run and the previous demo keys are revoked: only their",
             "   hashes are stored, so an earlier run's secrets cannot be shown again.)",
             "",
