@@ -11,6 +11,13 @@ from alerts.models import AlertRule, Operator
 from alerts.selectors import WidgetChoice
 from alerts.webhooks import validate_webhook_url
 
+OPERATOR_CHOICES = [
+    (Operator.GT, "> above"),
+    (Operator.GTE, "≥ at or above"),
+    (Operator.LT, "< below"),
+    (Operator.LTE, "≤ at or below"),
+    (Operator.EQ, "= equal to"),
+]
 # Service error fields -> form fields.
 FIELD_FOR_SERVICE_FIELD = {"dashboard_id": "target", "widget_id": "target"}
 
@@ -18,7 +25,7 @@ FIELD_FOR_SERVICE_FIELD = {"dashboard_id": "target", "widget_id": "target"}
 class AlertRuleForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
     target = forms.ChoiceField(label="Widget", help_text="Widgets of published dashboards.")
-    operator = forms.ChoiceField(label="When the value is", choices=Operator.choices)
+    operator = forms.ChoiceField(label="When the value is", choices=OPERATOR_CHOICES)
     threshold_value = forms.FloatField(label="Threshold")
     window = forms.ChoiceField(
         label="Computed over",

@@ -4,7 +4,7 @@
 
 Data: bench/query.py's data set (10 million events, 200 tenants, 90 days, reused from
 bench/out/ or built there first). Configuration: the embedded default's SQLite under
-bench/out/var, or PostgreSQL with --database-url (the production configuration database).
+bench/out/alerts-var, or PostgreSQL with --database-url (the production configuration database).
 
 Set-up (untimed): dashboards with `--widgets` distinct published widgets (count, count_unique,
 sum, avg, p95 over different events, filters and windows) and `--rules` rules spread over them,
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from query import EVENTS, ORG, OUT, ensure_data, setup_django  # noqa: E402
+from query import EVENTS, ORG, OUT, ensure_data  # noqa: E402
 
 WINDOWS = ("1h", "24h", "7d")
 EVENT_NAMES = ("api.call", "page.view", "signup")
@@ -53,6 +53,17 @@ FILTERS = (
     {"endpoint": "/chat"},
 )
 WIDGETS_PER_DASHBOARD = 50
+
+
+def setup_django(out: Path) -> None:
+    """bench/query.py's warehouse (chDB under `out`), our own configuration database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["SIGHTLINE_VAR_DIR"] = str(out / "alerts-var")
+    os.environ["CHDB_PATH"] = str(out / "chdb")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
 
 
 def distinct_widgets(count: int) -> list[dict]:
