@@ -1,14 +1,16 @@
 """Ingest throughput, printed as figures (a benchmark, never a test).
 
-    .venv/bin/python bench/ingest.py [--seconds 10] [--connections 4]
+    .venv/bin/python bench/ingest.py [--seconds 10] [--connections 4] [--backlog 1000000]
 
 Measures, on loopback with real Redis and chDB, in the production configuration
 (SIGHTLINE_ENV=production, INGEST_BUFFER=redis, the rate-limit counter in Redis):
   1. accepted: events/s one API process (waitress, 4 threads) answers 202 for, sending
      1,000-event batches; client-side p50/p99 latency per request;
-  2. ceiling: the same rows inserted straight into chDB, pre-encoded (chDB's own cost only);
-  3. written: events/s one worker process drains the backlog of step 1 into chDB, and its RSS
-     before, after and at peak;
+  2. ceiling: the same rows inserted straight into chDB, pre-encoded in inserts of the worker's
+     size (chDB's own cost only: no Redis, no stream bookkeeping);
+  3. written: events/s one worker process drains the backlog of step 1 (topped up to --backlog
+     events by repeating its entries) into chDB, and its RSS before, after each round and at
+     peak: flat means bounded by one read, whatever the backlog;
   4. end to end: API and worker running together; accepted events / time until all are written,
      also as a share of the ceiling.
 Everything lives in a temporary directory and a stream of its own, removed at the end.
@@ -47,6 +49,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each load phase")
     parser.add_argument("--connections", type=int, default=4, help="concurrent client connections")
     parser.add_argument(
+        "--backlog",
+        type=int,
+        default=1_000_000,
+        help="events the worker drains in step 3 (at least)",
+    )
+    parser.add_argument(
         "--role", choices=["main", "worker", "ceiling"], default="main", help=argparse.SUPPRESS
     )
     parser.add_argument("--stop-key", default="", help=argparse.SUPPRESS)
@@ -56,10 +64,10 @@ def main() -> None:
         return print(json.dumps(run_worker(args.stop_key)))
     if args.role == "ceiling":
         return print(json.dumps(run_ceiling(args.entries)))
-    run_main(args.seconds, args.connections)
+    run_main(args.seconds, args.connections, args.backlog)
 
 
-def run_main(seconds: float, connections: int) -> None:
+def run_main(seconds: float, connections: int, backlog: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="sightline-bench-ingest-"))
     env = _environment(work)
     redis = _redis(env["REDIS_URL"])
@@ -78,13 +86,14 @@ def run_main(seconds: float, connections: int) -> None:
         accepted = _load(port, key, bodies, seconds, connections)
         _report_load("1. accepted by one API process", accepted)
 
-        ceiling = _role(env, work / "ceiling", "ceiling", "--entries", "100")
+        ceiling = _role(env, work / "ceiling", "ceiling", "--entries", "300")
         print(
             "2. raw ceiling (same rows straight into chDB, pre-encoded): "
             f"{ceiling['events_per_s']:,.0f} ev/s "
             f"({ceiling['events']:,} events in {ceiling['inserts']} inserts)"
         )
 
+        _top_up(redis, env["INGEST_STREAM"], backlog)
         stop_key = f"{env['INGEST_STREAM']}:bench-stop"
         redis.set(stop_key, 1)  # drain what is there, then stop
         written = _role(env, work / "worker", "worker", "--stop-key", stop_key)
@@ -291,6 +300,19 @@ def _report_load(title: str, load: dict[str, Any]) -> None:
         f"{title}: {events_per_s:,.0f} ev/s ({load['requests']} requests in "
         f"{load['seconds']:.1f} s{failed}); latency p50 {p50:.1f} ms, p99 {p99:.1f} ms"
     )
+
+
+def _top_up(redis: Any, stream: str, events: int) -> None:
+    """Grow the backlog step 1 left to `events` events by repeating its entries (repeated
+    insert_ids: collapsed by FINAL, the same work for the writer)."""
+    accepted = redis.xrange(stream, count=500)
+    missing = events // BATCH_SIZE - redis.xlen(stream)
+    pipe = redis.pipeline(transaction=False)
+    for n in range(max(0, missing)):
+        pipe.xadd(stream, accepted[n % len(accepted)][1])
+        if n % 100 == 99:
+            pipe.execute()
+    pipe.execute()
 
 
 def _role(env: dict[str, str], var_dir: Path, role: str, *args: str) -> dict[str, Any]:
