@@ -107,3 +107,8 @@ def test_new_organization_makes_the_user_its_owner(org, owner_client) -> None:
     new_org = Organization.objects.get(name="Side project")
     assert Membership.objects.get(organization=new_org, user=org.owner).role == Role.OWNER
     assert ApiKey.objects.filter(organization=new_org, scope="admin").exists()
+
+
+def test_unknown_console_page_is_a_styled_404(client) -> None:
+    response = client.get("/app/no-such-page")
+    assert response.status_code == 404 and "This page does not exist" in response.content.decode()
