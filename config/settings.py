@@ -148,7 +148,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sightline"}}
 WIDGET_CACHE_TTL = env.int("WIDGET_CACHE_TTL", default=60)
 
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host: kombu warns on every task otherwise
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # with a host: kombu warns without
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL and PRODUCTION)  # embedded: tasks run in-process
 CELERY_TASK_IGNORE_RESULT = True
