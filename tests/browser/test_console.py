@@ -116,6 +116,11 @@ def test_register_generate_edit_publish_embed(page, live_server) -> None:
     assert value_after != value_before  # 240 calls vs 17 users for tenant acme
     shoot(page, "builder-editing")
 
+    page.get_by_role("button", name="Move Active users down").click()  # reorder through HTMX
+    page.wait_for_function(
+        "() => document.querySelectorAll('.widget-list .title a')[1]?.textContent === 'Active users'"
+    )
+
     page.get_by_role("button", name="Publish").click()
     page.wait_for_selector(".badge-live")
     page.get_by_role("link", name="Embed").first.click()
