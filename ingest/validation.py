@@ -194,7 +194,7 @@ def _timestamp(batch: _Batch, index: int, value: object) -> datetime:
         batch.fail(index, "timestamp", "must be an ISO 8601 string, e.g. 2026-04-14T10:30:05.123Z")
         return batch.window.received_at
     try:
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value.upper())  # RFC 3339 allows a lower-case t and z
     except ValueError:
         batch.fail(
             index, "timestamp", "is not an ISO 8601 date-time, e.g. 2026-04-14T10:30:05.123Z"

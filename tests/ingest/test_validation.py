@@ -70,6 +70,7 @@ def test_timestamps_keep_their_instant_truncated_to_milliseconds(validate) -> No
         ("2026-04-14T10:00:00", datetime(2026, 4, 14, 10, tzinfo=UTC)),  # no offset: UTC
         ("2026-04-14", datetime(2026, 4, 14, tzinfo=UTC)),
         ("2026-04-14T10:00:00.5+00:00", datetime(2026, 4, 14, 10, 0, 0, 500000, tzinfo=UTC)),
+        ("2026-04-14t10:00:00z", datetime(2026, 4, 14, 10, tzinfo=UTC)),  # RFC 3339 lower case
     ],
 )
 def test_iso_8601_forms(validate, text: str, expected: datetime) -> None:
