@@ -55,7 +55,8 @@ class RevocationKind(models.TextChoices):
 class EmbedRevocation(models.Model):
     """A reason to refuse tokens from now on. `target` is the jti, the tenant id or the key id
     (empty for the whole organization); tenant and organization revocations cut off tokens
-    issued at or before `revoked_at`. Every verification reads this table by (organization, target)."""
+    issued at or before `revoked_at`. Every verification reads this table by
+    (organization, target)."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="embed_revocations"

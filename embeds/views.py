@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
@@ -163,6 +164,9 @@ def _bearer_token(request: HttpRequest) -> str:
 def _json_endpoint(request: HttpRequest, dashboard_id: str, read: Reader) -> HttpResponse:
     if request.method == "OPTIONS":
         return _cors(request, HttpResponse(status=204), None, preflight=True)
+    if request.method not in ("GET", "HEAD"):
+        error = ApiError("Only GET is allowed here.", code="method_not_allowed", status=405)
+        return error_response(error)
     organization = None
     try:
         verified = embed_session_verify(token=_bearer_token(request), dashboard_id=dashboard_id)
@@ -202,14 +206,17 @@ def _cors(
     return response
 
 
+@csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
 def embed_data(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     return _json_endpoint(request, dashboard_id, embed_dashboard_data)
 
 
+@csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
 def embed_drill_view(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     return _json_endpoint(request, dashboard_id, embed_drill)
 
 
+@csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
 def embed_export_view(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     def read(*, verified: VerifiedEmbed, params: dict[str, str]) -> HttpResponse:
         export = embed_export(verified=verified, params=params)

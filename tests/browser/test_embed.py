@@ -29,9 +29,13 @@ HOST_PAGE = """<!doctype html>
   <script src="{sdk}"></script>
   <script>
     window.events = [];
-    window.embed = Sightline.create({{container: "#analytics", embedUrl: decodeURIComponent(location.hash.slice(1))}});
+    window.embed = Sightline.create({{
+      container: "#analytics", embedUrl: decodeURIComponent(location.hash.slice(1))
+    }});
     ["ready", "resize", "drill", "filter", "error"].forEach(function (name) {{
-      window.embed.on(name, function (payload) {{ window.events.push({{type: name, payload: payload}}); }});
+      window.embed.on(name, function (payload) {{
+        window.events.push({{type: name, payload: payload}});
+      }});
     }});
   </script>
 </body></html>"""
@@ -44,7 +48,7 @@ def seed_demo_events(org_id: str) -> None:
     models = ["gpt-4", "claude", "llama", "mistral", "gemini", "phi", "qwen"]
     endpoints = ["/chat", "/embed", "/complete", "/moderate"]
     rows = []
-    for i in range(400):
+    for _ in range(400):
         model = rng.choices(models, weights=[9, 6, 4, 3, 2, 1, 1])[0]
         rows.append(
             event(

@@ -484,3 +484,21 @@ def test_sdk_is_served_as_javascript(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
     assert b"Sightline" in response.content
+
+
+def test_json_endpoints_answer_other_methods_with_a_json_405(issue, client, dashboard):
+    response = client.post(f"/embed/{dashboard.pk}/data", HTTP_AUTHORIZATION=f"Bearer {issue()}")
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_cors_preflight_is_answered_without_a_token(client, dashboard):
+    response = client.options(
+        f"/embed/{dashboard.pk}/data",
+        HTTP_ORIGIN="https://app.customer.example",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization",
+    )
+
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Headers"] == "Authorization"
