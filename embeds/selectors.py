@@ -117,10 +117,11 @@ def embed_session_verify(*, token: str, dashboard_id: str) -> VerifiedEmbed:
     return VerifiedEmbed(claims=claims, dashboard=dashboard, version=dashboard.published_version)
 
 
-def embed_session_was_issued(*, organization: Organization, jti: str) -> bool:
+def embed_session_issue_entry(*, organization: Organization, jti: str) -> AuditLogEntry | None:
+    """The audit record of this organization issuing session `jti`: the proof it exists."""
     return AuditLogEntry.objects.filter(
         organization=organization, jti=jti, action=AuditAction.SESSION_ISSUED
-    ).exists()
+    ).first()
 
 
 _parsed_specs: dict[tuple[str, int], "DashboardSpec"] = {}

@@ -23,7 +23,7 @@ from embeds.models import (
     RevocationKind,
 )
 from embeds.selectors import (
-    embed_session_was_issued,
+    embed_session_issue_entry,
     embed_signing_key_active,
     embed_signing_key_get,
     forget_signing_secret,
@@ -202,13 +202,20 @@ def _check_hidden_widgets(permissions: EmbedPermissions, widget_ids: set[str]) -
 
 @transaction.atomic
 def embed_session_revoke(*, organization: Organization, jti: str, actor: Actor) -> None:
-    if not embed_session_was_issued(organization=organization, jti=jti):
+    issued = embed_session_issue_entry(organization=organization, jti=jti)
+    if issued is None:
         raise NotFound("Not found.")
     EmbedRevocation.objects.get_or_create(
         organization=organization, kind=RevocationKind.SESSION, target=jti
     )
     audit_log_write(
-        organization=organization, action=AuditAction.SESSION_REVOKED, actor=actor, jti=jti
+        organization=organization,
+        action=AuditAction.SESSION_REVOKED,
+        actor=actor,
+        jti=jti,
+        viewer=issued.viewer,
+        tenant_id=issued.tenant_id,
+        dashboard_id=issued.dashboard_id,
     )
 
 

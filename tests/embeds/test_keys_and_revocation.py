@@ -142,6 +142,10 @@ def test_revoking_a_session_stops_only_that_session(api, org, issue, data_get):
     assert data_get(other).status_code == 200
     entry = AuditLogEntry.objects.get(action=AuditAction.SESSION_REVOKED)
     assert (entry.jti, entry.api_key_id) == (jti_of(token), org.admin_key.key.pk)
+    assert (entry.tenant_id, entry.dashboard_id) == (
+        TENANT_A,
+        jwt.decode(token, options={"verify_signature": False})["dash"],
+    )
 
 
 def test_revoking_a_session_twice_is_fine(api, issue):
