@@ -16,7 +16,7 @@ from alerts.models import (
     ConditionType,
     Operator,
 )
-from alerts.webhooks import validate_webhook_url
+from alerts.webhooks import validate_webhook_target
 
 
 class StrictNumberField(serializers.Field):
@@ -54,7 +54,7 @@ class WebhookUrlField(serializers.CharField):
 
     def to_internal_value(self, data: Any) -> str:
         url = super().to_internal_value(data) if data is not None else ""
-        problem = validate_webhook_url(url) if url else None
+        problem = validate_webhook_target(url) if url else None
         if problem:
             raise serializers.ValidationError(problem)
         return url

@@ -15,7 +15,8 @@ Guarantees:
   check only moves the rule's `last_evaluated_at` (1,000 rules would otherwise write 1.4
   million rows a day).
 - Notifications are sent after every rule of the tick is evaluated, so a slow webhook never
-  delays the evaluation of other rules.
+  delays the evaluation of other rules. Each tick also re-sends deliveries left pending by a
+  lost task (their claim makes a second send impossible).
 """
 
 import logging
@@ -35,7 +36,7 @@ from django.utils import timezone
 from alerts.conditions import window_for
 from alerts.delivery import delivery_rows
 from alerts.models import AlertDelivery, AlertEvaluation, AlertRule, AlertState, AlertStatus
-from alerts.selectors import alert_rules_due
+from alerts.selectors import alert_deliveries_stuck, alert_rules_due
 from alerts.services import alert_history_prune, alert_rule_disable
 from alerts.states import (
     TICK_SECONDS,
@@ -113,7 +114,7 @@ def alerts_tick(
         delivery_ids = _evaluate_due_rules(now=now, summary=summary)
         summary.deliveries = len(delivery_ids)
         send = dispatch or _dispatch_with_celery
-        for delivery_id in delivery_ids:
+        for delivery_id in [*delivery_ids, *alert_deliveries_stuck(now=now)]:
             send(delivery_id)
         alert_history_prune(now=now)
     summary.duration_ms = (time.perf_counter() - started) * 1000

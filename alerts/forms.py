@@ -9,7 +9,7 @@ from alerts.conditions import WINDOWS
 from alerts.inputs import MAX_RENOTIFY_MINUTES, parse_email_list
 from alerts.models import AlertRule, Operator
 from alerts.selectors import WidgetChoice
-from alerts.webhooks import validate_webhook_url
+from alerts.webhooks import validate_webhook_target
 
 OPERATOR_CHOICES = [
     (Operator.GT, "> above"),
@@ -72,7 +72,7 @@ class AlertRuleForm(forms.Form):
 
     def clean_webhook_url(self) -> str:
         url = self.cleaned_data["webhook_url"].strip()
-        problem = validate_webhook_url(url) if url else None
+        problem = validate_webhook_target(url) if url else None
         if problem:
             raise forms.ValidationError(problem)
         return url

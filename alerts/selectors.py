@@ -2,8 +2,9 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import Organization
 from alerts.models import (
@@ -13,6 +14,7 @@ from alerts.models import (
     AlertRule,
     AlertState,
     AlertStatus,
+    DeliveryStatus,
 )
 from config.errors import NotFound
 from dashboards.models import Dashboard
@@ -68,6 +70,22 @@ def alert_rule_evaluations(*, rule: AlertRule) -> QuerySet[AlertEvaluation]:
         .prefetch_related(Prefetch("deliveries", queryset=deliveries))
         .order_by("-evaluated_at", "-id")
     )
+
+
+STUCK_AFTER = timedelta(minutes=15)  # longer than every retry delay together (7.5 min)
+STUCK_BATCH = 500
+
+
+def alert_deliveries_stuck(*, now: datetime) -> list[str]:
+    """Pending deliveries nobody will send: their task was lost (a crash between commit and
+    dispatch, a broker restart). Old enough that no retry of theirs can still be scheduled."""
+    recent_attempts = AlertDeliveryAttempt.objects.filter(
+        delivery=OuterRef("pk"), started_at__gte=now - STUCK_AFTER
+    )
+    stuck = AlertDelivery.objects.filter(
+        status=DeliveryStatus.PENDING, created_at__lt=now - STUCK_AFTER
+    ).exclude(Exists(recent_attempts))
+    return list(stuck.order_by("created_at").values_list("pk", flat=True)[:STUCK_BATCH])
 
 
 def alert_rule_deliveries(*, rule: AlertRule) -> QuerySet[AlertDelivery]:

@@ -138,6 +138,21 @@ def validate_webhook_url(url: str) -> str | None:
     return None
 
 
+def validate_webhook_target(url: str) -> str | None:
+    """`validate_webhook_url`, plus an early refusal of a literal private address (a friendlier
+    error when the rule is saved; the connect-time check stays the one that protects)."""
+    problem = validate_webhook_url(url)
+    if problem:
+        return problem
+    try:
+        address = ipaddress.ip_address(urlsplit(url).hostname or "")
+    except ValueError:
+        return None  # a host name: resolved and checked when sending
+    if not default_address_check()(address):
+        return "Private, loopback, link-local and reserved addresses are refused."
+    return None
+
+
 def webhook_post(
     url: str,
     body: bytes,

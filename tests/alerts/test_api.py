@@ -320,3 +320,17 @@ def test_deleting_a_rule_keeps_nothing_behind(api, body) -> None:
     api.delete(f"/v1/alerts/{created['id']}")
 
     assert not AlertDelivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1/hook", "http://10.0.0.8:8080/x", "http://[::1]/", "http://169.254.169.254/"],
+)
+def test_a_literal_private_webhook_address_is_400_unless_allowed(api, body, settings, url) -> None:
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+
+    response = api.post("/v1/alerts", {**body, "webhook_url": url}, format="json")
+
+    assert response.status_code == 400 and error_fields(response) == {"webhook_url"}
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    assert api.post("/v1/alerts", {**body, "webhook_url": url}, format="json").status_code == 201

@@ -442,3 +442,22 @@ def test_a_tenant_back_to_ok_then_firing_again_notifies_again(
 
     assert states(rule) == {"acme": "firing"}
     assert [p["state"] for p in receiver.payloads()] == ["firing", "resolved", "firing"]
+
+
+def test_a_delivery_whose_task_was_lost_is_sent_by_a_later_tick(
+    org, make_rule, receiver, clock
+) -> None:
+    calls(org, "acme", 3)
+    make_rule("gt", 1, renotify_minutes=None)
+    alerts_tick(now=clock.now, dispatch=lambda delivery_id: None)  # the task never ran
+    delivery = AlertDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING and not receiver.requests
+
+    clock.tick(minutes=5)
+    assert not receiver.requests  # too young: its task may still be on its way
+    clock.tick(minutes=15)
+
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and len(receiver.payloads()) == 1
+    clock.tick(minutes=20)
+    assert len(receiver.payloads()) == 1
