@@ -5,6 +5,7 @@ the customer's app, so it opts out of X-Frame-Options and sends a `frame-ancesto
 from the organization's allowed embed origins instead ('self' only when none are set).
 """
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,13 +34,18 @@ PAGE_CSP = (
 )
 
 
+ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def allowed_origins(organization: Organization | None) -> list[str]:
+    """The organization's embed origins that are well-formed `scheme://host[:port]`: anything
+    else never reaches a CSP header, a CORS header or the page."""
+    configured = organization.allowed_embed_origins if organization else None
+    return [o for o in (configured or []) if isinstance(o, str) and ORIGIN_RE.match(o)]
+
+
 def frame_ancestors(organization: Organization | None) -> str:
-    origins = [
-        o
-        for o in (organization.allowed_embed_origins if organization else [])
-        if isinstance(o, str)
-    ]
-    return " ".join(["'self'", *origins])
+    return " ".join(["'self'", *allowed_origins(organization)])
 
 
 def _secure(response: HttpResponse, organization: Organization | None) -> HttpResponse:
@@ -101,7 +107,7 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
         "drill_down": permissions.allow_drill_down,
         "export": claims.allow_export,
         "expires_at": claims.expires_at,
-        "parent_origins": list(verified.dashboard.organization.allowed_embed_origins or []),
+        "parent_origins": allowed_origins(verified.dashboard.organization),
         "urls": {
             "data": f"/embed/{dashboard_id}/data",
             "drill": f"/embed/{dashboard_id}/drill",
@@ -133,7 +139,7 @@ def _widget_config(widget: Any) -> dict[str, Any]:
 def _error_config(error: ApiError, organization: Organization | None) -> dict[str, Any]:
     return {
         "error": {"code": error.code, "message": error.message},
-        "parent_origins": list(organization.allowed_embed_origins or []) if organization else [],
+        "parent_origins": allowed_origins(organization),
     }
 
 
@@ -195,9 +201,7 @@ def _cors(
     names the origin only when the token's organization allows it."""
     origin = request.headers.get("Origin")
     response["Vary"] = "Origin"
-    if origin and (
-        preflight or (organization and origin in (organization.allowed_embed_origins or []))
-    ):
+    if origin and (preflight or origin in allowed_origins(organization)):
         response["Access-Control-Allow-Origin"] = origin
         response["Access-Control-Allow-Headers"] = "Authorization"
         response["Access-Control-Allow-Methods"] = "GET"

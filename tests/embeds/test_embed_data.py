@@ -502,3 +502,17 @@ def test_cors_preflight_is_answered_without_a_token(client, dashboard):
 
     assert response.status_code == 204
     assert response["Access-Control-Allow-Headers"] == "Authorization"
+
+
+def test_malformed_allowed_origins_never_reach_the_headers(org, issue, client, dashboard):
+    org.organization.allowed_embed_origins = [
+        "https://ok.example",
+        "https://x.example; script-src *",
+        3,
+    ]
+    org.organization.save()
+
+    response = client.get(f"/embed/{dashboard.pk}", {"token": issue()})
+
+    assert response["Content-Security-Policy"].endswith("frame-ancestors 'self' https://ok.example")
+    assert "script-src *" not in response.content.decode()
