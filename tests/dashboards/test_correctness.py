@@ -104,6 +104,14 @@ def build_spec() -> DashboardSpec:
             "property": "cost",
         },
         {"id": "w_kpi_signup", "kind": "kpi", "event_name": "signup", "metric": "count_unique"},
+        {
+            "id": "w_kpi_progress",
+            "kind": "kpi",
+            "chart": "progress",
+            "target": 250,
+            "event_name": "api.call",
+            "metric": "count",
+        },
     ]
     return parse_spec(
         {
@@ -264,10 +272,11 @@ def expected_data(
     rows = select(world, widget, start, end, request.filters, locked)
     if widget.kind == "kpi":
         previous = select(world, widget, start - (end - start), start, request.filters, locked)
-        return {
+        kpi = {
             "value": compute(widget.metric, widget.property, rows),
             "previous": compute(widget.metric, widget.property, previous),
         }
+        return {**kpi, "target": widget.target} if widget.chart == "progress" else kpi
     if widget.kind == "timeseries":
         zone = ZoneInfo(request.tz)
         starts = expected_bucket_starts(bucket, start, end, zone)
