@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alerts.conditions import window_for
-from alerts.delivery import delivery_rows
+from alerts.delivery import Notice, delivery_rows
 from alerts.models import AlertDelivery, AlertEvaluation, AlertRule, AlertState, AlertStatus
 from alerts.selectors import alert_deliveries_stuck, alert_rules_due
 from alerts.services import alert_history_prune, alert_rule_disable
@@ -238,30 +238,11 @@ def _commit(
         stored = _load_states(mine)
         evaluations, writes, notified = [], [], []
         for item in mine:
-            evaluation = AlertEvaluation(
-                rule=item.rule, tick=tick, evaluated_at=now,
-                window_start=now - item.window, window_end=now, error=item.error,
-            )  # fmt: skip
-            if item.values is None:
+            evaluation, rows, notices = _evaluate(item, stored, tick=tick, now=now, summary=summary)
+            writes += rows
+            if evaluation is not None:
                 evaluations.append(evaluation)
-                summary.rules_failed += 1
-                continue
-            started = time.perf_counter()
-            step = step_rule(
-                rule=item.rule, metric=item.target.widget.metric, values=item.values,
-                known=stored.not_ok[item.rule.pk], remembered=stored.remembered[item.rule.pk],
-                tick=tick, now=now,
-            )  # fmt: skip
-            summary.rules_evaluated += 1
-            writes += step.writes
-            if not step.transitions:
-                continue  # a quiet check: `last_evaluated_at` on the rule records it
-            evaluation.duration_ms = (time.perf_counter() - started) * 1000
-            evaluation.tenants_evaluated, evaluation.firing_count = step.tenants, step.firing
-            evaluation.transitions = step.transitions
-            evaluations.append(evaluation)
-            notified.append((item.rule, evaluation, step.notices))
-            summary.transitions += len(step.transitions)
+                notified.append((item.rule, evaluation, notices))
         AlertState.objects.bulk_create(
             writes,
             update_conflicts=True,
@@ -276,6 +257,34 @@ def _commit(
         ]
         AlertDelivery.objects.bulk_create(deliveries)
     return [delivery.pk for delivery in deliveries]
+
+
+def _evaluate(
+    item: Prepared, stored: "StoredStates", *, tick: int, now: datetime, summary: TickSummary
+) -> tuple[AlertEvaluation | None, list[AlertState], list[Notice]]:
+    """One rule's step: its evaluation (None for a quiet check: `last_evaluated_at` on the rule
+    records it), the state rows to upsert and the notifications to create."""
+    evaluation = AlertEvaluation(
+        rule=item.rule, tick=tick, evaluated_at=now,
+        window_start=now - item.window, window_end=now, error=item.error,
+    )  # fmt: skip
+    if item.values is None:
+        summary.rules_failed += 1
+        return evaluation, [], []
+    started = time.perf_counter()
+    step = step_rule(
+        rule=item.rule, metric=item.target.widget.metric, values=item.values,
+        known=stored.not_ok[item.rule.pk], remembered=stored.remembered[item.rule.pk],
+        tick=tick, now=now,
+    )  # fmt: skip
+    summary.rules_evaluated += 1
+    if not step.transitions:
+        return None, step.writes, []
+    summary.transitions += len(step.transitions)
+    evaluation.duration_ms = (time.perf_counter() - started) * 1000
+    evaluation.tenants_evaluated, evaluation.firing_count = step.tenants, step.firing
+    evaluation.transitions = step.transitions
+    return evaluation, step.writes, step.notices
 
 
 def _claim(rule_ids: list[str], *, tick: int, now: datetime) -> set[str]:
