@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from config.errors import InvalidInput, NotFound
+from config.errors import ApiError, InvalidInput, NotFound
 from dashboards.data import DataRequest, dashboard_data, parse_data_request
 from dashboards.selectors import dashboard_version_key
 from dashboards.spec import DashboardSpec, WidgetSpec
@@ -21,6 +21,7 @@ from embeds.permissions import (
     visible_widgets,
 )
 from embeds.selectors import VerifiedEmbed, published_spec_of
+from warehouse.backends import WarehouseError
 from warehouse.compiler import compile_drill, run
 from warehouse.scope import Scope
 
@@ -125,13 +126,20 @@ def embed_drill(*, verified: VerifiedEmbed, params: Mapping[str, str]) -> dict[s
         locked_filters=context.locked_filters,
         limit=DRILL_LIMIT,
     )
-    result = run(query)
+    try:
+        result = run(query)
+    except WarehouseError as exc:
+        raise _query_failed() from exc
     return {
         "widget": widget.id,
         "columns": result.columns,
         "rows": result.dicts(),
         "limit": DRILL_LIMIT,
     }
+
+
+def _query_failed() -> ApiError:
+    return ApiError("The query failed; try again.", code="query_failed", status=503)
 
 
 def _clicked_filter(widget: WidgetSpec, params: Mapping[str, str]) -> dict[str, str]:
@@ -194,6 +202,8 @@ def embed_export(*, verified: VerifiedEmbed, params: Mapping[str, str]) -> CsvEx
     widget = _visible_widget(context, params.get("widget"))
     others = [w.id for w in context.spec.widgets if w.id != widget.id]
     data = _data(context, hidden=others)["widgets"][0]["data"]
+    if data is None:  # dashboard_data logged the warehouse error
+        raise _query_failed()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in _csv_rows(widget, data):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
 from config.errors import ApiError, error_response
+from dashboards.spec import WidgetSpec
 from embeds.permissions import allowed_periods, default_period, visible_widgets
 from embeds.queries import embed_dashboard_data, embed_drill, embed_export
 from embeds.selectors import VerifiedEmbed, embed_session_verify, published_spec_of
@@ -117,7 +118,7 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
     }
 
 
-def _widget_config(widget: Any) -> dict[str, Any]:
+def _widget_config(widget: WidgetSpec) -> dict[str, Any]:
     return {
         "id": widget.id,
         "title": widget.title,

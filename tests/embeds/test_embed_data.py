@@ -516,3 +516,19 @@ def test_malformed_allowed_origins_never_reach_the_headers(org, issue, client, d
 
     assert response["Content-Security-Policy"].endswith("frame-ancestors 'self' https://ok.example")
     assert "script-src *" not in response.content.decode()
+
+
+def test_drill_and_export_answer_503_when_the_warehouse_refuses(
+    settings, issue, embed_get, dashboard, seeded
+):
+    token = issue(
+        permissions=EmbedPermissions(allowed_periods=ALL_PERIODS, allow_drill_down=True),
+        allow_export=True,
+    )
+    settings.WAREHOUSE_MAX_ROWS_TO_READ = 1  # a real refusal by the engine, not a mock
+
+    drill = embed_get(f"/embed/{dashboard.pk}/drill", token, period="7d", widget="w_bars")
+    export = embed_get(f"/embed/{dashboard.pk}/export", token, period="7d", widget="w_bars")
+
+    assert drill.status_code == 503 and drill.json()["error"]["code"] == "query_failed"
+    assert export.status_code == 503 and export.json()["error"]["code"] == "query_failed"
