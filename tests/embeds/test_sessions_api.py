@@ -306,3 +306,17 @@ def test_republished_dashboard_serves_the_new_version_to_new_and_open_sessions(
     page = client.get(f"/embed/{dashboard.pk}", {"token": token})
 
     assert "Renamed" in page.content.decode()
+
+
+def test_audit_log_is_read_only_in_the_django_admin(admin_client, api, dashboard):
+    api.post(URL, {"tenant_id": TENANT_A, "dashboard_id": dashboard.pk}, format="json")
+    entry = AuditLogEntry.objects.get()
+
+    listing = admin_client.get("/admin/embeds/auditlogentry/")
+    add = admin_client.get("/admin/embeds/auditlogentry/add/")
+    delete = admin_client.post(f"/admin/embeds/auditlogentry/{entry.pk}/delete/", {"post": "yes"})
+
+    assert listing.status_code == 200 and TENANT_A in listing.content.decode()
+    assert add.status_code == 403
+    assert delete.status_code == 403
+    assert AuditLogEntry.objects.filter(pk=entry.pk).exists()
