@@ -365,10 +365,11 @@ def _timeseries_data(
 
 
 def _breakdown_data(result: Result) -> dict[str, Any]:
+    """Rows are [rank, key, value]: ranks 1..N in order, then rank 0, "other", last."""
     rows = sorted(result.rows, key=lambda row: (int(row[0]) == 0, int(row[0])))
     return {
         "rows": [
-            {"key": row[2][int(row[0]) - 1] if int(row[0]) else OTHER, "value": _number(row[1])}
-            for row in rows
+            {"key": key if int(rank) else OTHER, "value": _number(value)}
+            for rank, key, value in rows
         ]
     }

@@ -121,10 +121,26 @@ def _where(
     return "WHERE " + "\n  AND ".join(parts)
 
 
-def _aggregate(metric: MetricSpec, binder: _Binder, condition: str | None = None) -> str:
+@dataclass(frozen=True, slots=True)
+class _Aggregate:
+    """An aggregate function call, e.g. quantileExactIf(0.95)(value, condition), that can also
+    be written as a partial state (…State) and the merge of states (…Merge)."""
+
+    name: str
+    params: str  # "(0.95)" for quantiles, else ""
+    args: str
+
+    def sql(self, combinator: str = "") -> str:
+        return f"{self.name}{combinator}{self.params}({self.args})"
+
+    def merge(self, states: str) -> str:
+        return f"{self.name}Merge{self.params}({states})"
+
+
+def _aggregate(metric: MetricSpec, binder: _Binder, condition: str | None = None) -> _Aggregate:
     """One aggregate over the rows of a group; `condition` narrows it (KPI current/previous)."""
     if metric.metric == "count":
-        return f"countIf({condition})" if condition else "count()"
+        return _Aggregate("countIf", "", condition) if condition else _Aggregate("count", "", "")
     if metric.metric == "count_unique" and metric.property is None:
         value, present = "user_id", "user_id != ''"  # events without a user are not a user
     elif metric.metric == "count_unique":
@@ -134,12 +150,12 @@ def _aggregate(metric: MetricSpec, binder: _Binder, condition: str | None = None
         assert metric.property is not None, "the spec requires a property for numeric metrics"
         key = binder.key(metric.property)
         value, present = f"numeric_props[{key}]", f"mapContains(numeric_props, {key})"
-    when = f"{present} AND {condition}" if condition else present
+    args = f"{value}, {present} AND {condition}" if condition else f"{value}, {present}"
     if metric.metric == "count_unique":
-        return f"uniqExactIf({value}, {when})"
+        return _Aggregate("uniqExactIf", "", args)
     if metric.metric in _QUANTILE_LEVEL:
-        return f"quantileExactIf({_QUANTILE_LEVEL[metric.metric]})({value}, {when})"
-    return f"{metric.metric}If({value}, {when})"  # sumIf / avgIf
+        return _Aggregate("quantileExactIf", f"({_QUANTILE_LEVEL[metric.metric]})", args)
+    return _Aggregate(f"{metric.metric}If", "", args)  # sumIf / avgIf
 
 
 def _require_tenant_scope(scope: object) -> Scope:
@@ -202,8 +218,8 @@ def _kpi_sql(
         conditions=conditions,
     )
     boundary = binder.bind("t", start, _TIME)
-    current = _aggregate(widget.metric_spec, binder, f"timestamp >= {boundary}")
-    previous = _aggregate(widget.metric_spec, binder, f"timestamp < {boundary}")
+    current = _aggregate(widget.metric_spec, binder, f"timestamp >= {boundary}").sql()
+    previous = _aggregate(widget.metric_spec, binder, f"timestamp < {boundary}").sql()
     return (
         f"SELECT\n  {current} AS value,\n  {previous} AS previous\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n{_settings_sql()}"
@@ -217,7 +233,7 @@ def _top_keys_sql(widget: WidgetSpec, binder: _Binder, where: str, dimension: st
     indented_where = where.replace("\n", "\n  ")
     return (
         f"(SELECT groupArray(key) FROM (\n"
-        f"  SELECT {dimension} AS key, {_aggregate(widget.metric_spec, binder)} AS ranked\n"
+        f"  SELECT {dimension} AS key, {_aggregate(widget.metric_spec, binder).sql()} AS ranked\n"
         f"  FROM {EVENTS_TABLE} FINAL\n  {indented_where}\n"
         f"  GROUP BY key ORDER BY ranked DESC NULLS LAST, key ASC LIMIT {limit}))"
     )
@@ -226,7 +242,7 @@ def _top_keys_sql(widget: WidgetSpec, binder: _Binder, where: str, dimension: st
 def _timeseries_sql(widget: WidgetSpec, binder: _Binder, where: str, bucket: str, tz: str) -> str:
     binder.values["tz"] = tz
     bucket_sql = f"toUnixTimestamp({_BUCKET_SQL[bucket]})"
-    value = _aggregate(widget.metric_spec, binder)
+    value = _aggregate(widget.metric_spec, binder).sql()
     if not widget.group_by:
         return (
             f"SELECT {bucket_sql} AS bucket, {value} AS value\n"
@@ -247,14 +263,24 @@ def _timeseries_sql(widget: WidgetSpec, binder: _Binder, where: str, bucket: str
 
 
 def _breakdown_sql(widget: WidgetSpec, binder: _Binder, where: str) -> str:
+    """One scan: the metric's partial state per key, keys ranked by its final value (ties by
+    key), then rank 1..N are the top keys and rank 0 merges every other key's state into
+    "other" (shown last) - right for avg, percentiles and uniques too, not only sums."""
     dimension = f"string_props[{binder.key(widget.group_by[0])}]"
-    top = _top_keys_sql(widget, binder, where, dimension)
-    value = _aggregate(widget.metric_spec, binder)
-    # rank 1..N are the top keys in order; rank 0 is every other key ("other", shown last).
+    metric = _aggregate(widget.metric_spec, binder)
+    limit = binder.bind("n", widget.limit, "UInt32")
+    indented_where = where.replace("\n", "\n    ")
     return (
-        f"WITH {top} AS top\n"
-        f"SELECT indexOf(top, {dimension}) AS rank, {value} AS value, top\n"
-        f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
+        f"SELECT if(position <= {limit}, position, 0) AS rank, any(key) AS key,\n"
+        f"  {metric.merge('state')} AS value\n"
+        f"FROM (\n"
+        f"  SELECT key, state,\n"
+        f"    row_number() OVER (ORDER BY finalizeAggregation(state) DESC NULLS LAST, key ASC)"
+        f" AS position\n"
+        f"  FROM (\n"
+        f"    SELECT {dimension} AS key, {metric.sql('State')} AS state\n"
+        f"    FROM {EVENTS_TABLE} FINAL\n    {indented_where}\n"
+        f"    GROUP BY key))\n"
         f"GROUP BY rank ORDER BY rank\n{_settings_sql()}"
     )
 
@@ -263,7 +289,7 @@ def _table_sql(widget: WidgetSpec, binder: _Binder, where: str) -> tuple[str, tu
     dimensions = [
         f"string_props[{binder.key(key)}] AS d{i}" for i, key in enumerate(widget.group_by)
     ]
-    metrics = [f"{_aggregate(m, binder)} AS m{i}" for i, m in enumerate(widget.metrics)]
+    metrics = [f"{_aggregate(m, binder).sql()} AS m{i}" for i, m in enumerate(widget.metrics)]
     columns = (*widget.group_by, *(m.label for m in widget.metrics))
     # The sort column is one of our own aliases, picked by its position among the columns.
     aliases = [f"d{i}" for i in range(len(widget.group_by))] + [
@@ -296,7 +322,7 @@ def compile_metric_by_tenant(
         scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
     )
     sql = (
-        f"SELECT tenant_id, {_aggregate(widget.metric_spec, binder)} AS value\n"
+        f"SELECT tenant_id, {_aggregate(widget.metric_spec, binder).sql()} AS value\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
         f"GROUP BY tenant_id ORDER BY tenant_id\n{_settings_sql()}"
     )

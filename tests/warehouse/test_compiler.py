@@ -232,9 +232,12 @@ def test_awkward_keys_and_values_are_matched_as_data(db) -> None:
     filtered = run(
         compile_widget(w, scope=Scope(org, "t_1"), tz="UTC", filters={key: value}, **window)
     )
-    assert [(row[1], row[2]) for row in filtered.rows] == [(2.0, [value])]
+    assert filtered.dicts() == [{"rank": 1, "key": value, "value": 2.0}]
     everything = run(compile_widget(w, scope=Scope(org, "t_1"), tz="UTC", **window))
-    assert sorted(row[1] for row in everything.rows) == [2.0, 5.0]
+    assert [(row["key"], row["value"]) for row in everything.dicts()] == [
+        ("plain", 5.0),
+        (value, 2.0),
+    ]
 
 
 def test_a_viewer_cannot_widen_a_locked_filter(db) -> None:

@@ -1,29 +1,26 @@
-WITH (SELECT groupArray(key) FROM (
-  SELECT string_props[{k7:String}] AS key, sumIf(numeric_props[{k9:String}], mapContains(numeric_props, {k9:String})) AS ranked
-  FROM events FINAL
-  WHERE org_id = {scope_org_id:String} AND tenant_id = {scope_tenant_id:String}
-    AND event_name = {e0:String}
-    AND timestamp >= {t1:DateTime64(3, 'UTC')}
-    AND timestamp < {t2:DateTime64(3, 'UTC')}
-    AND string_props[{k3:String}] = {v4:String}
-    AND string_props[{k5:String}] = {v6:String}
-  GROUP BY key ORDER BY ranked DESC NULLS LAST, key ASC LIMIT {n8:UInt32})) AS top
-SELECT indexOf(top, string_props[{k7:String}]) AS rank, sumIf(numeric_props[{k9:String}], mapContains(numeric_props, {k9:String})) AS value, top
-FROM events FINAL
-WHERE org_id = {scope_org_id:String} AND tenant_id = {scope_tenant_id:String}
-  AND event_name = {e0:String}
-  AND timestamp >= {t1:DateTime64(3, 'UTC')}
-  AND timestamp < {t2:DateTime64(3, 'UTC')}
-  AND string_props[{k3:String}] = {v4:String}
-  AND string_props[{k5:String}] = {v6:String}
+SELECT if(position <= {n9:UInt32}, position, 0) AS rank, any(key) AS key,
+  sumIfMerge(state) AS value
+FROM (
+  SELECT key, state,
+    row_number() OVER (ORDER BY finalizeAggregation(state) DESC NULLS LAST, key ASC) AS position
+  FROM (
+    SELECT string_props[{k7:String}] AS key, sumIfState(numeric_props[{k8:String}], mapContains(numeric_props, {k8:String})) AS state
+    FROM events FINAL
+    WHERE org_id = {scope_org_id:String} AND tenant_id = {scope_tenant_id:String}
+      AND event_name = {e0:String}
+      AND timestamp >= {t1:DateTime64(3, 'UTC')}
+      AND timestamp < {t2:DateTime64(3, 'UTC')}
+      AND string_props[{k3:String}] = {v4:String}
+      AND string_props[{k5:String}] = {v6:String}
+    GROUP BY key))
 GROUP BY rank ORDER BY rank
 SETTINGS max_execution_time = 10, max_rows_to_read = 500000000, readonly = 2
 -- e0 = 'api.call'
 -- k3 = 'plan'
 -- k5 = 'region'
 -- k7 = 'model'
--- k9 = 'cost'
--- n8 = 10
+-- k8 = 'cost'
+-- n9 = 10
 -- scope_org_id = 'org_1'
 -- scope_tenant_id = 't_1'
 -- t1 = datetime.datetime(2026, 4, 1, 0, 0, tzinfo=datetime.timezone.utc)
