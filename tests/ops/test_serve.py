@@ -3,6 +3,7 @@
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -161,6 +162,24 @@ def test_sigint_stops_serve_even_when_started_with_sigint_ignored(tmp_path) -> N
     served = _start(_embedded_env(tmp_path), ignore_sigint=True)
     assert _stop(served, signal.SIGINT) == 0
     assert "Sightline stopped." in "".join(served.lines)
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=_embedded_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=START_LIMIT,
+        )
+    assert result.returncode == 1
+    assert f"Cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_production_serve_leaves_periodic_jobs_to_celery_beat(tmp_path) -> None:

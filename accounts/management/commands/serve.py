@@ -69,9 +69,15 @@ class Command(BaseCommand):
         **options: object,
     ) -> None:
         host, port = parse_addr(addr)
-        server = create_server(
-            application, host=host, port=port, threads=threads, ident="sightline"
-        )
+        try:
+            server = create_server(
+                application, host=host, port=port, threads=threads, ident="sightline"
+            )
+        except OSError as exc:  # typically the port is taken: say what to do, not a traceback
+            raise CommandError(
+                f"Cannot listen on {addr}: {exc.strerror or exc}. Stop what uses it, or pick"
+                " another address (make run ADDR=127.0.0.1:8001)."
+            ) from exc
         url = f"http://{_url_host(server.effective_host)}:{server.effective_port}/"
         jobs = self._start_scheduler(force=scheduler, disabled=no_scheduler)
         # Both explicitly: a process started in the background inherits SIGINT as ignored.
