@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml uv.lock
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --all-groups --python $(PY) --quiet
 	@touch $@
 
-$(STATIC_STAMP): package.json package-lock.json scripts/build-static.mjs
+$(STATIC_STAMP): package.json package-lock.json scripts/build-static.mjs static/src/embed/echarts-entry.mjs
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	@touch $@

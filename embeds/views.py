@@ -113,7 +113,7 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
             "data": f"/embed/{dashboard_id}/data",
             "drill": f"/embed/{dashboard_id}/drill",
             "export": f"/embed/{dashboard_id}/export",
-            "echarts": static("vendor/echarts.min.js"),
+            "echarts": static("vendor/echarts.embed.min.js"),
         },
     }
 
