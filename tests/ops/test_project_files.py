@@ -33,6 +33,18 @@ def test_every_environment_variable_of_the_settings_is_documented() -> None:
     assert not stale, f"documented but not read by config/settings.py: {stale}"
 
 
+def test_every_management_command_of_ours_is_documented() -> None:
+    readme = read("README.md")
+    commands = sorted(
+        path.stem
+        for path in ROOT.glob("*/management/commands/*.py")
+        if not path.stem.startswith("_")
+    )
+    assert {"serve", "seed_demo"} <= set(commands)
+    missing = [name for name in commands if f"manage.py {name}" not in readme]
+    assert not missing, f"document in the README: {missing}"
+
+
 def _compose_environment() -> dict[str, str]:
     """The shared `environment:` block of compose.yaml's x-sightline anchor (no YAML parser in
     the project's dependencies: this block is plain `KEY: value` lines)."""
