@@ -435,8 +435,9 @@ def _demo_password(owner: User, password_file: Path) -> str:
     password = "demo-" + secrets.token_urlsafe(9)
     owner.set_password(password)
     owner.save(update_fields=["password"])
-    password_file.write_text(password + "\n")
+    password_file.touch(mode=0o600)  # private before the secret is in it
     password_file.chmod(0o600)
+    password_file.write_text(password + "\n")
     return password
 
 
