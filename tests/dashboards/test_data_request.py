@@ -164,3 +164,42 @@ def test_day_buckets_over_a_dst_change_are_local_midnights() -> None:
         "2026-03-08T05:00:00+00:00",
         "2026-03-09T04:00:00+00:00",
     ]
+
+
+def test_the_response_has_designs_shape() -> None:
+    spec = parse_spec(
+        {
+            "name": "d",
+            "widgets": [
+                {"id": "w_k", "title": "Calls", "kind": "kpi", "event_name": "e"},
+                {"id": "w_t", "kind": "timeseries", "event_name": "e"},
+                {"id": "w_b", "kind": "breakdown", "event_name": "e", "group_by": ["m"]},
+                {"id": "w_x", "kind": "table", "event_name": "e", "group_by": ["m"]},
+            ],
+        }
+    )
+    request = parse(period="24h", tz="Asia/Kolkata")
+    data = dashboard_data(spec=spec, scope=Scope("org_none", "t"), request=request, version_key="v")
+    assert data["period"] == {
+        "name": "24h",
+        "from": "2026-04-13T10:21:00Z",
+        "to": "2026-04-14T10:21:00Z",
+        "tz": "Asia/Kolkata",
+    }
+    kpi, series, breakdown, table = data["widgets"]
+    assert kpi == {
+        "id": "w_k",
+        "kind": "kpi",
+        "title": "Calls",
+        "data": {"value": 0.0, "previous": 0.0},
+    }
+    assert series["data"]["bucket"] == "hour"
+    [all_series] = series["data"]["series"]
+    assert all_series["name"] == "all"
+    assert all_series["points"][0] == [
+        "2026-04-13T09:30:00Z",
+        0.0,
+    ]  # Kolkata hours start at :30 UTC
+    assert len(all_series["points"]) == 25
+    assert breakdown["data"] == {"rows": []}
+    assert table["data"] == {"columns": ["m", "count"], "rows": []}
