@@ -113,15 +113,18 @@ class DashboardSettingsForm(forms.Form):
         self.fields["filters"].choices = _choices(schema.string_keys, *current)
 
     def changes(self) -> dict[str, Any]:
-        """The spec keys to merge into the draft (labels of kept filters are kept)."""
+        """The spec keys to merge into the draft. Kept filters keep their label and order;
+        newly ticked ones follow."""
         data = self.cleaned_data
         labels = {f["dimension"]: f["label"] for f in self.spec["filters"]}
+        chosen = set(data["filters"])
+        ordered = [d for d in labels if d in chosen] + [
+            d for d in data["filters"] if d not in labels
+        ]
         return {
             "name": data["name"],
             "default_period": data["default_period"],
-            "filters": [
-                {"dimension": d, "label": labels.get(d, _label(d))} for d in data["filters"]
-            ],
+            "filters": [{"dimension": d, "label": labels.get(d, _label(d))} for d in ordered],
             "theme": {
                 "primaryColor": data["primary_color"],
                 "fontFamily": data["font_family"],

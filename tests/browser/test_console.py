@@ -121,6 +121,16 @@ def test_register_generate_edit_publish_embed(page, live_server) -> None:
         "() => document.querySelectorAll('.widget-list .title a')[1]?.textContent === 'Active users'"
     )
 
+    page.locator("summary", has_text="Dashboard settings").click()  # theme through the settings form
+    page.get_by_label("Mode", exact=True).select_option("dark")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_selector(".preview-grid.theme-dark .chart[data-rendered]")
+    shoot(page, "builder-dark")
+    page.locator("summary", has_text="Dashboard settings").click()
+    page.get_by_label("Mode", exact=True).select_option("light")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_selector(".preview-grid.theme-light .chart[data-rendered]")
+
     page.get_by_role("button", name="Publish").click()
     page.wait_for_selector(".badge-live")
     page.get_by_role("link", name="Embed").first.click()

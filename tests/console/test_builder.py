@@ -449,3 +449,32 @@ def test_preview_applies_the_dashboards_viewer_filters(org, owner_client, dashbo
     assert '<option value="gpt-4" selected>' in response.content.decode()
     unfiltered = owner_client.get(url, {"tenant_id": "t1", "filter.model": ""})
     assert unfiltered.context["data"]["widgets"][0]["data"]["value"] == 6.0
+
+
+def test_settings_keep_the_order_and_labels_of_kept_filters(org, admin_client, dashboard) -> None:
+    send_events(org.organization, "t1", 2)
+    dashboard_update(
+        dashboard=dashboard,
+        changes={
+            "filters": [
+                {"dimension": "status", "label": "State"},
+                {"dimension": "model", "label": "LLM"},
+            ]
+        },
+    )
+    admin_client.post(
+        f"/app/dashboards/{dashboard.pk}/settings",
+        {
+            "name": "Usage",
+            "default_period": "7d",
+            "primary_color": "#112233",
+            "font_family": "Inter",
+            "mode": "light",
+            "filters": ["model", "status"],
+        },
+    )
+    dashboard.refresh_from_db()
+    assert dashboard.draft_spec["filters"] == [
+        {"dimension": "status", "label": "State"},
+        {"dimension": "model", "label": "LLM"},
+    ]

@@ -54,6 +54,15 @@
       var option = node.getAttribute("data-chart-kind") === "timeseries"
         ? timeseriesOption(data, node.getAttribute("data-chart-type"), colors)
         : breakdownOption(data, colors);
+      var dark = grid && grid.getAttribute("data-mode") === "dark";
+      option.textStyle = { color: dark ? "#cbd5e1" : "#475467" };
+      if (dark) {
+        [option.xAxis, option.yAxis].forEach(function (axis) {
+          axis.axisLabel.color = "#94a3b8";
+          axis.splitLine = { lineStyle: { color: "#1e293b" } };
+        });
+        if (option.legend) option.legend.textStyle.color = "#cbd5e1";
+      }
       var chart = echarts.getInstanceByDom(node) || echarts.init(node, null, { renderer: "svg" });
       chart.setOption(option, true);
       node.setAttribute("data-rendered", "true");
