@@ -82,7 +82,7 @@ def test_seed_demo_creates_org_owner_keys_events_and_a_published_dashboard() -> 
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_reissues_the_keys() -> None:
+def test_seed_demo_is_idempotent_and_reissues_the_keys(settings) -> None:
     first = seed()
     second = seed()
 
@@ -94,6 +94,7 @@ def test_seed_demo_is_idempotent_and_reissues_the_keys() -> None:
 
     log_in = re.compile(r"Log in\s+(\S+\s+/\s+\S+)")
     assert log_in.search(first).group(1) == log_in.search(second).group(1)  # same login printed
+    assert (settings.VAR_DIR / "demo_password").stat().st_mode & 0o777 == 0o600
 
     for label in ("Admin key", "Ingest key"):
         old, new = printed(first, label), printed(second, label)
