@@ -1,12 +1,14 @@
 # Sightline's production image (compose.yaml): the same code as `make run`, configured by env.
 
 # --- Browser packages (ECharts, htmx) from the npm lock file into static/vendor --------------
+# The build bundles entry modules under static/src (esbuild), so they are copied in too.
 FROM node:22-slim AS static
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY scripts/build-static.mjs scripts/
-RUN npm run --silent build
+COPY static/src static/src
+RUN npm run --silent build  # copies, bundles (esbuild) and pre-compresses into static/vendor
 
 # --- The application --------------------------------------------------------------------------
 FROM python:3.11-slim
