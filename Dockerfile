@@ -8,7 +8,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY scripts/build-static.mjs scripts/
 COPY static/src static/src
-RUN npm run --silent build  # copies, bundles (esbuild) and pre-compresses into static/vendor
+# Copies, bundles (esbuild) and pre-compresses into static/vendor.
+RUN npm run --silent build
 
 # --- The application --------------------------------------------------------------------------
 FROM python:3.11-slim
