@@ -2,6 +2,8 @@
 customer will, with copyable server-side snippets filled in with the real ids."""
 
 import json
+import pprint
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -64,50 +66,72 @@ def _initial(tenants: list[str]) -> dict[str, object]:
 
 
 def _snippets(request: HttpRequest, dashboard_id: str, form: EmbedSessionForm) -> dict[str, str]:
-    """What the customer's backend sends to create this same session (the admin key stays a
-    variable: it never belongs in a page or a snippet)."""
-    base = request.build_absolute_uri("/").rstrip("/")
+    """What the customer's backend sends to create this same session. The admin key stays an
+    environment variable: it never belongs in a page or a snippet."""
+    url = request.build_absolute_uri("/v1/embed-sessions")
+    permissions = form.permissions().as_claim()
     body = {
         "tenant_id": form.cleaned_data["tenant_id"],
         "dashboard_id": dashboard_id,
         "expires_in": form.cleaned_data["expires_in"],
-        "permissions": {
-            key: value
-            for key, value in form.permissions().as_claim().items()
-            if value not in ({}, [], None, False)
-        },
+        # Only what differs from the defaults, so the snippet stays short.
+        "permissions": {k: v for k, v in permissions.items() if v not in ({}, [], None, False)},
     }
-    compact = json.dumps(body)
-    pretty = json.dumps(body, indent=2)
-    indented = pretty.replace("\n", "\n  ")
     return {
-        "curl": (
-            f"curl -X POST {base}/v1/embed-sessions \\\n"
-            f'  -H "Authorization: Bearer $SIGHTLINE_ADMIN_KEY" \\\n'
-            f'  -H "Content-Type: application/json" \\\n'
-            f"  -d '{compact}'"
-        ),
-        "python": (
-            "import os, requests\n\n"
-            f'session = requests.post(\n    "{base}/v1/embed-sessions",\n'
-            '    headers={"Authorization": f"Bearer {os.environ[\'SIGHTLINE_ADMIN_KEY\']}"},\n'
-            f"    json={pretty.replace(chr(10), chr(10) + '    ')},\n"
-            "    timeout=10,\n).json()\n"
-            'embed_url = session["embed_url"]  # hand this to the browser'
-        ),
-        "node": (
-            f'const response = await fetch("{base}/v1/embed-sessions", {{\n'
-            '  method: "POST",\n'
-            "  headers: {\n    Authorization: `Bearer ${process.env.SIGHTLINE_ADMIN_KEY}`,\n"
-            '    "Content-Type": "application/json",\n  },\n'
-            f"  body: JSON.stringify({indented}),\n}});\n"
-            "const { embed_url } = await response.json(); // hand this to the browser"
-        ),
-        "html": (
-            f'<div id="analytics"></div>\n<script src="{base}/sdk/embed.js"></script>\n<script>\n'
-            "  // embed_url comes from your backend (the snippets above); never the admin key.\n"
-            "  const embed = Sightline.create({\n"
-            '    container: "#analytics",\n    embedUrl: EMBED_URL_FROM_YOUR_BACKEND,\n  });\n'
-            '  embed.on("ready", () => console.log("analytics ready"));\n</script>'
-        ),
+        "curl": _curl_snippet(url, body),
+        "python": _python_snippet(url, body),
+        "node": _node_snippet(url, body),
+        "html": _html_snippet(request.build_absolute_uri("/sdk/embed.js")),
     }
+
+
+def _curl_snippet(url: str, body: dict[str, Any]) -> str:
+    quoted = "'" + json.dumps(body).replace("'", "'\\''") + "'"  # safe inside a shell
+    return (
+        f"curl -X POST {url} \\\n"
+        '  -H "Authorization: Bearer $SIGHTLINE_ADMIN_KEY" \\\n'
+        '  -H "Content-Type: application/json" \\\n'
+        f"  -d {quoted}"
+    )
+
+
+def _python_snippet(url: str, body: dict[str, Any]) -> str:
+    literal = pprint.pformat(body, indent=4, width=80, sort_dicts=False).replace("\n", "\n    ")
+    return (
+        "import os\n\nimport requests\n\n"
+        "session = requests.post(\n"
+        f"    {url!r},\n"
+        '    headers={"Authorization": f"Bearer {os.environ[\'SIGHTLINE_ADMIN_KEY\']}"},\n'
+        f"    json={literal},\n"
+        "    timeout=10,\n"
+        ").json()\n"
+        'embed_url = session["embed_url"]  # hand this to the browser'
+    )
+
+
+def _node_snippet(url: str, body: dict[str, Any]) -> str:
+    literal = json.dumps(body, indent=2).replace("\n", "\n  ")
+    return (
+        f"const response = await fetch({json.dumps(url)}, {{\n"
+        '  method: "POST",\n'
+        "  headers: {\n"
+        "    Authorization: `Bearer ${process.env.SIGHTLINE_ADMIN_KEY}`,\n"
+        '    "Content-Type": "application/json",\n'
+        "  },\n"
+        f"  body: JSON.stringify({literal}),\n"
+        "});\n"
+        "const { embed_url } = await response.json(); // hand this to the browser"
+    )
+
+
+def _html_snippet(sdk_url: str) -> str:
+    return (
+        f'<div id="analytics"></div>\n<script src="{sdk_url}"></script>\n<script>\n'
+        "  // embed_url comes from your backend (the snippets above); never the admin key.\n"
+        "  const embed = Sightline.create({\n"
+        '    container: "#analytics",\n'
+        "    embedUrl: EMBED_URL_FROM_YOUR_BACKEND,\n"
+        "  });\n"
+        '  embed.on("ready", () => console.log("analytics ready"));\n'
+        "</script>"
+    )

@@ -478,3 +478,52 @@ def test_settings_keep_the_order_and_labels_of_kept_filters(org, admin_client, d
         {"dimension": "status", "label": "State"},
         {"dimension": "model", "label": "LLM"},
     ]
+
+
+def test_embed_snippets_are_valid_code_with_the_same_body(admin_client, dashboard, htmx) -> None:
+    import ast
+    import json
+    import shlex
+    import shutil
+    import subprocess
+
+    dashboard_publish(dashboard=dashboard)
+    response = admin_client.post(
+        f"/app/dashboards/{dashboard.pk}/embed",
+        {
+            "tenant_id": "o'hara & co",
+            "expires_in": "900",
+            "allow_drill_down": "on",
+            "locked_filters": "model = gpt-4",
+            "allowed_periods": ["7d"],
+        },
+        headers=htmx,
+    )
+    snippets = response.context["snippets"]
+    curl = shlex.split(snippets["curl"].replace("\\\n", " "))
+    body = json.loads(curl[curl.index("-d") + 1])
+    assert body == {
+        "tenant_id": "o'hara & co",
+        "dashboard_id": dashboard.pk,
+        "expires_in": 900,
+        "permissions": {
+            "locked_filters": {"model": "gpt-4"},
+            "allowed_periods": ["7d"],
+            "allow_drill_down": True,
+        },
+    }
+    call = next(
+        node
+        for node in ast.walk(ast.parse(snippets["python"]))
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "post"
+    )
+    assert ast.literal_eval(next(k.value for k in call.keywords if k.arg == "json")) == body
+    if shutil.which("node"):  # the Node snippet parses as a module (top-level await)
+        check = subprocess.run(
+            ["node", "--input-type=module", "--check"],
+            input=snippets["node"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert check.returncode == 0, check.stderr
