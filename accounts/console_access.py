@@ -59,6 +59,7 @@ def console_view(
             except ApiError as error:  # 403, 404, and 400 for input no form could catch
                 return error_page(request, error)
 
+        # Marks the view as guarded; tests/console/test_every_page_guarded.py checks all /app/.
         wrapper.console_write_role = write_role  # type: ignore[attr-defined]
         return wrapper
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import ApiKey, Invite, Membership, Organization, Role, Scope, User
@@ -161,7 +162,7 @@ def invite_create(
     return issued
 
 
-def _pending_invites(organization: Organization):  # noqa: ANN202 - a QuerySet[Invite]
+def _pending_invites(organization: Organization) -> QuerySet[Invite]:
     return Invite.objects.filter(
         organization=organization, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
     )
