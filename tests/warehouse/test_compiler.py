@@ -228,6 +228,7 @@ def test_input_text_never_changes_the_sql(text: str) -> None:
     # times: the filter key, the group-by key, value and presence test in each of 2 metrics
     [key] = [name for name in bound if name.startswith("k")]
     assert len(bound) == 5 and query.sql.count(f"{{{key}:String}}") == 6, bound
+    assert run(query).rows == []  # and ClickHouse runs it, reading the text as data
 
 
 def test_awkward_keys_and_values_are_matched_as_data(db) -> None:
