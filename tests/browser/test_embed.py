@@ -285,3 +285,17 @@ def test_screenshots_of_every_widget_kind(browser_page, embedded, org, live_serv
     page.set_viewport_size(DESKTOP)
     page.locator('th:has-text("count")').first.click()
     assert page.locator("th[aria-sort='descending']").count() == 1
+
+
+def test_a_tenant_without_events_sees_empty_states(browser_page, embedded, org, live_server):
+    token = issue(org, embedded["dashboard"], tenant_id="tenant_without_events")
+
+    browser_page.goto(f"{live_server.url}/embed/{embedded['dashboard'].pk}?token={token}")
+    browser_page.locator('[data-widget="w_table"][data-state="empty"]').wait_for()
+
+    assert browser_page.locator('[data-widget="w_kpi"] .sl-kpi-value').inner_text() == "0"
+    for widget_id in ("w_series", "w_split", "w_bars", "w_list", "w_table"):
+        card = browser_page.locator(f'[data-widget="{widget_id}"]')
+        assert card.get_attribute("data-state") == "empty"
+        assert card.inner_text().endswith("No data for this period.")
+    screenshot(browser_page, "embed-empty")
