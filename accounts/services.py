@@ -229,7 +229,11 @@ def invite_accept(*, token: str, user: User) -> Membership:
 
 @transaction.atomic
 def invite_accept_as_new_user(*, token: str, password: str, name: str = "") -> Membership:
-    invite = invite_for_token(token=token)
+    """A new account for the invited address, joined at once. The invite row is locked first,
+    so a double submit waits and then finds the invite used instead of racing to a duplicate."""
+    invite = Invite.objects.select_for_update().get(pk=invite_for_token(token=token).pk)
+    if not invite.is_pending:
+        raise NotFound("This invitation link is invalid, expired or already used.")
     if User.objects.filter(email__iexact=invite.email).exists():
         raise Conflict(
             "An account with this e-mail already exists; sign in to accept.", code="account_exists"
