@@ -299,3 +299,17 @@ def test_a_tenant_without_events_sees_empty_states(browser_page, embedded, org, 
         assert card.get_attribute("data-state") == "empty"
         assert card.inner_text().endswith("No data for this period.")
     screenshot(browser_page, "embed-empty")
+
+
+def test_widgets_whose_query_fails_show_an_error_state(
+    browser_page, embedded, org, live_server, settings
+):
+    token = issue(org, embedded["dashboard"])
+    settings.WAREHOUSE_MAX_ROWS_TO_READ = 1  # the engine refuses every widget query
+
+    browser_page.goto(f"{live_server.url}/embed/{embedded['dashboard'].pk}?token={token}")
+    browser_page.locator('[data-widget="w_table"][data-state="error"]').wait_for()
+
+    assert browser_page.locator('[data-state="error"]').count() == 8
+    assert "could not be loaded" in browser_page.locator('[data-widget="w_kpi"]').inner_text()
+    screenshot(browser_page, "embed-widget-errors")

@@ -263,6 +263,10 @@
     const ticket = ++state.loading;
     cards.forEach(function (card) { showState(card, "loading"); });
     const dataRequest = request(config.urls.data, periodParams()).then(function (response) { return response.json(); });
+    // KPIs, lists and tables need no chart library: they show as soon as the data is here.
+    dataRequest.then(function (data) {
+      if (ticket === state.loading && !window.echarts) render(data);
+    }, function () {});
     return Promise.all([dataRequest, echartsReady])
       .then(function (results) {
         const data = results[0];
@@ -304,10 +308,16 @@
       const card = cards.get(item.id);
       if (!card) return;
       const renderer = RENDERERS[card.widget.kind];
-      if (isEmpty(card.widget, item.data)) showState(card, "empty");
+      if (item.error) showState(card, "error", "This widget could not be loaded; try again shortly.");
+      else if (needsCharts(card.widget) && !window.echarts) return; // drawn once ECharts is here
+      else if (isEmpty(card.widget, item.data)) showState(card, "empty");
       else renderer(card, item.data);
     });
     notifyHeight();
+  }
+
+  function needsCharts(widget) {
+    return widget.kind === "timeseries" || (widget.kind === "breakdown" && widget.chart !== "list");
   }
 
   function isEmpty(widget, data) {
