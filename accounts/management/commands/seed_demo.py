@@ -1,9 +1,10 @@
-"""`manage.py seed_demo`: the demo organization, fresh keys, ~1M events and a published dashboard.
+"""`manage.py seed_demo`: the demo organization, fresh keys, ~1M events, a published dashboard
+and an alert on it.
 
-Idempotent: a second run reuses the organization, dashboard and events (only topping up the time
-since the last run) and prints the same login. The keys are new on every run: only their hashes
-are stored, so an earlier run's secrets cannot be shown again; the previous demo keys are
-revoked.
+Idempotent: a second run reuses the organization, dashboard, alert and events (only topping up
+the time since the last run) and prints the same login. The keys are new on every run: only
+their hashes are stored, so an earlier run's secrets cannot be shown again; the previous demo
+keys are revoked.
 """
 
 import random
@@ -43,21 +44,28 @@ class Command(BaseCommand):
             help="seed even when SIGHTLINE_ENV=production",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
-        if settings.PRODUCTION and not options["allow_production"]:
+    def handle(
+        self,
+        *args: object,
+        events: int,
+        days: int,
+        seed: int | None,
+        allow_production: bool,
+        **options: object,
+    ) -> None:
+        if settings.PRODUCTION and not allow_production:
             raise CommandError("Refusing to seed demo data in production (--allow-production).")
-        events, days = int(options["events"]), int(options["days"])  # type: ignore[call-overload]
         if events < 0 or not 1 <= days <= settings.WAREHOUSE_RETENTION_DAYS:
             raise CommandError("--events must be >= 0 and --days within the retention period.")
         access = demo_access_ensure(password_file=settings.VAR_DIR / "demo_password")
-        self._seed_events(access, events, days, options["seed"])
+        self._seed_events(access, events, days, seed)
         dashboard = demo_dashboard_ensure(organization=access.organization, owner=access.owner)
         alert = demo_alert_ensure(
             organization=access.organization, dashboard_id=dashboard.dashboard_id
         )
         self._print_access(access, dashboard, alert)
 
-    def _seed_events(self, access: DemoAccess, events: int, days: int, seed: object) -> None:
+    def _seed_events(self, access: DemoAccess, events: int, days: int, seed: int | None) -> None:
         started = time.monotonic()
 
         def progress(inserted: int) -> None:
