@@ -313,3 +313,24 @@ def test_widgets_whose_query_fails_show_an_error_state(
     assert browser_page.locator('[data-state="error"]').count() == 8
     assert "could not be loaded" in browser_page.locator('[data-widget="w_kpi"]').inner_text()
     screenshot(browser_page, "embed-widget-errors")
+
+
+def test_the_page_trusts_the_helpers_origin_from_the_url_fragment(browser_page, embedded, org):
+    """No referrer and two allowed origins: only the fragment the helper adds names the parent."""
+    org.organization.allowed_embed_origins = [
+        embedded["host"].rsplit("/", 1)[0],
+        "https://another.customer.example",
+    ]
+    org.organization.save()
+    browser_page.add_init_script(
+        """const set = Element.prototype.setAttribute;
+        Element.prototype.setAttribute = function (name, value) {
+          return set.call(this, name, name === "referrerpolicy" ? "no-referrer" : value);
+        };"""
+    )
+    frame = open_host(browser_page, embedded, issue(org, embedded["dashboard"]))
+
+    wait_for_event(browser_page, "ready")
+
+    assert frame.locator("html").evaluate("() => document.referrer") == ""
+    assert frame.locator("html").evaluate("() => location.hash") == ""

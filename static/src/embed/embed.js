@@ -12,8 +12,8 @@
 
   // --- Token and parent frame ---------------------------------------------------------------
 
+  const parentOrigin = trustedParentOrigin(); // reads the URL fragment: before it is removed
   const token = takeTokenFromUrl();
-  const parentOrigin = trustedParentOrigin();
 
   function takeTokenFromUrl() {
     const url = new URL(window.location.href);
