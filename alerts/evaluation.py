@@ -21,9 +21,11 @@ Guarantees:
 
 import logging
 import math
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,6 +58,7 @@ logger = logging.getLogger(__name__)
 TICK_LOCK_KEY = "sightline:alerts:tick-lock"
 TICK_LOCK_SECONDS = 5 * 60  # a crashed holder blocks at most this long
 BATCH_SIZE = 100
+QUERY_CONCURRENCY = 4
 STATE_FIELDS = ["status", "value", "transition_id", "changed_at", "last_notified_at"]
 
 __all__ = ["TICK_SECONDS", "TickSummary", "alerts_tick", "tick_lock", "tick_of"]
@@ -70,7 +73,7 @@ class TickSummary:
     rules_disabled: int = 0
     rules_failed: int = 0
     queries: int = 0
-    query_ms: float = 0.0  # of duration_ms, the time spent in the warehouse
+    query_ms: float = 0.0  # warehouse time, summed over the queries (up to 4 overlap)
     transitions: int = 0
     deliveries: int = 0
     duration_ms: float = 0.0
@@ -129,36 +132,66 @@ def _dispatch_with_celery(delivery_id: str) -> None:
 
 class MetricCache:
     """One warehouse query per distinct (widget, window, tenant narrowing) per tick: rules that
-    differ only in threshold, operator or channels share the result."""
+    differ only in threshold, operator or channels share the result. The distinct queries run
+    up to QUERY_CONCURRENCY at a time (a ClickHouse server serves them in parallel; chDB's
+    in-process session takes them one by one)."""
 
     def __init__(self, *, now: datetime) -> None:
         self.now = now
         self.queries = 0
         self.query_ms = 0.0
-        self._values: dict[tuple[object, ...], TenantValues] = {}
+        self._counters = threading.Lock()  # queries run in worker threads
+        self._results: dict[tuple[object, ...], TenantValues | Exception] = {}
 
-    def values(self, *, rule: AlertRule, target: RuleTarget, window: timedelta) -> TenantValues:
-        key = (
-            rule.organization_id,
+    @staticmethod
+    def key(item: "Prepared") -> tuple[object, ...]:
+        target = item.target
+        return (
+            item.rule.organization_id,
             target.dashboard.pk,
             target.version_number,
             target.widget.id,
-            window,
-            rule.tenant_id,
+            item.window,
+            item.rule.tenant_id,
         )
-        if key not in self._values:
-            scope = DangerousOrgWideScope(
-                org_id=rule.organization_id, tenant_id=rule.tenant_id or None
-            )
-            query = compile_metric_by_tenant(
-                target.widget, scope=scope, start=self.now - window, end=self.now
-            )
-            started = time.perf_counter()
+
+    def prefetch(self, items: Sequence["Prepared"]) -> None:
+        pending = {self.key(item): item for item in items if self.key(item) not in self._results}
+        if not pending:
+            return
+        workers = max(1, min(QUERY_CONCURRENCY, len(pending)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="alerts-query") as pool:
+            for key, result in zip(pending, pool.map(self._query, pending.values()), strict=True):
+                self._results[key] = result
+
+    def fill(self, item: "Prepared") -> None:
+        """Sets the item's values, or its error when the query failed (retried next tick)."""
+        if self.key(item) not in self._results:
+            self.prefetch([item])
+        result = self._results[self.key(item)]
+        if isinstance(result, Exception):
+            logger.warning("alert rule %s: metric query failed: %s", item.rule.pk, result)
+            item.error = f"The metric query failed: {result}"[:500]
+        else:
+            item.values = result
+
+    def _query(self, item: "Prepared") -> TenantValues | Exception:
+        scope = DangerousOrgWideScope(
+            org_id=item.rule.organization_id, tenant_id=item.rule.tenant_id or None
+        )
+        query = compile_metric_by_tenant(
+            item.target.widget, scope=scope, start=self.now - item.window, end=self.now
+        )
+        started = time.perf_counter()
+        try:
             rows = run(query).rows
-            self.queries += 1
-            self.query_ms += (time.perf_counter() - started) * 1000
-            self._values[key] = {str(tenant): _as_float(value) for tenant, value in rows}
-        return self._values[key]
+        except Exception as exc:  # recorded on each rule's history by `fill`
+            return exc
+        finally:
+            with self._counters:
+                self.queries += 1
+                self.query_ms += (time.perf_counter() - started) * 1000
+        return {str(tenant): _as_float(value) for tenant, value in rows}
 
 
 def _as_float(value: object) -> float | None:
@@ -176,7 +209,7 @@ class Prepared:
     rule: AlertRule
     target: RuleTarget
     window: timedelta
-    values: TenantValues | None
+    values: TenantValues | None = None
     error: str = ""
 
 
@@ -184,25 +217,25 @@ def _evaluate_due_rules(*, now: datetime, summary: TickSummary) -> list[str]:
     rules = list(alert_rules_due(tick=summary.tick))
     targets = TargetResolver()
     targets.preload(rule.dashboard_id for rule in rules)
+    resolved = [item for rule in rules if (item := _resolve(rule, targets, summary)) is not None]
     metrics = MetricCache(now=now)
+    metrics.prefetch(resolved)
     delivery_ids: list[str] = []
-    for start in range(0, len(rules), BATCH_SIZE):
-        batch = [
-            _prepare(rule, targets, metrics, summary) for rule in rules[start : start + BATCH_SIZE]
-        ]
-        prepared = [item for item in batch if item is not None]
+    for start in range(0, len(resolved), BATCH_SIZE):
+        batch = resolved[start : start + BATCH_SIZE]
+        for item in batch:
+            metrics.fill(item)
         try:
-            delivery_ids += _commit(prepared, tick=summary.tick, now=now, summary=summary)
+            delivery_ids += _commit(batch, tick=summary.tick, now=now, summary=summary)
         except Exception:  # a database failure loses this batch's tick, not the others'
-            logger.exception("alerts: a batch of %d rules failed to commit", len(prepared))
-            summary.rules_failed += len(prepared)
+            logger.exception("alerts: a batch of %d rules failed to commit", len(batch))
+            summary.rules_failed += len(batch)
     summary.queries, summary.query_ms = metrics.queries, metrics.query_ms
     return delivery_ids
 
 
-def _prepare(
-    rule: AlertRule, targets: TargetResolver, metrics: MetricCache, summary: TickSummary
-) -> Prepared | None:
+def _resolve(rule: AlertRule, targets: TargetResolver, summary: TickSummary) -> Prepared | None:
+    """The rule's widget and window; None (and the rule disabled) when its target is gone."""
     try:
         target = targets.resolve(
             organization_id=rule.organization_id,
@@ -218,12 +251,7 @@ def _prepare(
         summary.rules_failed += 1
         return None
     _, window = window_for(rule_window=rule.window, default_period=target.default_period)
-    try:
-        values = metrics.values(rule=rule, target=target, window=window)
-    except Exception as exc:  # the warehouse failed: recorded in the history, retried next tick
-        logger.warning("alert rule %s: metric query failed: %s", rule.pk, exc)
-        return Prepared(rule, target, window, None, f"The metric query failed: {exc}"[:500])
-    return Prepared(rule, target, window, values)
+    return Prepared(rule, target, window)
 
 
 def _commit(
