@@ -88,9 +88,23 @@ class ChdbBackend(Backend):
         encoded = {name: encode_text_param(value) for name, value in (params or {}).items()}
         try:
             with self._lock:
-                return self._session.query(sql, fmt, params=encoded or None)
+                try:
+                    return self._session.query(sql, fmt, params=encoded or None)
+                except Exception:
+                    self._discard_partial_output()
+                    raise
         except Exception as exc:  # chDB raises RuntimeError/ChdbError with ClickHouse's message
             raise WarehouseError(str(exc)) from exc
+
+    def _discard_partial_output(self) -> None:
+        """chDB keeps what a failed query had written and prepends it to the NEXT query's
+        result (seen with max_rows_to_read exceeded: the next JSONCompact answer held two
+        documents). A throwaway query takes the leftovers, so every caller reads only its own
+        rows. Called with the lock held."""
+        try:
+            self._session.query("SELECT 1", "CSV")
+        except Exception:  # noqa: S110 - best effort; the original error is what matters
+            pass
 
     def query(self, sql: str, params: Params | None = None) -> Result:
         raw = self._run(sql, params, "JSONCompact").bytes()
