@@ -32,6 +32,7 @@ browser:
 # The printed URLs and embed links follow ADDR unless PUBLIC_URL is set.
 run: export PUBLIC_URL ?= http://$(ADDR)
 run: install
+	@$(PY) manage.py serve $(ADDR) --check
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py warehouse_migrate
 	$(PY) manage.py collectstatic --noinput --verbosity 0
