@@ -164,13 +164,15 @@ def test_sigint_stops_serve_even_when_started_with_sigint_ignored(tmp_path) -> N
     assert "Sightline stopped." in "".join(served.lines)
 
 
-def test_a_taken_port_is_a_clear_error(tmp_path) -> None:
+@pytest.mark.parametrize("check_only", [False, True], ids=["serve", "serve --check"])
+def test_a_taken_port_is_a_clear_error(tmp_path, check_only: bool) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}"],
+            [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}"]
+            + (["--check"] if check_only else []),
             cwd=ROOT,
             env=_embedded_env(tmp_path),
             capture_output=True,
@@ -180,6 +182,24 @@ def test_a_taken_port_is_a_clear_error(tmp_path) -> None:
     assert result.returncode == 1
     assert f"Cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
     assert "Traceback" not in result.stderr
+    assert "Is Sightline already running?" in result.stderr
+
+
+def test_check_passes_on_a_free_port_and_serves_nothing(tmp_path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # free again once closed
+    result = subprocess.run(
+        [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}", "--check"],
+        cwd=ROOT,
+        env=_embedded_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=START_LIMIT,
+    )
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"127.0.0.1:{port} is free."
+    assert not (tmp_path / "chdb").exists()  # the warehouse was not opened
 
 
 def test_production_serve_leaves_periodic_jobs_to_celery_beat(tmp_path) -> None:

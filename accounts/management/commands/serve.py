@@ -9,6 +9,7 @@ In production Celery beat runs the periodic jobs; there `serve` starts no schedu
 
 import logging
 import signal
+import socket
 from types import FrameType
 
 from django.conf import settings
@@ -58,6 +59,11 @@ class Command(BaseCommand):
         group.add_argument(
             "--scheduler", action="store_true", help="Run them even when SIGHTLINE_ENV=production."
         )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Only check that ADDR:PORT is free, and exit (make run does, before migrating).",
+        )
 
     def handle(
         self,
@@ -66,18 +72,20 @@ class Command(BaseCommand):
         threads: int,
         no_scheduler: bool,
         scheduler: bool,
+        check: bool,
         **options: object,
     ) -> None:
         host, port = parse_addr(addr)
+        if check:
+            _probe_listen(host, port, addr)
+            self.stdout.write(f"{addr} is free.")
+            return
         try:
             server = create_server(
                 application, host=host, port=port, threads=threads, ident="sightline"
             )
-        except OSError as exc:  # typically the port is taken: say what to do, not a traceback
-            raise CommandError(
-                f"Cannot listen on {addr}: {exc.strerror or exc}. Stop what uses it, or pick"
-                " another address (make run ADDR=127.0.0.1:8001)."
-            ) from exc
+        except OSError as exc:
+            raise _cannot_listen(addr, exc) from exc
         url = f"http://{_url_host(server.effective_host)}:{server.effective_port}/"
         jobs = self._start_scheduler(force=scheduler, disabled=no_scheduler)
         # Both explicitly: a process started in the background inherits SIGINT as ignored.
@@ -113,6 +121,26 @@ class Command(BaseCommand):
         if previous is not None:
             previous.close()  # chDB flushes and releases its data directory
         self.stdout.write("Sightline stopped.")
+
+
+def _probe_listen(host: str, port: int, addr: str) -> None:
+    """Bind as the server would (SO_REUSEADDR, like waitress) and let go at once."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise _cannot_listen(addr, exc) from exc
+
+
+def _cannot_listen(addr: str, exc: OSError) -> CommandError:
+    """Typically the port is taken, often by an earlier `make run`: say what to do instead of a
+    traceback (and before chDB, which one process at a time may open, fails less clearly)."""
+    return CommandError(
+        f"Cannot listen on {addr}: {exc.strerror or exc}. Is Sightline already running? Stop"
+        " it (Ctrl-C), or pick another address (make run ADDR=127.0.0.1:8001)."
+    )
 
 
 def _url_host(host: str) -> str:
