@@ -39,11 +39,8 @@ class World:
 
 
 def metric_props(metric: str) -> dict[str, Any]:
-    if metric in NUMERIC:
-        return {"metric": metric, "property": "latency_ms"}
-    if metric == "count_unique":
-        return {"metric": metric}  # user_id
-    return {"metric": metric}
+    """Numeric metrics over latency_ms; count_unique over user_id (its default)."""
+    return {"metric": metric, "property": "latency_ms"} if metric in NUMERIC else {"metric": metric}
 
 
 def build_spec() -> DashboardSpec:
