@@ -21,7 +21,6 @@ Guarantees:
 
 import logging
 import math
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -73,7 +72,7 @@ class TickSummary:
     rules_disabled: int = 0
     rules_failed: int = 0
     queries: int = 0
-    query_ms: float = 0.0  # warehouse time, summed over the queries (up to 4 overlap)
+    query_ms: float = 0.0  # of duration_ms, the wall-clock time of the warehouse queries
     transitions: int = 0
     deliveries: int = 0
     duration_ms: float = 0.0
@@ -140,7 +139,6 @@ class MetricCache:
         self.now = now
         self.queries = 0
         self.query_ms = 0.0
-        self._counters = threading.Lock()  # queries run in worker threads
         self._results: dict[tuple[object, ...], TenantValues | Exception] = {}
 
     @staticmethod
@@ -160,9 +158,12 @@ class MetricCache:
         if not pending:
             return
         workers = max(1, min(QUERY_CONCURRENCY, len(pending)))
+        started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="alerts-query") as pool:
             for key, result in zip(pending, pool.map(self._query, pending.values()), strict=True):
                 self._results[key] = result
+        self.queries += len(pending)
+        self.query_ms += (time.perf_counter() - started) * 1000
 
     def fill(self, item: "Prepared") -> None:
         """Sets the item's values, or its error when the query failed (retried next tick)."""
@@ -182,15 +183,10 @@ class MetricCache:
         query = compile_metric_by_tenant(
             item.target.widget, scope=scope, start=self.now - item.window, end=self.now
         )
-        started = time.perf_counter()
         try:
             rows = run(query).rows
         except Exception as exc:  # recorded on each rule's history by `fill`
             return exc
-        finally:
-            with self._counters:
-                self.queries += 1
-                self.query_ms += (time.perf_counter() - started) * 1000
         return {str(tenant): _as_float(value) for tenant, value in rows}
 
 
