@@ -192,7 +192,7 @@ def dashboard_data(
         w.id: _cache_key(w, scope=scope, request=request, locked=locked, version_key=version_key)
         for w in widgets
     }
-    cached = cache.get_many(list(keys.values())) if keys else {}
+    cached = _cache_get(list(keys.values()))
     fresh: dict[str, Any] = {}
     out = []
     for widget in widgets:
@@ -205,9 +205,26 @@ def dashboard_data(
             if "error" not in entry:
                 fresh[key] = entry["data"]
         out.append(entry)
-    if fresh:
-        cache.set_many(fresh, timeout=settings.WIDGET_CACHE_TTL)
+    _cache_set(fresh)
     return {"period": _period_dict(request), "widgets": out}
+
+
+# The cache only saves work: when it is down (Redis restarting), dashboards are computed.
+def _cache_get(keys: list[str]) -> dict[str, Any]:
+    try:
+        return cache.get_many(keys) if keys else {}
+    except Exception as exc:  # any cache backend's connection error
+        logger.warning("widget cache unavailable for reads: %s", exc)
+        return {}
+
+
+def _cache_set(entries: dict[str, Any]) -> None:
+    if not entries:
+        return
+    try:
+        cache.set_many(entries, timeout=settings.WIDGET_CACHE_TTL)
+    except Exception as exc:
+        logger.warning("widget cache unavailable for writes: %s", exc)
 
 
 def _computed(

@@ -176,3 +176,24 @@ def test_a_failed_query_is_reported_per_widget_and_not_cached(widget_cache: str,
     assert data["widgets"][0]["error"]["code"] == "query_failed"
     settings.WAREHOUSE_MAX_ROWS_TO_READ = 1_000_000
     assert count_of(org, "a") == 3.0
+
+
+def test_a_cache_that_is_down_only_costs_the_queries(settings) -> None:
+    """A Redis that refuses connections: every request is computed, none fails."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+    org = new_id("org")
+    add_events(org, "a", 2)
+    assert count_of(org, "a") == 2.0
+    add_events(org, "a", 1)
+    assert count_of(org, "a") == 3.0
