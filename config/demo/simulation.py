@@ -1,46 +1,26 @@
-"""Demo data for `manage.py seed_demo`: an organization that looks like a living AI-API product.
-
-About twenty tenants of very different sizes, each in its own time zone, call an LLM API
-(`api.call` with model / endpoint / status / region, tokens, latency_ms, cost_usd), log in
-(`user.login`) and export reports (`report.export`). Traffic follows business hours in the
-tenant's time zone, dips at weekends, grows (or shrinks) per tenant over the window and has one
-incident (an error and latency spike at one tenant three days ago) for alerts to find.
+"""The simulated product behind the demo data: an LLM API used by about twenty tenants of very
+different sizes, each in its own time zone, calling models (`api.call` with model / endpoint /
+status / region, tokens, latency_ms, cost_usd), logging in (`user.login`) and exporting reports
+(`report.export`). Traffic follows business hours in the tenant's time zone, dips at weekends,
+grows (or shrinks) per tenant over the window and has one incident (an error and latency spike
+at one tenant three days ago) for alerts to find.
 
 Generation is plain Python driven by one `random.Random`, so a seed reproduces the same data.
-Rows go to the warehouse through `warehouse.events.insert_events`, like ingest's.
 """
 
 import math
 import random
-import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import accumulate
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db import transaction
+from warehouse.events import EventRow
 
-from accounts.models import ApiKey, Membership, Organization, Role, Scope, User
-from accounts.services import IssuedKey, api_key_create, api_key_revoke, organization_create
-from warehouse.events import EventRow, insert_events
-from warehouse.scope import DangerousOrgWideScope
-from warehouse.stats import event_summary
-
-DEMO_ORG_NAME = "Demo SaaS"
-DEMO_OWNER_EMAIL = "demo@sightline.local"
-DEMO_KEY_NAMES = {Scope.ADMIN: "Demo admin key", Scope.INGEST: "Demo ingest key"}
-# organization_create's keys on the first run; revoked with the demo keys on every run.
-REISSUED_KEY_NAMES = (*DEMO_KEY_NAMES.values(), "Default admin key", "Default ingest key")
-DEFAULT_EVENTS = 1_000_000
-DEFAULT_DAYS = 90
 CHUNK_ROWS = 100_000
 HOUR = timedelta(hours=1)
-
-# --- The simulated product -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -171,9 +151,6 @@ class Incident:
 
 
 INCIDENT = Incident("globex", timedelta(days=3, hours=2), timedelta(hours=3), 0.35, 3.0)
-
-
-# --- Generation --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -372,281 +349,3 @@ def generate_events(
             chunk = []
     if chunk:
         yield chunk
-
-
-# --- The demo organization ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoAccess:
-    organization: Organization
-    owner: User
-    password: str
-    admin_key: IssuedKey
-    ingest_key: IssuedKey
-    created: bool  # False: an existing demo organization was reused
-
-
-@transaction.atomic
-def demo_access_ensure(*, password_file: Path) -> DemoAccess:
-    """The demo organization and owner (created once, reused after) and fresh demo keys.
-
-    Keys are re-issued on every run because only their hashes are stored: a secret printed by
-    an earlier run cannot be printed again, so the old demo keys are revoked and new ones shown."""
-    organization = demo_organization_get()
-    created = organization is None
-    if organization is None:
-        organization = organization_create(
-            name=DEMO_ORG_NAME, owner_email=DEMO_OWNER_EMAIL
-        ).organization
-        organization.allowed_embed_origins = [settings.PUBLIC_URL]
-        organization.save(update_fields=["allowed_embed_origins"])
-    owner = User.objects.get(email=DEMO_OWNER_EMAIL)
-    password = _demo_password(owner, password_file)
-    for key in ApiKey.objects.filter(
-        organization=organization, name__in=REISSUED_KEY_NAMES, revoked_at=None
-    ):
-        api_key_revoke(key=key)
-    admin_key, ingest_key = (
-        api_key_create(organization=organization, scope=scope, name=name, created_by=owner)
-        for scope, name in DEMO_KEY_NAMES.items()
-    )
-    return DemoAccess(organization, owner, password, admin_key, ingest_key, created)
-
-
-def demo_organization_get() -> Organization | None:
-    membership = (
-        Membership.objects.filter(
-            user__email=DEMO_OWNER_EMAIL, role=Role.OWNER, organization__name=DEMO_ORG_NAME
-        )
-        .select_related("organization")
-        .order_by("created_at")
-        .first()
-    )
-    return membership.organization if membership else None
-
-
-def _demo_password(owner: User, password_file: Path) -> str:
-    """The password kept in `password_file` (so every run prints the same one), or a new one."""
-    if password_file.exists():
-        password = password_file.read_text().strip()
-        if password and owner.check_password(password):
-            return password
-    password = "demo-" + secrets.token_urlsafe(9)
-    owner.set_password(password)
-    owner.save(update_fields=["password"])
-    password_file.touch(mode=0o600)  # private before the secret is in it
-    password_file.chmod(0o600)
-    password_file.write_text(password + "\n")
-    return password
-
-
-@dataclass(frozen=True)
-class SeedResult:
-    mode: str  # "seeded" | "topped up" | "up to date"
-    inserted: int
-    stored: int  # the organization's events after seeding
-
-
-def demo_events_seed(
-    *,
-    organization: Organization,
-    total: int = DEFAULT_EVENTS,
-    days: int = DEFAULT_DAYS,
-    now: datetime | None = None,
-    rng: random.Random | None = None,
-    on_chunk: Callable[[int], None] = lambda inserted: None,
-) -> SeedResult:
-    """Seed `total` events over `days` days; on later runs only top up the time since the newest
-    event (at the same rate), so re-running never duplicates data and the demo stays current."""
-    now = now or datetime.now(UTC)
-    scope = DangerousOrgWideScope(org_id=organization.pk)
-    before = event_summary(scope=scope)
-    if before.latest is not None and now - before.latest < timedelta(minutes=1):
-        return SeedResult("up to date", 0, before.events)
-    since = before.latest + timedelta(milliseconds=1) if before.latest else None
-    inserted = 0
-    for chunk in generate_events(
-        org_id=organization.pk,
-        total=total,
-        days=days,
-        now=now,
-        since=since,
-        rng=rng or random.Random(),
-    ):
-        inserted += insert_events(chunk)
-        on_chunk(inserted)
-    mode = "topped up" if before.latest else "seeded"
-    return SeedResult(mode, inserted, event_summary(scope=scope).events)
-
-
-# --- The demo dashboard ------------------------------------------------------------------------
-
-
-def _w(
-    widget_id: str,
-    title: str,
-    kind: str,
-    chart: str,
-    layout: tuple[int, int, int, int],
-    **fields: Any,
-) -> dict:
-    x, y, w, h = layout
-    return {
-        "id": widget_id, "title": title, "kind": kind, "chart": chart, "event_name": "api.call",
-        "metric": "count", "property": None, "group_by": [], "filters": {}, "limit": None,
-        "layout": {"x": x, "y": y, "w": w, "h": h}, **fields,
-    }  # fmt: skip
-
-
-DEMO_DASHBOARD: dict[str, Any] = {
-    "name": "API usage",
-    "default_period": "30d",
-    "filters": [
-        {"dimension": "model", "label": "Model"},
-        {"dimension": "endpoint", "label": "Endpoint"},
-        {"dimension": "region", "label": "Region"},
-    ],
-    "theme": {
-        "primaryColor": "#0f9d58",
-        "fontFamily": "Inter, system-ui, sans-serif",
-        "mode": "light",
-    },
-    "widgets": [
-        _w("w_calls", "API calls", "kpi", "stat", (0, 0, 3, 2)),
-        _w("w_tokens", "Tokens", "kpi", "stat", (3, 0, 3, 2), metric="sum", property="tokens"),
-        _w("w_cost", "Cost (USD)", "kpi", "stat", (6, 0, 3, 2), metric="sum", property="cost_usd"),
-        _w(
-            "w_p95",
-            "p95 latency (ms)",
-            "kpi",
-            "stat",
-            (9, 0, 3, 2),
-            metric="p95",
-            property="latency_ms",
-        ),
-        _w(
-            "w_calls_by_status",
-            "Calls by status",
-            "timeseries",
-            "area",
-            (0, 2, 8, 4),
-            group_by=["status"],
-        ),
-        _w(
-            "w_models",
-            "Calls by model",
-            "breakdown",
-            "bar",
-            (8, 2, 4, 4),
-            group_by=["model"],
-            limit=8,
-        ),
-        _w(
-            "w_latency",
-            "p95 latency over time",
-            "timeseries",
-            "line",
-            (0, 6, 6, 4),
-            metric="p95",
-            property="latency_ms",
-            bucket="day",
-        ),
-        _w(
-            "w_cost_by_endpoint",
-            "Cost by endpoint",
-            "breakdown",
-            "list",
-            (6, 6, 6, 4),
-            metric="sum",
-            property="cost_usd",
-            group_by=["endpoint"],
-            limit=10,
-        ),
-        _w(
-            "w_users",
-            "Active users",
-            "kpi",
-            "stat",
-            (0, 10, 3, 2),
-            event_name="user.login",
-            metric="count_unique",
-        ),
-        _w("w_errors", "Errors", "kpi", "stat", (3, 10, 3, 2), filters={"status": "error"}),
-        _w(
-            "w_exports",
-            "Report exports",
-            "breakdown",
-            "bar",
-            (6, 10, 6, 2),
-            event_name="report.export",
-            group_by=["format"],
-            limit=5,
-        ),
-        _w(
-            "w_model_table",
-            "Models and endpoints",
-            "table",
-            "table",
-            (0, 12, 12, 5),
-            group_by=["model", "endpoint"],
-            limit=50,
-            metrics=[
-                {"metric": "count", "property": None},
-                {"metric": "sum", "property": "tokens"},
-                {"metric": "avg", "property": "latency_ms"},
-                {"metric": "sum", "property": "cost_usd"},
-            ],
-        ),
-    ],
-}
-
-
-@dataclass(frozen=True)
-class DemoDashboard:
-    dashboard_id: str
-    name: str
-    created: bool
-
-
-def demo_dashboard_ensure(*, organization: Organization, owner: User) -> DemoDashboard:
-    """The published demo dashboard: created and published once, left alone afterwards (the
-    user may have edited it)."""
-    from dashboards.models import Dashboard
-    from dashboards.services import dashboard_create, dashboard_publish
-
-    existing = Dashboard.objects.filter(organization=organization).order_by("created_at").first()
-    if existing is not None:
-        return DemoDashboard(existing.pk, existing.name, created=False)
-    dashboard = dashboard_create(organization=organization, spec=DEMO_DASHBOARD, created_by=owner)
-    dashboard_publish(dashboard=dashboard, published_by=owner)
-    return DemoDashboard(dashboard.pk, dashboard.name, created=True)
-
-
-DEMO_ALERT = {
-    "name": "Error spike",
-    "widget_id": "w_errors",
-    "operator": "gt",
-    "threshold_value": 25.0,
-    "window": "1h",
-    "email_to": [DEMO_OWNER_EMAIL],
-}
-
-
-def demo_alert_ensure(*, organization: Organization, dashboard_id: str) -> str | None:
-    """An alert on the demo dashboard's Errors widget (per tenant, the last hour), created once.
-    Quiet on the seeded data (a few errors an hour); sending a burst of `"status": "error"`
-    events makes it fire, and the embedded default prints its e-mail in the serve terminal.
-    Returns the rule's name, or None when the dashboard has no such widget (it was edited)."""
-    from alerts.models import AlertRule
-    from alerts.services import alert_rule_create
-    from config.errors import ApiError
-
-    existing = AlertRule.objects.filter(organization=organization).order_by("created_at").first()
-    if existing is not None:
-        return existing.name
-    try:
-        rule = alert_rule_create(organization=organization, dashboard_id=dashboard_id, **DEMO_ALERT)
-    except ApiError:  # the user edited or unpublished the demo dashboard: no demo alert then
-        return None
-    return rule.name
