@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from embeds.models import AuditLogEntry
+from embeds.models import AuditLogEntry, EmbedRevocation, EmbedSigningKey
 
 
 @admin.register(AuditLogEntry)
@@ -21,6 +21,40 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     search_fields = ("organization__id", "tenant_id", "dashboard_id", "jti", "viewer")
     ordering = ("-created_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(EmbedSigningKey)
+class EmbedSigningKeyAdmin(admin.ModelAdmin):
+    """Keys are created and retired through the API/console (rotation); the secret never shows."""
+
+    list_display = ("id", "organization", "created_at", "retired_at")
+    list_filter = (("retired_at", admin.EmptyFieldListFilter),)
+    search_fields = ("id", "organization__id", "organization__name")
+    exclude = ("secret",)
+    readonly_fields = ("id", "organization", "created_at", "retired_at")
+    ordering = ("-created_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(EmbedRevocation)
+class EmbedRevocationAdmin(admin.ModelAdmin):
+    """Read-only: a revocation is an audit fact; undoing one would silently revive tokens."""
+
+    list_display = ("revoked_at", "organization", "kind", "target")
+    list_filter = ("kind",)
+    search_fields = ("organization__id", "organization__name", "target")
+    ordering = ("-revoked_at",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
