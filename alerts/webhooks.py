@@ -68,8 +68,8 @@ def default_address_check() -> AddressCheck:
     return is_public_address
 
 
-def resolve_checked(host: str, port: int, check: AddressCheck) -> IPAddress:
-    """The address to connect to, after checking every address the host resolves to."""
+def resolve_checked(host: str, port: int, check: AddressCheck) -> list[IPAddress]:
+    """The addresses to connect to, in resolver order, once every one of them passed `check`."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
@@ -87,7 +87,7 @@ def resolve_checked(host: str, port: int, check: AddressCheck) -> IPAddress:
             )
     if not addresses:
         raise WebhookError(f"Cannot resolve {host}.", retryable=True)
-    return addresses[0]
+    return addresses
 
 
 class _CheckedConnectionMixin:
@@ -96,7 +96,17 @@ class _CheckedConnectionMixin:
     timeout: float | None
 
     def _checked_socket(self, check: AddressCheck) -> socket.socket:
-        address = resolve_checked(self.host, self.port, check)
+        """A socket to the first checked address that answers (as create_connection does for a
+        host name, but only ever dialling addresses that passed the check)."""
+        *others, last = resolve_checked(self.host, self.port, check)
+        for address in others:
+            try:
+                return self._dial(address)
+            except OSError:
+                continue
+        return self._dial(last)
+
+    def _dial(self, address: IPAddress) -> socket.socket:
         sock = socket.create_connection((str(address), self.port), self.timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock
@@ -112,8 +122,18 @@ class CheckedHTTPConnection(_CheckedConnectionMixin, http.client.HTTPConnection)
 
 
 class CheckedHTTPSConnection(_CheckedConnectionMixin, http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, timeout: float, check: AddressCheck) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout: float,
+        check: AddressCheck,
+        context: ssl.SSLContext | None = None,
+    ) -> None:
+        super().__init__(
+            host, port, timeout=timeout, context=context or ssl.create_default_context()
+        )
         self._check = check
 
     def connect(self) -> None:
@@ -160,13 +180,16 @@ def webhook_post(
     *,
     timeout: float = TIMEOUT_SECONDS,
     check: AddressCheck | None = None,
+    tls_context: ssl.SSLContext | None = None,  # default: the system's trusted CAs
 ) -> WebhookResponse:
     """POST `body` to `url`; returns the final status. Raises WebhookRefused (never retry) or
     WebhookError (retry when `.retryable`)."""
     check = check or default_address_check()
     redirects: list[str] = []
     for _ in range(MAX_REDIRECTS + 1):
-        status, location = _post_once(url, body, headers, timeout=timeout, check=check)
+        status, location = _post_once(
+            url, body, headers, timeout=timeout, check=check, tls_context=tls_context
+        )
         if status not in REDIRECT_STATUSES or not location:
             return WebhookResponse(status_code=status, url=url, redirects=redirects)
         url = urljoin(url, location)
@@ -175,16 +198,28 @@ def webhook_post(
 
 
 def _post_once(
-    url: str, body: bytes, headers: Mapping[str, str], *, timeout: float, check: AddressCheck
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    timeout: float,
+    check: AddressCheck,
+    tls_context: ssl.SSLContext | None,
 ) -> tuple[int, str | None]:
     problem = validate_webhook_url(url)
     if problem:
         raise WebhookRefused(f"{problem} ({url[:200]})")
     parts = urlsplit(url)
-    connection_class = CheckedHTTPSConnection if parts.scheme == "https" else CheckedHTTPConnection
     # An explicit port: http.client would otherwise split an IPv6 host ("fd00::1") at its colon.
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    connection = connection_class(parts.hostname or "", port, timeout=timeout, check=check)
+    host = parts.hostname or ""
+    connection: http.client.HTTPConnection
+    if parts.scheme == "https":
+        connection = CheckedHTTPSConnection(
+            host, port, timeout=timeout, check=check, context=tls_context
+        )
+    else:
+        connection = CheckedHTTPConnection(host, port, timeout=timeout, check=check)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         connection.request("POST", path, body=body, headers=dict(headers))

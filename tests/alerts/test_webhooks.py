@@ -1,7 +1,12 @@
 """The webhook client: SSRF refusals on the resolved address (also after redirects), redirects,
 and what a refused target does to a delivery. Private targets are NOT allowed here."""
 
+import http.server
 import ipaddress
+import shutil
+import ssl
+import subprocess
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +22,10 @@ HEADERS = {"Content-Type": "application/json"}
 @pytest.fixture(autouse=True)
 def refuse_private_webhooks(settings, allow_private_webhooks) -> None:
     settings.WEBHOOK_ALLOW_PRIVATE = False
+
+
+def loopback(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_loopback
 
 
 def only_loopback_v4(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -57,7 +66,7 @@ def test_the_receiver_is_reachable_when_allowed(receiver) -> None:
 def test_host_header_names_the_url_host_not_the_dialled_address(receiver) -> None:
     url = f"http://localhost:{receiver.port}/hook"
 
-    response = webhook_post(url, BODY, HEADERS, check=lambda address: address.is_loopback)
+    response = webhook_post(url, BODY, HEADERS, check=loopback)
 
     assert response.status_code == 200
     assert receiver.requests[0].headers["Host"] == f"localhost:{receiver.port}"
@@ -159,3 +168,76 @@ def test_a_refused_target_fails_the_delivery_without_retrying(
         "Refused: 127.0.0.1 resolves to"
     )
     assert receiver.requests == []
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """An HTTPS receiver on 127.0.0.1 with a self-signed certificate for `localhost`; yields
+    (port, a client context trusting that certificate, the SNI names the server saw)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server_names: list[str | None] = []
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    server_context.sni_callback = lambda sock, name, context: server_names.append(name)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = server_context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1], ssl.create_default_context(cafile=str(cert)), server_names
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_https_dials_the_checked_address_and_verifies_the_url_host(tls_receiver) -> None:
+    port, trusted, server_names = tls_receiver
+
+    response = webhook_post(
+        f"https://localhost:{port}/hook", BODY, HEADERS, check=loopback, tls_context=trusted
+    )
+
+    assert response.status_code == 200
+    assert server_names == ["localhost"]  # SNI names the URL's host, not 127.0.0.1
+
+
+def test_https_refuses_a_certificate_for_another_name(tls_receiver) -> None:
+    port, trusted, _ = tls_receiver
+
+    with pytest.raises(WebhookError, match="TLS certificate rejected") as caught:
+        webhook_post(
+            f"https://127.0.0.1:{port}/hook",
+            BODY,
+            HEADERS,
+            check=loopback,
+            tls_context=trusted,
+        )
+
+    assert caught.value.retryable is False
+
+
+def test_https_checks_the_address_before_the_handshake(tls_receiver) -> None:
+    port, trusted, server_names = tls_receiver
+
+    with pytest.raises(WebhookRefused):
+        webhook_post(f"https://localhost:{port}/hook", BODY, HEADERS, tls_context=trusted)
+
+    assert server_names == []
