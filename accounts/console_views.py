@@ -24,11 +24,11 @@ from accounts.forms import (
     RegisterForm,
     RoleForm,
     SettingsForm,
-    timezone_names,
 )
 from accounts.middleware import SESSION_ORG_KEY
 from accounts.models import Role
 from config.errors import ApiError, Conflict, Forbidden, InvalidInput, NotFound
+from config.timezones import timezone_names
 
 # A freshly issued secret travels to the next page through the session, then is dropped.
 SESSION_NEW_SECRET = "sightline_new_secret"

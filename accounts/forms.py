@@ -1,7 +1,5 @@
 """Console forms: each validates on the server and its errors render next to the field."""
 
-import zoneinfo
-
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
@@ -130,10 +128,6 @@ class SettingsForm(forms.Form):
             return validate_timezone(self.cleaned_data["default_timezone"].strip())
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
-
-
-def timezone_names() -> list[str]:
-    return sorted(zoneinfo.available_timezones())
 
 
 class DeleteOrganizationForm(forms.Form):

@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey, Invite, Membership, Organization, Role, Scope, User
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound
+from config.timezones import is_known_timezone
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one write per key per minute
 
@@ -299,7 +299,7 @@ def normalize_origin(raw: str) -> str:
 
 
 def validate_timezone(name: str) -> str:
-    if name not in zoneinfo.available_timezones():
+    if not is_known_timezone(name):
         raise ValueError(f"{name!r} is not an IANA time zone (e.g. Europe/Paris).")
     return name
 

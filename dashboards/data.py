@@ -14,7 +14,6 @@ Where there are no events, count, count_unique and sum are 0 (KPI values and tim
 alike), while avg and percentiles are null: "no latency measured" is not a latency of 0 ms.
 """
 
-import functools
 import hashlib
 import logging
 import math
@@ -22,13 +21,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 import orjson
 from django.conf import settings
 from django.core.cache import cache
 
 from config.errors import InvalidInput
+from config.timezones import is_known_timezone
 from dashboards.spec import (
     KEY_RE,
     MAX_FILTER_VALUE_CHARS,
@@ -93,22 +93,10 @@ def parse_data_request(
     return DataRequest(period=period, start=start, end=end, tz=tz_name, filters=filters)
 
 
-@functools.cache
-def _known_zones() -> frozenset[str]:
-    # "localtime" is the host's zone under another name: not IANA, and not the same on both sides.
-    return frozenset(available_timezones()) - {"localtime"}
-
-
 def _zone(name: str) -> ZoneInfo:
-    """An IANA name of Python's tzdata, all of which ClickHouse knows too (tested)."""
-    try:
-        if name not in _known_zones():
-            raise ZoneInfoNotFoundError(name)
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise _invalid(
-            "tz", f"Unknown timezone {name!r}; use an IANA name like Europe/Paris."
-        ) from None
+    if not is_known_timezone(name):
+        raise _invalid("tz", f"Unknown timezone {name!r}; use an IANA name like Europe/Paris.")
+    return ZoneInfo(name)
 
 
 def _next_minute(moment: datetime) -> datetime:

@@ -1,23 +1,19 @@
 """Input serializers of the embeds API: strict, an unknown key is a 400, never ignored."""
 
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 from django.conf import settings
 from rest_framework import serializers
 
+from config.timezones import is_known_timezone
+from dashboards.data import CUSTOM
 from dashboards.spec import COLOR_RE, FONT_RE
+from dashboards.spec import PERIODS as ROLLING_PERIODS
 from embeds.services import SessionRequest
 from embeds.tokens import EmbedPermissions
 
-PERIODS = ("24h", "7d", "30d", "90d", "custom")
+PERIODS = (*ROLLING_PERIODS, CUSTOM)
 MAX_TENANT_ID_LENGTH = 200
-
-
-@cache
-def _time_zone_names() -> frozenset[str]:
-    return frozenset(available_timezones()) | {"UTC"}
 
 
 class StrictSerializer(serializers.Serializer):
@@ -105,7 +101,7 @@ class EmbedSessionCreateSerializer(StrictSerializer):
     def validate_timezone(self, value: str | None) -> str | None:
         if value is None:
             return None
-        if value not in _time_zone_names():
+        if not is_known_timezone(value):
             raise serializers.ValidationError("Not an IANA time zone name.")
         return value
 
