@@ -139,7 +139,7 @@ def delivery_rows(
     return rows
 
 
-def test_deliveries_create(*, rule: AlertRule) -> list[AlertDelivery]:
+def deliveries_create_for_test(*, rule: AlertRule) -> list[AlertDelivery]:
     """A test notification on every channel of the rule, marked `test: true`."""
     notification_id = new_id("test")
     payload = notification_payload(
@@ -207,18 +207,15 @@ def delivery_attempt(
     )
 
 
-def delivery_send_now(
-    *, delivery_id: str, max_attempts: int = MAX_ATTEMPTS, sleep: bool = True
-) -> AttemptOutcome:
+def delivery_send_now(*, delivery_id: str) -> AttemptOutcome:
     """Every attempt in this thread, with a short bounded backoff: for the embedded default,
     where no broker can bring a retry back later."""
-    outcome = delivery_attempt(delivery_id=delivery_id, max_attempts=max_attempts)
+    outcome = delivery_attempt(delivery_id=delivery_id)
     while outcome.should_retry:
-        if sleep:
-            time.sleep(
-                retry_delay(attempt_number=outcome.attempt_number, base=EAGER_RETRY_BASE_SECONDS)
-            )
-        outcome = delivery_attempt(delivery_id=delivery_id, max_attempts=max_attempts)
+        time.sleep(
+            retry_delay(attempt_number=outcome.attempt_number, base=EAGER_RETRY_BASE_SECONDS)
+        )
+        outcome = delivery_attempt(delivery_id=delivery_id)
     return outcome
 
 

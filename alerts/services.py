@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from alerts.conditions import WINDOWS
-from alerts.delivery import delivery_attempt, test_deliveries_create
+from alerts.delivery import delivery_attempt, deliveries_create_for_test
 from alerts.models import AlertDelivery, AlertEvaluation, AlertRule, AlertState
 from alerts.targets import TargetGone, TargetResolver
 from config.errors import Conflict, InvalidInput
@@ -87,7 +87,7 @@ def alert_rule_disable(*, rule: AlertRule, reason: str) -> None:
 def alert_rule_test(*, rule: AlertRule) -> list[AlertDelivery]:
     """Sends a test notification on every channel now, one attempt each, and returns the
     deliveries with their recorded attempt (so the caller sees a failing receiver at once)."""
-    deliveries = test_deliveries_create(rule=rule)
+    deliveries = deliveries_create_for_test(rule=rule)
     for delivery in deliveries:
         delivery_attempt(delivery_id=delivery.pk, max_attempts=1)
     return list(

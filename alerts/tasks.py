@@ -1,6 +1,6 @@
 """Celery interfaces: they take ids, reload, and call services. No logic here."""
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from alerts.delivery import MAX_ATTEMPTS, delivery_attempt, delivery_send_now, retry_delay
 from alerts.evaluation import TICK_SECONDS, alerts_tick
@@ -19,7 +19,7 @@ def evaluate_alerts() -> str:
     ignore_result=True,
     max_retries=MAX_ATTEMPTS - 1,
 )
-def deliver_notification(self, delivery_id: str) -> str:  # noqa: ANN001 - Celery's bound task
+def deliver_notification(self: Task, delivery_id: str) -> str:
     if self.request.is_eager:
         # No broker to bring a retry back later (embedded default): every attempt now, bounded.
         return delivery_send_now(delivery_id=delivery_id).status
