@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from alerts.conditions import WINDOWS
-from alerts.delivery import delivery_attempt, deliveries_create_for_test
+from alerts.delivery import deliveries_create_for_test, delivery_attempt
 from alerts.models import AlertDelivery, AlertEvaluation, AlertRule, AlertState
 from alerts.targets import TargetGone, TargetResolver
 from config.errors import Conflict, InvalidInput
