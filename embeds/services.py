@@ -4,7 +4,7 @@ Every issue and every revocation is written to the audit log in the same transac
 import math
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -71,7 +71,13 @@ def embed_signing_key_ensure(*, organization: Organization) -> EmbedSigningKey:
 @transaction.atomic
 def embed_signing_key_rotate(*, organization: Organization, actor: Actor) -> EmbedSigningKey:
     """A new key signs from now on; older keys keep verifying until retired."""
-    key = EmbedSigningKey.objects.create(organization=organization)
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    current = embed_signing_key_active(organization=organization)
+    created_at = timezone.now()
+    if current is not None and created_at <= current.created_at:
+        # "Active" is the newest key; two keys in one clock tick would make that a coin toss.
+        created_at = current.created_at + timedelta(microseconds=1)
+    key = EmbedSigningKey.objects.create(organization=organization, created_at=created_at)
     audit_log_write(
         organization=organization,
         action=AuditAction.KEY_ROTATED,

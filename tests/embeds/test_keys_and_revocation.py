@@ -1,11 +1,15 @@
 """Signing key rotation and retirement; revoking one session, a tenant, or the organization."""
 
+from datetime import timedelta
+
 import jwt
 import pytest
+from django.utils import timezone
 
 from accounts.models import Scope
 from accounts.services import api_key_create
 from embeds.models import AuditAction, AuditLogEntry, EmbedSigningKey
+from embeds.selectors import embed_signing_key_active
 from embeds.services import Actor, embed_signing_key_ensure
 from tests.embeds.conftest import TENANT_A, TENANT_B
 
@@ -242,3 +246,14 @@ def test_revoke_endpoints_need_an_admin_key(client, client_for, org, path):
 
 def test_service_actor_without_a_key_is_recorded_as_blank(org):
     assert Actor(ip="127.0.0.1").api_key_id == ""
+
+
+def test_a_rotation_in_the_same_clock_tick_still_makes_the_new_key_active(api, org):
+    first = embed_signing_key_ensure(organization=org.organization)
+    # The clock can stand still between two calls (coarse clocks, paused VMs): pretend it did.
+    EmbedSigningKey.objects.filter(pk=first.pk).update(created_at=timezone.now() + timedelta(seconds=5))
+
+    rotated = api.post("/v1/embed-keys/rotate")
+
+    active = embed_signing_key_active(organization=org.organization)
+    assert active is not None and active.pk == rotated.json()["id"] != first.pk
