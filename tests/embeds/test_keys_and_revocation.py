@@ -251,7 +251,8 @@ def test_service_actor_without_a_key_is_recorded_as_blank(org):
 def test_a_rotation_in_the_same_clock_tick_still_makes_the_new_key_active(api, org):
     first = embed_signing_key_ensure(organization=org.organization)
     # The clock can stand still between two calls (coarse clocks, paused VMs): pretend it did.
-    EmbedSigningKey.objects.filter(pk=first.pk).update(created_at=timezone.now() + timedelta(seconds=5))
+    ahead = timezone.now() + timedelta(seconds=5)
+    EmbedSigningKey.objects.filter(pk=first.pk).update(created_at=ahead)
 
     rotated = api.post("/v1/embed-keys/rotate")
 
