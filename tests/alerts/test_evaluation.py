@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import threading
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -461,3 +462,37 @@ def test_a_delivery_whose_task_was_lost_is_sent_by_a_later_tick(
     assert delivery.status == DeliveryStatus.SENT and len(receiver.payloads()) == 1
     clock.tick(minutes=20)
     assert len(receiver.payloads()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_of_one_tick_fire_once_without_the_lock(org, make_rule, clock) -> None:
+    """The cache lock aside, the database claim alone keeps a tick's rules to one run: two
+    threads evaluate the same tick at once, each rule is evaluated and notified exactly once."""
+    from django.db import connection
+
+    from alerts.evaluation import TickSummary, _evaluate_due_rules, tick_of
+
+    calls(org, "acme", 3)
+    rules = [make_rule("gt", 1, name=f"rule {n}") for n in range(6)]
+    now = clock.now + timedelta(minutes=1)
+    summaries = [TickSummary(tick=tick_of(now)) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def run(summary: TickSummary) -> None:
+        try:
+            start.wait()
+            _evaluate_due_rules(now=now, summary=summary)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(summary,)) for summary in summaries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(s.rules_evaluated for s in summaries) == len(rules)
+    assert sum(s.rules_skipped for s in summaries) == len(rules)  # both runs did try each rule
+    assert sum(s.rules_failed for s in summaries) == 0
+    assert AlertDelivery.objects.count() == len(rules)  # one firing notification per rule
+    assert AlertEvaluation.objects.count() == len(rules)
