@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -212,3 +213,19 @@ def test_production_serve_leaves_periodic_jobs_to_celery_beat(tmp_path) -> None:
     output = "".join(served.lines)
     assert "Periodic jobs: not run here (production" in output
     assert "Scheduler started" not in output
+
+
+def test_serve_refuses_a_huge_body_before_buffering_it(tmp_path) -> None:
+    served = _start(_embedded_env(tmp_path, INGEST_MAX_BODY_BYTES="1000"))
+    try:
+        request = urllib.request.Request(
+            served.url + "/v1/events",
+            data=b"x" * 5000,  # over twice the limit: waitress answers before Django reads it
+            headers={"Content-Type": "application/json", "Authorization": "Bearer sl_ingest_x"},
+            method="POST",
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)  # noqa: S310 - our own test server
+        assert refused.value.code == 413
+    finally:
+        _stop(served, signal.SIGTERM)

@@ -82,7 +82,14 @@ class Command(BaseCommand):
             return
         try:
             server = create_server(
-                application, host=host, port=port, threads=threads, ident="sightline"
+                application,
+                host=host,
+                port=port,
+                threads=threads,
+                ident="sightline",
+                # waitress buffers a body before the app sees it (1 GB by default): refuse one
+                # far larger than ingest's own limit (which answers a JSON 413) at the door.
+                max_request_body_size=2 * settings.INGEST_MAX_BODY_BYTES,
             )
         except OSError as exc:
             raise _cannot_listen(addr, exc) from exc
