@@ -84,7 +84,7 @@ def test_compose_runs_the_documented_services() -> None:
     for service in ("migrate", "web", "worker", "beat", "postgres", "clickhouse", "redis"):
         assert re.search(rf"^  {service}:$", compose, re.MULTILINE), service
     assert "image: clickhouse/clickhouse-server:25.8" in compose
-    assert '"--appendonly", "yes", "--appendfsync", "everysec"' in compose
+    assert '"--appendonly", "yes", "--appendfsync", "always"' in compose
     assert '"serve", "0.0.0.0:8000", "--no-scheduler"' in compose
 
 
