@@ -48,7 +48,9 @@ class OrganizationScopedMixin:
         return queryset
 
     def get_queryset(self) -> models.QuerySet:
-        queryset = self.model._default_manager.filter(**{self.organization_field: self.organization})
+        queryset = self.model._default_manager.filter(
+            **{self.organization_field: self.organization}
+        )
         return self.scoped_queryset_filter(queryset)
 
     def get_object(self, pk: Any = None) -> models.Model:

@@ -28,5 +28,6 @@ def refuse_unsafe_production(production: bool, debug: bool, secret_key: str) -> 
         raise ImproperlyConfigured("Refusing to start: SECRET_KEY is a known default value.")
     if len(secret_key) < MIN_SECRET_KEY_LENGTH or len(set(secret_key)) < 10:
         raise ImproperlyConfigured(
-            f"Refusing to start: SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters."
+            "Refusing to start: SECRET_KEY must be at least "
+            f"{MIN_SECRET_KEY_LENGTH} random characters."
         )

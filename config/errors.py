@@ -80,7 +80,9 @@ def _from_drf(exc: Exception) -> ApiError | None:
     if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
         return Unauthenticated(str(exc.detail))
     if isinstance(exc, (drf.PermissionDenied, DjangoPermissionDenied)):
-        return Forbidden(str(getattr(exc, "detail", "")) or "You do not have permission to do this.")
+        return Forbidden(
+            str(getattr(exc, "detail", "")) or "You do not have permission to do this."
+        )
     if isinstance(exc, (drf.NotFound, Http404)):
         return NotFound("Not found.")
     if isinstance(exc, drf.MethodNotAllowed):

@@ -1,4 +1,4 @@
-"""Public object ids: a readable prefix and 16 random base32 characters (80 bits), e.g. `dash_k3j…`."""
+"""Public object ids: a readable prefix and 16 random base32 characters (80 bits): `dash_k3j…`."""
 
 import secrets
 

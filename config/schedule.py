@@ -22,6 +22,10 @@ PERIODIC_JOBS: list[PeriodicJob] = [
 
 def celery_beat_schedule() -> dict:
     return {
-        job.name: {"task": job.task, "schedule": job.every_seconds, "options": {"expires": job.every_seconds * 2}}
+        job.name: {
+            "task": job.task,
+            "schedule": job.every_seconds,
+            "options": {"expires": job.every_seconds * 2},
+        }
         for job in PERIODIC_JOBS
     }

@@ -149,9 +149,16 @@ INGEST_DRAIN_MAX_ENTRIES = env.int("INGEST_DRAIN_MAX_ENTRIES", default=50)
 INGEST_CLAIM_IDLE_SECONDS = env.float("INGEST_CLAIM_IDLE_SECONDS", default=30.0)
 
 if REDIS_URL and PRODUCTION:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sightline"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sightline",
+        }
+    }
 WIDGET_CACHE_TTL = env.int("WIDGET_CACHE_TTL", default=60)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # with a host: kombu warns without

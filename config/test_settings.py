@@ -21,7 +21,9 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 def reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1
+        ):
             return True
     except OSError:
         return False
@@ -31,10 +33,13 @@ POSTGRES_AVAILABLE = reachable(os.environ["DATABASE_URL"], 5432)
 REDIS_AVAILABLE = reachable(os.environ["REDIS_URL"], 6379)
 if IN_CI and not (POSTGRES_AVAILABLE and REDIS_AVAILABLE):
     raise RuntimeError(
-        f"CI=true needs PostgreSQL and Redis: postgres reachable={POSTGRES_AVAILABLE}, redis reachable={REDIS_AVAILABLE}"
+        "CI=true needs PostgreSQL and Redis: "
+        f"postgres reachable={POSTGRES_AVAILABLE}, redis reachable={REDIS_AVAILABLE}"
     )
 if not POSTGRES_AVAILABLE:
-    os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(os.environ["SIGHTLINE_VAR_DIR"], "test.sqlite3")
+    os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(
+        os.environ["SIGHTLINE_VAR_DIR"], "test.sqlite3"
+    )
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import DATABASES  # noqa: E402
@@ -42,7 +47,9 @@ from config.settings import DATABASES  # noqa: E402
 DATABASES["default"]["TEST"] = {"NAME": f"test_sightline_{os.getpid()}"}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+}
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 INGEST_BUFFER = "direct"

@@ -1,6 +1,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.views.defaults import page_not_found, server_error as html_server_error
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as html_server_error
 
 from config.errors import ApiError, NotFound, error_response
 from warehouse.backends import get_backend
@@ -27,5 +28,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/v1/"):
-        return error_response(ApiError("Something went wrong on our side.", code="server_error", status=500))
+        return error_response(
+            ApiError("Something went wrong on our side.", code="server_error", status=500)
+        )
     return html_server_error(request)

@@ -15,13 +15,17 @@ class Dashboard(models.Model):
     version every embed serves. `published_version` is None when unpublished."""
 
     id = models.CharField(primary_key=True, max_length=32, default=_dashboard_id, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="dashboards")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="dashboards"
+    )
     name = models.CharField(max_length=200)
     draft_spec = models.JSONField()
     published_version = models.ForeignKey(
         "DashboardVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -43,13 +47,19 @@ class DashboardVersion(models.Model):
     dashboard = models.ForeignKey(Dashboard, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     spec = models.JSONField()
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    published_by_key = models.CharField(max_length=32, blank=True)  # the API key id, when published by API
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_by_key = models.CharField(
+        max_length=32, blank=True
+    )  # the API key id, when published by API
     published_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-number"]
-        constraints = [models.UniqueConstraint(fields=["dashboard", "number"], name="one_number_per_dashboard")]
+        constraints = [
+            models.UniqueConstraint(fields=["dashboard", "number"], name="one_number_per_dashboard")
+        ]
 
     def __str__(self) -> str:
         return f"{self.dashboard_id} v{self.number}"

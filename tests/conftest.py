@@ -17,12 +17,16 @@ def warehouse_schema() -> None:
 @pytest.fixture
 def org(db) -> NewOrganization:
     """A fresh organization (a unique id, so warehouse data never leaks between tests)."""
-    return organization_create(name="Acme", owner_email=f"{new_id('u')}@example.com", owner_password="pw-Strong-123")
+    return organization_create(
+        name="Acme", owner_email=f"{new_id('u')}@example.com", owner_password="pw-Strong-123"
+    )
 
 
 @pytest.fixture
 def other_org(db) -> NewOrganization:
-    return organization_create(name="Globex", owner_email=f"{new_id('u')}@example.com", owner_password="pw-Strong-123")
+    return organization_create(
+        name="Globex", owner_email=f"{new_id('u')}@example.com", owner_password="pw-Strong-123"
+    )
 
 
 @pytest.fixture
@@ -59,7 +63,9 @@ def redis_url() -> str:
     from config.test_settings import REDIS_AVAILABLE
 
     if not REDIS_AVAILABLE:
-        pytest.skip("Redis is not reachable at REDIS_URL (never skipped in CI: settings fail first)")
+        pytest.skip(
+            "Redis is not reachable at REDIS_URL (never skipped in CI: settings fail first)"
+        )
     return settings.REDIS_URL
 
 

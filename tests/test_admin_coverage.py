@@ -22,7 +22,9 @@ def _models() -> list:
 
 def test_every_model_has_an_admin_page() -> None:
     missing = [
-        m._meta.label for m in _models() if not admin.site.is_registered(m) and m._meta.label not in INLINE_ONLY
+        m._meta.label
+        for m in _models()
+        if not admin.site.is_registered(m) and m._meta.label not in INLINE_ONLY
     ]
     assert missing == []
 

@@ -35,8 +35,16 @@ def test_production_start_refuses_debug_in_a_real_process(tmp_path) -> None:
     import subprocess
     import sys
 
-    env = {**os.environ, "SIGHTLINE_ENV": "production", "DEBUG": "true", "SECRET_KEY": GOOD_KEY,
-           "DJANGO_SETTINGS_MODULE": "config.settings", "SIGHTLINE_VAR_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "SIGHTLINE_ENV": "production",
+        "DEBUG": "true",
+        "SECRET_KEY": GOOD_KEY,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SIGHTLINE_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "DEBUG is on in production" in result.stderr

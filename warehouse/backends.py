@@ -203,7 +203,10 @@ class ServerBackend(Backend):
 
     @staticmethod
     def _typed(params: Params | None) -> dict[str, Any]:
-        return {k: (format_datetime(v) if isinstance(v, datetime) else v) for k, v in (params or {}).items()}
+        return {
+            k: (format_datetime(v) if isinstance(v, datetime) else v)
+            for k, v in (params or {}).items()
+        }
 
     def _execute(
         self, sql: str, params: Params | None = None, *, data: Any = None, **kwargs: Any
@@ -222,7 +225,9 @@ class ServerBackend(Backend):
 
     def query(self, sql: str, params: Params | None = None) -> Result:
         rows, types = self._execute(sql, params, with_column_types=True)
-        return Result(columns=[name for name, _ in types], rows=[_jsonable(list(row)) for row in rows])
+        return Result(
+            columns=[name for name, _ in types], rows=[_jsonable(list(row)) for row in rows]
+        )
 
     def command(self, sql: str, params: Params | None = None) -> None:
         self._execute(sql, params)
@@ -255,7 +260,9 @@ def backend_from_settings() -> Backend:
     if settings.CLICKHOUSE_URL:
         parsed = urlparse(settings.CLICKHOUSE_URL)
         if parsed.scheme not in ("clickhouse", "clickhouses"):
-            raise ValueError("CLICKHOUSE_URL must look like clickhouse://user:password@host:9000/database")
+            raise ValueError(
+                "CLICKHOUSE_URL must look like clickhouse://user:password@host:9000/database"
+            )
         return ServerBackend(settings.CLICKHOUSE_URL)
     return ChdbBackend(settings.CHDB_PATH)
 

@@ -35,7 +35,9 @@ def test_last_used_at_is_recorded(client_for, org) -> None:
 
 @pytest.mark.django_db
 def test_unknown_key_is_401_json(client_for) -> None:
-    response = client_for("sl_admin_not-a-real-key").post("/v1/events", {"events": []}, format="json")
+    response = client_for("sl_admin_not-a-real-key").post(
+        "/v1/events", {"events": []}, format="json"
+    )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthenticated"
 

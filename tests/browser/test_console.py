@@ -118,10 +118,13 @@ def test_register_generate_edit_publish_embed(page, live_server) -> None:
 
     page.get_by_role("button", name="Move Active users down").click()  # reorder through HTMX
     page.wait_for_function(
-        "() => document.querySelectorAll('.widget-list .title a')[1]?.textContent === 'Active users'"
+        "() => document.querySelectorAll('.widget-list .title a')[1]?.textContent"
+        " === 'Active users'"
     )
 
-    page.locator("summary", has_text="Dashboard settings").click()  # theme through the settings form
+    page.locator(
+        "summary", has_text="Dashboard settings"
+    ).click()  # theme through the settings form
     page.get_by_label("Mode", exact=True).select_option("dark")
     page.get_by_role("button", name="Save settings").click()
     page.wait_for_selector(".preview-grid.theme-dark .chart[data-rendered]")

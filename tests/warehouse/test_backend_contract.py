@@ -69,14 +69,18 @@ def test_numeric_and_datetime_parameters(backend) -> None:
 
 
 def test_a_parameter_is_never_sql(backend) -> None:
-    result = backend.query("SELECT count() FROM numbers(3) WHERE toString(number) = {v:String}", {"v": "1' OR '1'='1"})
+    result = backend.query(
+        "SELECT count() FROM numbers(3) WHERE toString(number) = {v:String}", {"v": "1' OR '1'='1"}
+    )
     assert result.scalar() == 0
 
 
 def test_insert_keeps_maps_and_milliseconds_and_dedups_on_insert_id(backend) -> None:
     org_id = new_id("org")
     moment = datetime(2026, 4, 14, 10, 30, 5, 7000, tzinfo=UTC)
-    row = EventRow(org_id, "t1", "api.call", moment, "u1", "ins-1", {"model": "it's é"}, {"tokens": 12.5})
+    row = EventRow(
+        org_id, "t1", "api.call", moment, "u1", "ins-1", {"model": "it's é"}, {"tokens": 12.5}
+    )
     insert_events([row, row._replace(insert_id="ins-2")], backend=backend)
     insert_events([row], backend=backend)  # a retry of the first event
     result = backend.query(
@@ -98,7 +102,8 @@ def test_migrate_is_idempotent(backend) -> None:
 
 def test_events_table_is_sorted_by_tenant_columns(backend) -> None:
     sorting_key = backend.query(
-        "SELECT sorting_key, partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'events'"
+        "SELECT sorting_key, partition_key FROM system.tables "
+        "WHERE database = currentDatabase() AND name = 'events'"
     ).rows[0]
     assert sorting_key[0].startswith("org_id, tenant_id, event_name, timestamp")
     assert sorting_key[1] == "toYYYYMM(timestamp)"

@@ -11,6 +11,8 @@ class Command(BaseCommand):
         backend = get_backend()
         applied = migrate(backend)
         for migration in applied:
-            self.stdout.write(f"Applied warehouse migration {migration.version:04d}_{migration.name}")
+            self.stdout.write(
+                f"Applied warehouse migration {migration.version:04d}_{migration.name}"
+            )
         if not applied:
             self.stdout.write(f"Warehouse schema is up to date ({backend.name}).")
