@@ -114,7 +114,8 @@ def run_main(seconds: float, connections: int, backlog: int) -> None:
             f"{end_to_end['seconds']:.1f} s = {end_to_end['events_per_s']:,.0f} ev/s, "
             f"{share:.0%} of the raw ceiling"
         )
-        print("Measured while the machine was shared with other work; figures vary run to run.")
+        load_1m = os.getloadavg()[0]
+        print(f"Load average (1 min) at the end: {load_1m:.1f} on {os.cpu_count()} cores.")
     finally:
         if server is not None:
             server.terminate()
