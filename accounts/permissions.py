@@ -1,6 +1,6 @@
 """One permission class per API key scope. An admin key may do everything."""
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from accounts.models import ApiKey, Scope
@@ -30,3 +30,15 @@ class IngestScope(_ScopePermission):
 class ReadScope(_ScopePermission):
     allowed_scopes = frozenset({Scope.ADMIN, Scope.READ})
     message = "This call needs an API key with the read or admin scope."
+
+
+class ReadScopeForReads(BasePermission):
+    """Reads (GET, HEAD, OPTIONS) with a read or admin key; every write needs an admin key.
+    For the dashboard and discovery routes a backend calls to fetch data for its own views."""
+
+    message = AdminScope.message
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        if request.method in SAFE_METHODS:
+            return ReadScope().has_permission(request, view)
+        return AdminScope().has_permission(request, view)

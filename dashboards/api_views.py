@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ApiKey, Organization
+from accounts.permissions import ReadScopeForReads
 from accounts.scoping import OrganizationScopedMixin, request_organization
 from config.errors import InvalidInput, NotFound, PayloadTooLarge
 from dashboards import discovery, selectors, services
@@ -65,6 +66,7 @@ def _dashboard_response(dashboard: Dashboard, status_code: int = status.HTTP_200
 
 class DashboardScopedView(OrganizationScopedMixin, GenericAPIView):
     model = Dashboard
+    permission_classes = [ReadScopeForReads]
 
     def scoped_queryset_filter(self, queryset: QuerySet[Dashboard]) -> QuerySet[Dashboard]:
         return queryset.select_related("published_version", "organization")
@@ -159,6 +161,8 @@ def _organization(request: Request) -> Organization:
 
 
 class DiscoverView(APIView):
+    permission_classes = [ReadScopeForReads]
+
     def get(self, request: Request) -> Response:
         query = DiscoverQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)

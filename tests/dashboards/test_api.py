@@ -304,8 +304,15 @@ def test_a_missing_dashboard_is_not_found(api, method, path) -> None:
     assert_error(getattr(api, method)(path.format(id="dash_doesnotexist0000")), 404, "not_found")
 
 
-@pytest.mark.parametrize("scope", [Scope.READ, Scope.INGEST])
-@pytest.mark.parametrize(("method", "path"), ROUTES + COLLECTION_ROUTES)
+WRITE_ROUTES = [(method, path) for method, path in ROUTES + COLLECTION_ROUTES if method != "get"]
+READ_ROUTES = [(method, path) for method, path in ROUTES + COLLECTION_ROUTES if method == "get"]
+
+
+@pytest.mark.parametrize(
+    ("scope", "method", "path"),
+    [(Scope.INGEST, m, p) for m, p in ROUTES + COLLECTION_ROUTES]
+    + [(Scope.READ, m, p) for m, p in WRITE_ROUTES],
+)
 def test_a_key_without_admin_scope_is_forbidden(api, org, client_for, scope, method, path) -> None:
     mine = create(api)
     key = api_key_create(organization=org.organization, scope=scope)
@@ -340,3 +347,20 @@ def test_a_revoked_key_is_unauthenticated(api, org, client_for) -> None:
     api_key_revoke(key=key.key)
 
     assert_error(client_for(key.secret).get("/v1/dashboards"), 401, "unauthenticated")
+
+
+@pytest.mark.parametrize(("method", "path"), READ_ROUTES)
+def test_a_read_key_may_read_but_sees_only_its_organization(
+    api, org, other_org, client_for, method, path
+) -> None:
+    mine = create(api)
+    api.post(f"/v1/dashboards/{mine['id']}/publish")
+    theirs = create(client_for(other_org.admin_key.secret), spec("Theirs"))
+    reader = client_for(api_key_create(organization=org.organization, scope=Scope.READ).secret)
+
+    response = getattr(reader, method)(path.format(id=mine["id"]))
+
+    assert response.status_code == 200, response.content
+    assert theirs["id"] not in response.content.decode()
+    if "{id}" in path:
+        assert_error(getattr(reader, method)(path.format(id=theirs["id"])), 404, "not_found")
