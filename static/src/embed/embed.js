@@ -422,7 +422,8 @@
     chart.setOption({
       color: [state.theme.primaryColor],
       textStyle: { fontFamily: state.theme.fontFamily },
-      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      // containLabel measures truncated labels short by a few pixels: keep a margin for them.
+      grid: { left: 16, right: 24, top: 8, bottom: 8, containLabel: true },
       tooltip: { trigger: "item", valueFormatter: formatNumber },
       xAxis: { type: "value", axisLabel: { color: themeColor("--sl-muted"), formatter: formatNumber }, splitLine: { lineStyle: { color: themeColor("--sl-border") } } },
       yAxis: { type: "category", data: rows.map(function (r) { return r.key; }), axisLabel: { color: themeColor("--sl-text"), width: 120, overflow: "truncate" }, axisLine: { lineStyle: { color: themeColor("--sl-border") } } },
