@@ -148,7 +148,10 @@ def invite_create(
         raise Conflict(f"{email} is already a member of this organization.", code="already_member")
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        _pending_invites(organization).filter(email__iexact=email).update(revoked_at=timezone.now())
+        replaced = _pending_invites(organization).select_for_update().filter(email__iexact=email)
+        # Replacing an invite revokes it: the same owner-only rule as invite_revoke applies.
+        _require_owner_for(actor_role, *replaced.values_list("role", flat=True))
+        replaced.update(revoked_at=timezone.now())
         invite = Invite.objects.create(
             organization=organization,
             email=email,

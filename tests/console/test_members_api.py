@@ -122,3 +122,19 @@ def test_list_and_revoke_invites(api, org) -> None:
     assert [row["id"] for row in listed] == [created["id"]]
     assert api.delete(f"/v1/members/invites/{created['id']}").status_code == 204
     assert api.get("/v1/members/invites").json()["results"][0]["status"] == "revoked"
+
+
+def test_an_admin_key_cannot_cancel_an_owners_pending_owner_invite(api, org) -> None:
+    owner_invite = invite_create(
+        organization=org.organization, email="boss@example.com", role="owner", actor_role="owner"
+    )
+
+    # Re-inviting replaces the pending invite: for an owner invite that is an owner-only revoke.
+    response = api.post(
+        "/v1/members/invite", {"email": "boss@example.com", "role": "member"}, format="json"
+    )
+
+    assert response.status_code == 403
+    owner_invite.invite.refresh_from_db()
+    assert owner_invite.invite.revoked_at is None
+    assert Invite.objects.filter(organization=org.organization).count() == 1
