@@ -12,6 +12,7 @@ refusal for on-premises receivers and tests; unspecified and multicast stay refu
 
 import http.client
 import ipaddress
+import logging
 import socket
 import ssl
 from collections.abc import Callable, Mapping
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 AddressCheck = Callable[[IPAddress], bool]
@@ -81,9 +84,11 @@ def resolve_checked(host: str, port: int, check: AddressCheck) -> list[IPAddress
             addresses.append(address)
     for address in addresses:
         if not check(address):
+            # The address goes to the server log only: shown to the rule's author, it would map
+            # internal host names to private addresses (a DNS oracle through the test button).
+            logger.warning("Webhook to %s refused: it resolves to %s", host, address)
             raise WebhookRefused(
-                f"Refused: {host} resolves to {address}, "
-                "a private, loopback, link-local or reserved address."
+                f"Refused: {host} resolves to a private, loopback, link-local or reserved address."
             )
     if not addresses:
         raise WebhookError(f"Cannot resolve {host}.", retryable=True)

@@ -55,6 +55,14 @@ def test_refuses_private_targets_before_connecting(receiver, url) -> None:
     assert receiver.requests == []
 
 
+def test_a_refusal_never_tells_which_private_address_a_name_resolves_to(receiver) -> None:
+    with pytest.raises(WebhookRefused) as refused:
+        webhook_post(f"http://localhost:{receiver.port}/hook", BODY, HEADERS)
+
+    assert "localhost" in str(refused.value)
+    assert "127.0.0.1" not in str(refused.value) and "::1" not in str(refused.value)
+
+
 def test_the_receiver_is_reachable_when_allowed(receiver) -> None:
     response = webhook_post(receiver.url, BODY, HEADERS, check=only_loopback_v4)
 
@@ -164,8 +172,8 @@ def test_a_refused_target_fails_the_delivery_without_retrying(
     delivery = AlertDelivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED
     [attempt] = delivery.attempts.all()
-    assert attempt.status_code is None and attempt.error.startswith(
-        "Refused: 127.0.0.1 resolves to"
+    assert attempt.status_code is None and attempt.error == (
+        "Refused: 127.0.0.1 resolves to a private, loopback, link-local or reserved address."
     )
     assert receiver.requests == []
 
