@@ -319,3 +319,10 @@ def test_a_refused_htmx_action_becomes_a_toast(org, member_client, htmx) -> None
 def test_the_last_owner_is_marked_and_cannot_be_removed_from_the_page(org, owner_client) -> None:
     page = owner_client.get("/app/team").content.decode()
     assert "last owner" in page
+
+
+def test_admins_see_the_webhook_secret_members_do_not(org, admin_client, member_client) -> None:
+    secret = Organization.objects.get(pk=org.organization.pk).webhook_secret
+
+    assert secret in admin_client.get("/app/settings").content.decode()
+    assert secret not in member_client.get("/app/settings").content.decode()
