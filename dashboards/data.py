@@ -146,7 +146,7 @@ def _parse_filters(raw: str | None) -> dict[str, str]:
             "filters", f"filters must be a JSON object of at most {MAX_FILTERS} entries."
         )
     for key, item in value.items():
-        if not KEY_RE.match(key):
+        if not KEY_RE.fullmatch(key):
             raise _invalid(f"filters.{key}", "Not a valid dimension name.")
         if not isinstance(item, str) or len(item) > MAX_FILTER_VALUE_CHARS:
             raise _invalid(f"filters.{key}", "A filter value must be a string.")

@@ -239,7 +239,7 @@ def _useful_dimensions(props: list[StringPropSummary], event_name: str) -> list[
         prop
         for prop in props
         if event_name in prop.event_names
-        and KEY_RE.match(prop.key)
+        and KEY_RE.fullmatch(prop.key)
         and prop.cardinality in DIMENSION_CARDINALITY
         and not _words(prop.key) & ID_WORDS
     ]
@@ -249,7 +249,7 @@ def _useful_dimensions(props: list[StringPropSummary], event_name: str) -> list[
 def _numeric_like(
     props: list[NumericPropSummary], words: frozenset[str]
 ) -> list[NumericPropSummary]:
-    return [prop for prop in props if KEY_RE.match(prop.key) and _words(prop.key) & words]
+    return [prop for prop in props if KEY_RE.fullmatch(prop.key) and _words(prop.key) & words]
 
 
 def _home_event(prop: NumericPropSummary) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from config.errors import InvalidInput
+from ingest.rules import EVENT_NAME_PATTERN, PROP_KEY_PATTERN
 
 SPEC_MAX_BYTES = 256 * 1024
 MAX_WIDGETS = 50
@@ -55,11 +56,12 @@ MAX_TABLE_METRICS = 6  # one column per metric kind
 
 # Ingest's rules for property keys (also group-by dimensions and filter keys) and event names:
 # a name no event can have is a typo, reported instead of drawing an empty chart.
-KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
-EVENT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,127}$")
-WIDGET_ID_RE = re.compile(r"^w_[A-Za-z0-9_]{1,40}$")
-COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-FONT_RE = re.compile(r"^[A-Za-z0-9 ,_-]{1,100}$")  # no quotes, semicolons or braces: safe in CSS
+# Property keys and event names follow the ingest rules: a spec can only name what ingest accepts.
+KEY_RE = PROP_KEY_PATTERN
+EVENT_NAME_RE = EVENT_NAME_PATTERN
+WIDGET_ID_RE = re.compile(r"w_[A-Za-z0-9_]{1,40}")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}\Z")
+FONT_RE = re.compile(r"^[A-Za-z0-9 ,_-]{1,100}\Z")  # no quotes, semicolons or braces: safe in CSS
 
 DEFAULT_THEME = {
     "primaryColor": "#2563eb",
@@ -184,7 +186,7 @@ def _string(
     if not min_len <= len(raw) <= max_len:
         errors.add(path, f"Must be {min_len} to {max_len} characters long.")
         return None
-    if pattern is not None and not pattern.match(raw):
+    if pattern is not None and not pattern.fullmatch(raw):
         errors.add(path, f"Has an invalid format (expected {pattern.pattern}).")
         return None
     return raw

@@ -42,7 +42,7 @@ def allowed_origins(organization: Organization | None) -> list[str]:
     """The organization's embed origins that are well-formed `scheme://host[:port]`: anything
     else never reaches a CSP header, a CORS header or the page."""
     configured = organization.allowed_embed_origins if organization else None
-    return [o for o in (configured or []) if isinstance(o, str) and ORIGIN_RE.match(o)]
+    return [o for o in (configured or []) if isinstance(o, str) and ORIGIN_RE.fullmatch(o)]
 
 
 def frame_ancestors(organization: Organization | None) -> str:

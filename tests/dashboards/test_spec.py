@@ -236,6 +236,14 @@ def test_table_with_several_metrics_and_sort() -> None:
         (spec_with(widget(), theme={"primary_color": "#000000"}), "theme.primary_color"),
         (spec_with(*[widget(id=f"w_{i}") for i in range(51)]), "widgets"),
         (spec_with(widget(), widgets={}), "widgets"),
+        # A trailing newline passes `^…$` with re.match: every pattern must match whole values.
+        (spec_with(widget(id="w_a\n")), "widgets[0].id"),
+        (spec_with(widget(event_name="api.call\n")), "widgets[0].event_name"),
+        (
+            spec_with(widget(group_by=["model\n"], kind="breakdown", chart="bar")),
+            "widgets[0].group_by[0]",
+        ),
+        (spec_with(widget(), theme={"primaryColor": "#aabbcc\n"}), "theme.primaryColor"),
     ],
 )
 def test_bad_specs_name_the_field(raw: dict[str, Any], field: str) -> None:
