@@ -53,8 +53,12 @@ class WebhookResponse:
 
 
 def is_public_address(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if isinstance(address, ipaddress.IPv6Address):
+        # IPv6 forms that carry an IPv4 address are judged by it: ::ffff:127.0.0.1 (mapped) and
+        # 2002:7f00:1:: (6to4, routed to 127.0.0.1 on hosts with a 6to4 relay).
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is not None:
+            return is_public_address(embedded)
     return address.is_global and not (
         address.is_private
         or address.is_loopback

@@ -46,6 +46,8 @@ def only_loopback_v4(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> 
         "http://0.0.0.0:{port}/hook",
         "http://100.64.0.1/hook",  # carrier-grade NAT
         "https://[fd00::1]/hook",
+        "http://[2002:7f00:1::]:{port}/hook",  # 6to4 wrapping 127.0.0.1
+        "http://[2002:a01:203::]/hook",  # 6to4 wrapping 10.1.2.3
     ],
 )
 def test_refuses_private_targets_before_connecting(receiver, url) -> None:
