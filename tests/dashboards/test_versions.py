@@ -1,6 +1,7 @@
 """Publishing: immutable versions, unpublish, restore, the version list, the unpublished flag."""
 
 import pytest
+from django.contrib.admin.utils import quote
 
 from dashboards.models import Dashboard, DashboardVersion
 from dashboards.selectors import dashboard_has_unpublished_changes, published_spec
@@ -287,14 +288,15 @@ def test_admin_lists_and_searches_dashboards(staff_client, org) -> None:
         "Findable board" in published.content.decode() and "Other" not in published.content.decode()
     )
     assert (
-        staff_client.get(f"/admin/dashboards/dashboard/{dashboard.pk}/change/").status_code == 200
+        staff_client.get(f"/admin/dashboards/dashboard/{quote(dashboard.pk)}/change/").status_code
+        == 200
     )
 
 
 def test_admin_cannot_change_or_delete_a_published_version(staff_client, org) -> None:
     dashboard = dashboard_create(organization=org.organization, spec=spec("Frozen"))
     version = dashboard_publish(dashboard=dashboard).version
-    url = f"/admin/dashboards/dashboardversion/{version.pk}"
+    url = f"/admin/dashboards/dashboardversion/{quote(version.pk)}"
 
     view = staff_client.get(f"{url}/change/")
     change = staff_client.post(f"{url}/change/", {"number": 7})

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import jwt
 import pytest
 from django.conf import settings
+from django.contrib.admin.utils import quote
 
 from accounts.models import Scope
 from accounts.services import api_key_create
@@ -316,7 +317,9 @@ def test_audit_log_is_read_only_in_the_django_admin(admin_client, api, dashboard
 
     listing = admin_client.get("/admin/embeds/auditlogentry/")
     add = admin_client.get("/admin/embeds/auditlogentry/add/")
-    delete = admin_client.post(f"/admin/embeds/auditlogentry/{entry.pk}/delete/", {"post": "yes"})
+    delete = admin_client.post(
+        f"/admin/embeds/auditlogentry/{quote(entry.pk)}/delete/", {"post": "yes"}
+    )
 
     assert listing.status_code == 200 and TENANT_A in listing.content.decode()
     assert add.status_code == 403
