@@ -6,11 +6,13 @@ rules, accounts.console_access guards every page. With HTMX the same view render
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -30,8 +32,26 @@ from accounts.models import Role
 from config.errors import ApiError, Conflict, Forbidden, InvalidInput, NotFound
 from config.timezones import timezone_names
 
-# A freshly issued secret travels to the next page through the session, then is dropped.
-SESSION_NEW_SECRET = "sightline_new_secret"
+# A freshly issued secret travels to the welcome page in a short-lived signed cookie scoped to
+# that page, and is dropped there: never in the session table, where only key hashes belong.
+NEW_SECRET_COOKIE = "sightline_new_secret"
+NEW_SECRET_SALT = "console.new-secret"
+NEW_SECRET_MAX_AGE = 300
+
+
+def _welcome_with_secret(secret: str) -> HttpResponse:
+    response = redirect("console:welcome")
+    response.set_signed_cookie(
+        NEW_SECRET_COOKIE,
+        secret,
+        salt=NEW_SECRET_SALT,
+        max_age=NEW_SECRET_MAX_AGE,
+        path=reverse("console:welcome"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -52,15 +72,18 @@ def register(request: HttpRequest) -> HttpResponse:
         )
         login(request, created.owner, backend="django.contrib.auth.backends.ModelBackend")
         _select_organization(request, created.organization.pk)
-        request.session[SESSION_NEW_SECRET] = created.admin_key.secret
-        return redirect("console:welcome")
+        return _welcome_with_secret(created.admin_key.secret)
     return render(request, "registration/register.html", {"form": form})
 
 
 @console_view
 def welcome(request: HttpRequest) -> HttpResponse:
-    secret = request.session.pop(SESSION_NEW_SECRET, None)
-    return render(request, "console/welcome.html", {"secret": secret})
+    secret = request.get_signed_cookie(
+        NEW_SECRET_COOKIE, default=None, salt=NEW_SECRET_SALT, max_age=NEW_SECRET_MAX_AGE
+    )
+    response = render(request, "console/welcome.html", {"secret": secret})
+    response.delete_cookie(NEW_SECRET_COOKIE, path=reverse("console:welcome"), samesite="Strict")
+    return response
 
 
 @login_required
@@ -71,8 +94,7 @@ def org_new(request: HttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"], owner_email=request.user.email
         )
         _select_organization(request, created.organization.pk)
-        request.session[SESSION_NEW_SECRET] = created.admin_key.secret
-        return redirect("console:welcome")
+        return _welcome_with_secret(created.admin_key.secret)
     return render(request, "console/org_new.html", {"form": form})
 
 

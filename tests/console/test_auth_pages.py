@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 
 from accounts.middleware import SESSION_ORG_KEY
@@ -19,6 +20,9 @@ def test_register_creates_org_owner_and_shows_admin_key_once(client) -> None:
         },
     )
     assert response.status_code == 302 and response["Location"] == "/app/welcome"
+    # On its way to the welcome page the secret is not stored on the server, not even in a session.
+    sessions = [str(session.get_decoded()) for session in Session.objects.all()]
+    assert sessions and not any("sl_admin_" in data for data in sessions)
     org = Organization.objects.get(name="Initech")
     membership = Membership.objects.get(organization=org)
     assert membership.user.email == "boss@initech.example" and membership.role == Role.OWNER
