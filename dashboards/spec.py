@@ -78,6 +78,9 @@ class Layout:
     w: int
     h: int
 
+    def to_dict(self) -> dict[str, int]:
+        return {"x": self.x, "y": self.y, "w": self.w, "h": self.h}
+
 
 @dataclass(frozen=True, slots=True)
 class MetricSpec:
@@ -560,12 +563,7 @@ def widget_to_dict(widget: WidgetSpec) -> dict[str, Any]:
         "group_by": list(widget.group_by),
         "filters": dict(widget.filters),
         "limit": widget.limit,
-        "layout": {
-            "x": widget.layout.x,
-            "y": widget.layout.y,
-            "w": widget.layout.w,
-            "h": widget.layout.h,
-        },
+        "layout": widget.layout.to_dict(),
     }
     if widget.kind == "kpi":
         out["target"] = widget.target

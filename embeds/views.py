@@ -128,12 +128,7 @@ def _widget_config(widget: WidgetSpec) -> dict[str, Any]:
         "group_by": list(widget.group_by),
         "target": widget.target,
         "limit": widget.limit,
-        "layout": {
-            "x": widget.layout.x,
-            "y": widget.layout.y,
-            "w": widget.layout.w,
-            "h": widget.layout.h,
-        },
+        "layout": widget.layout.to_dict(),
     }
 
 
