@@ -1,10 +1,12 @@
 # Sightline's production image (compose.yaml): the same code as `make run`, configured by env.
 
 # --- Browser packages (ECharts, htmx) from the npm lock file into static/vendor --------------
-# The build bundles entry modules under static/src (esbuild), so they are copied in too.
+# The build bundles entry modules under static/src and the JS clients' workspace (clients/js,
+# whose package.json files npm ci needs), so they are copied in too.
 FROM node:22-slim AS static
 WORKDIR /build
 COPY package.json package-lock.json ./
+COPY clients/js clients/js
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY scripts/build-static.mjs scripts/
 COPY static/src static/src

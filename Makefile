@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml uv.lock
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --all-groups --python $(PY) --quiet
 	@touch $@
 
-$(STATIC_STAMP): package.json package-lock.json scripts/build-static.mjs static/src/embed/echarts-entry.mjs
+$(STATIC_STAMP): package.json package-lock.json scripts/build-static.mjs static/src/embed/echarts-entry.mjs \
+		$(wildcard clients/js/*/package.json)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	@touch $@

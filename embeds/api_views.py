@@ -55,6 +55,7 @@ class EmbedSessionCreateView(APIView):
             "token": issued.token,
             "embed_url": issued.embed_url,
             "expires_at": issued.expires_at,
+            "session_id": issued.claims.jti,  # what the revoke routes take
         }
         return Response(body, status=status.HTTP_201_CREATED)
 

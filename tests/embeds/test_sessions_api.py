@@ -48,6 +48,7 @@ def test_issues_a_token_and_an_embed_url(api, org, dashboard):
     token = body["token"]
     assert body["embed_url"] == f"{settings.PUBLIC_URL}/embed/{dashboard.pk}?token={token}"
     claims = unverified(token)
+    assert body["session_id"] == claims["jti"] and body["session_id"].startswith("es_")
     header = jwt.get_unverified_header(token)
     key = EmbedSigningKey.objects.get(organization=org.organization)
     assert header == {"alg": "HS256", "typ": "JWT", "kid": key.pk}

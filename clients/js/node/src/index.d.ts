@@ -1,0 +1,145 @@
+// Types of @sightline/node.
+
+export type Period = "24h" | "7d" | "30d" | "90d" | "custom";
+
+export interface SightlineOptions {
+  /** The server, e.g. "https://analytics.example.com". */
+  host: string;
+  /** An admin key (sessions, dashboards, alerts, organization) or an ingest key (events). */
+  apiKey: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  retryBaseMs?: number;
+  maxRetryDelayMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface EmbedPermissions {
+  lockedFilters?: Record<string, string>;
+  hiddenWidgets?: string[];
+  allowedPeriods?: Period[];
+  allowDrillDown?: boolean;
+  maxDateRangeDays?: number | null;
+}
+
+export interface EmbedTheme {
+  primaryColor?: string;
+  fontFamily?: string;
+  mode?: "light" | "dark";
+}
+
+export interface CreateEmbedSessionOptions {
+  tenantId: string;
+  dashboardId: string;
+  /** Seconds, default 3600. */
+  expiresIn?: number;
+  permissions?: EmbedPermissions;
+  timezone?: string | null;
+  theme?: EmbedTheme;
+  user?: string;
+  allowExport?: boolean;
+}
+
+export interface EmbedSession {
+  token: string;
+  embedUrl: string;
+  /** ISO 8601. */
+  expiresAt: string;
+  sessionId: string;
+}
+
+export interface SightlineEvent {
+  tenantId: string;
+  eventName: string;
+  /** Fixed to the call's time when absent, before the first try. */
+  timestamp?: Date | string | number;
+  userId?: string;
+  /** Random when absent, fixed before the first try. */
+  insertId?: string;
+  stringProps?: Record<string, string>;
+  numericProps?: Record<string, number>;
+}
+
+export interface SendEventsResult {
+  accepted: number;
+  batches: number;
+}
+
+export interface DataQuery {
+  tenantId: string;
+  period?: Period;
+  from?: Date | string;
+  to?: Date | string;
+  tz?: string;
+  filters?: Record<string, string>;
+  version?: "draft" | "published";
+}
+
+export interface OrganizationSettings {
+  name: string;
+  allowedEmbedOrigins: string[];
+  defaultTimezone: string;
+  retentionDays: number;
+}
+
+type Json = any;
+
+export declare class Sightline {
+  constructor(options: SightlineOptions);
+  createEmbedSession(options: CreateEmbedSessionOptions): Promise<EmbedSession>;
+  revokeEmbedSession(sessionId: string): Promise<Json>;
+  revokeTenantSessions(tenantId: string): Promise<Json>;
+  revokeAllSessions(): Promise<Json>;
+  sendEvents(events: Iterable<SightlineEvent> | AsyncIterable<SightlineEvent>, options?: { batchSize?: number }): Promise<SendEventsResult>;
+  dashboards: {
+    list(options?: { page?: number }): Promise<Json>;
+    get(id: string): Promise<Json>;
+    create(spec: object): Promise<Json>;
+    update(id: string, changes: object): Promise<Json>;
+    delete(id: string): Promise<null>;
+    publish(id: string): Promise<Json>;
+    unpublish(id: string): Promise<Json>;
+    versions(id: string): Promise<Json>;
+    data(id: string, query: DataQuery): Promise<{ period: Json; widgets: Array<{ id: string; kind: string; data: Json; error?: Json }> }>;
+  };
+  discovery: {
+    discover(options?: { tenantId?: string }): Promise<Json>;
+    autoCreate(options?: object): Promise<Json>;
+  };
+  alerts: {
+    list(options?: { page?: number }): Promise<Json>;
+    create(rule: object): Promise<Json>;
+    get(id: string): Promise<Json>;
+    update(id: string, changes: object): Promise<Json>;
+    delete(id: string): Promise<null>;
+    test(id: string): Promise<Json>;
+    history(id: string): Promise<Json>;
+    deliveries(id: string): Promise<Json>;
+  };
+  organization: {
+    get(): Promise<OrganizationSettings>;
+    update(changes: Partial<OrganizationSettings>): Promise<OrganizationSettings>;
+  };
+}
+
+export declare class SightlineError extends Error {
+  code: string;
+  status: number;
+  details: Array<{ field?: string | null; message: string; [key: string]: unknown }>;
+}
+export declare class SightlineArgumentError extends SightlineError {
+  field: string;
+}
+export declare class SightlineConnectionError extends SightlineError {}
+export declare class SightlineApiError extends SightlineError {}
+export declare class SightlineInvalidRequestError extends SightlineApiError {}
+export declare class SightlineAuthenticationError extends SightlineApiError {}
+export declare class SightlinePermissionError extends SightlineApiError {}
+export declare class SightlineNotFoundError extends SightlineApiError {}
+export declare class SightlineConflictError extends SightlineApiError {}
+export declare class SightlineRateLimitError extends SightlineApiError {
+  retryAfter?: number;
+}
+export declare class SightlineServerError extends SightlineApiError {}
+export declare const VERSION: string;
+export default Sightline;

@@ -1,0 +1,185 @@
+// The Sightline backend SDK: `new Sightline({host, apiKey})`. Node 20+, no dependencies.
+import { randomUUID } from "node:crypto";
+import { Transport } from "./http.js";
+import { MAX_BATCH, eventToWire, fail, requireId, requireObject, requireString, sessionToWire, isTimeZone } from "./validate.js";
+
+export * from "./errors.js";
+
+export const VERSION = "0.1.0";
+
+export class Sightline {
+  /**
+   * @param {{host: string, apiKey: string, timeoutMs?: number, maxRetries?: number,
+   *   retryBaseMs?: number, maxRetryDelayMs?: number, fetch?: typeof fetch}} options
+   */
+  constructor(options) {
+    requireObject(options, "options", { optional: false });
+    const host = requireString(options.host, "host", { max: 2000 });
+    let parsed;
+    try {
+      parsed = new URL(host);
+    } catch {
+      fail("host", "must be an absolute URL such as https://analytics.example.com");
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") fail("host", "must be an http(s) URL");
+    requireString(options.apiKey, "apiKey", { max: 500 });
+    const number = (name, fallback, min) => {
+      const value = options[name] === undefined ? fallback : options[name];
+      if (!Number.isFinite(value) || value < min) fail(name, `must be a number, at least ${min}`);
+      return value;
+    };
+    this.transport = new Transport({
+      host: parsed.origin + parsed.pathname.replace(/\/+$/, ""),
+      apiKey: options.apiKey,
+      timeoutMs: number("timeoutMs", 30_000, 1),
+      maxRetries: number("maxRetries", 5, 0),
+      retryBaseMs: number("retryBaseMs", 500, 0),
+      maxRetryDelayMs: number("maxRetryDelayMs", 60_000, 0),
+      fetchImpl: options.fetch || globalThis.fetch,
+      userAgent: `sightline-node/${VERSION}`,
+    });
+    const call = (method, path, extra) => this.transport.request(method, path, extra);
+    this.dashboards = dashboardsApi(call);
+    this.discovery = discoveryApi(call);
+    this.alerts = alertsApi(call);
+    this.organization = organizationApi(call);
+  }
+
+  // --- Embed sessions ---------------------------------------------------------------------
+
+  /** A signed embed session for one tenant: {token, embedUrl, expiresAt, sessionId}. */
+  async createEmbedSession(options) {
+    const answer = await this.transport.request("POST", "/v1/embed-sessions", { body: sessionToWire(options), idempotent: false });
+    return { token: answer.token, embedUrl: answer.embed_url, expiresAt: answer.expires_at, sessionId: answer.session_id };
+  }
+
+  /** Revoke one session by its id (createEmbedSession's sessionId). */
+  async revokeEmbedSession(sessionId) {
+    const id = requireId(sessionId, "sessionId");
+    return this.transport.request("POST", `/v1/embed-sessions/${id}/revoke`, { idempotent: true });
+  }
+
+  /** Revoke every session of one tenant. */
+  async revokeTenantSessions(tenantId) {
+    const tenant = requireString(tenantId, "tenantId");
+    return this.transport.request("POST", "/v1/embed-sessions/revoke", { body: { tenant_id: tenant }, idempotent: true });
+  }
+
+  /** Revoke every session of the organization. */
+  async revokeAllSessions() {
+    return this.transport.request("POST", "/v1/embed-sessions/revoke", { body: { all: true }, idempotent: true });
+  }
+
+  // --- Events -----------------------------------------------------------------------------
+
+  /**
+   * Send events in gzip batches of at most 1,000. Every event gets its insertId and timestamp
+   * once, before the first try, so a batch retried after a 429, a 5xx or a broken connection is
+   * counted once. Any iterable (or async iterable) of events. Resolves {accepted, batches}.
+   */
+  async sendEvents(events, { batchSize = MAX_BATCH } = {}) {
+    if (events === null || events === undefined || (typeof events[Symbol.iterator] !== "function" && typeof events[Symbol.asyncIterator] !== "function") || typeof events === "string") {
+      fail("events", "must be an array or another iterable of events");
+    }
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH) fail("batchSize", `must be a whole number from 1 to ${MAX_BATCH}`);
+    // Every event is checked (and its ids fixed) before the first batch leaves.
+    const wire = [];
+    let index = 0;
+    const now = new Date().toISOString();
+    for await (const event of events) wire.push(eventToWire(event, index++, randomUUID, now));
+    let accepted = 0;
+    let batches = 0;
+    for (let start = 0; start < wire.length; start += batchSize) {
+      const answer = await this.transport.request("POST", "/v1/events", {
+        body: { events: wire.slice(start, start + batchSize) },
+        gzip: true,
+        idempotent: true,
+      });
+      accepted += answer.accepted;
+      batches += 1;
+    }
+    return { accepted, batches };
+  }
+}
+
+function dashboardsApi(call) {
+  return {
+    list: async ({ page } = {}) => call("GET", "/v1/dashboards", { query: { page } }),
+    get: async (id) => call("GET", `/v1/dashboards/${requireId(id, "dashboardId")}`),
+    create: async (spec) => call("POST", "/v1/dashboards", { body: requireObject(spec, "spec", { optional: false }), idempotent: false }),
+    update: async (id, changes) => call("PATCH", `/v1/dashboards/${requireId(id, "dashboardId")}`, { body: requireObject(changes, "changes", { optional: false }), idempotent: true }),
+    delete: async (id) => call("DELETE", `/v1/dashboards/${requireId(id, "dashboardId")}`),
+    publish: async (id) => call("POST", `/v1/dashboards/${requireId(id, "dashboardId")}/publish`, { idempotent: true }),
+    unpublish: async (id) => call("POST", `/v1/dashboards/${requireId(id, "dashboardId")}/unpublish`, { idempotent: true }),
+    versions: async (id) => call("GET", `/v1/dashboards/${requireId(id, "dashboardId")}/versions`),
+    /** Widget data for one tenant: {period, widgets: [{id, kind, data}]}. */
+    data: async (id, { tenantId, period, from, to, tz, filters, version } = {}) => {
+      requireString(tenantId, "tenantId");
+      if (tz !== undefined && !isTimeZone(tz)) fail("tz", "must be an IANA time zone name");
+      if (filters !== undefined) requireObject(filters, "filters");
+      return call("GET", `/v1/dashboards/${requireId(id, "dashboardId")}/data`, {
+        query: { tenant_id: tenantId, period, from: instant(from, "from"), to: instant(to, "to"), tz, filters, version },
+      });
+    },
+  };
+}
+
+function discoveryApi(call) {
+  return {
+    /** The event schema seen in the warehouse (optionally of one tenant). */
+    discover: async ({ tenantId } = {}) => call("GET", "/v1/discover", { query: { tenant_id: requireString(tenantId, "tenantId", { optional: true }) } }),
+    /** A draft dashboard built from what was discovered. */
+    autoCreate: async (options = {}) => call("POST", "/v1/discover/auto-create", { body: requireObject(options, "options"), idempotent: false }),
+  };
+}
+
+function alertsApi(call) {
+  const path = (id) => `/v1/alerts/${requireId(id, "alertId")}`;
+  return {
+    list: async ({ page } = {}) => call("GET", "/v1/alerts", { query: { page } }),
+    create: async (rule) => call("POST", "/v1/alerts", { body: requireObject(rule, "rule", { optional: false }), idempotent: false }),
+    get: async (id) => call("GET", path(id)),
+    update: async (id, changes) => call("PATCH", path(id), { body: requireObject(changes, "changes", { optional: false }), idempotent: true }),
+    delete: async (id) => call("DELETE", path(id)),
+    test: async (id) => call("POST", `${path(id)}/test`, { idempotent: false }),
+    history: async (id) => call("GET", `${path(id)}/history`),
+    deliveries: async (id) => call("GET", `${path(id)}/deliveries`),
+  };
+}
+
+// GET/PATCH /v1/organization: {name, allowed_embed_origins, default_timezone, retention_days}.
+const ORG_FIELDS = { name: "name", allowedEmbedOrigins: "allowed_embed_origins", defaultTimezone: "default_timezone", retentionDays: "retention_days" };
+
+function organizationApi(call) {
+  const out = (answer) => Object.fromEntries(Object.entries(ORG_FIELDS).map(([camel, snake]) => [camel, answer[snake]]));
+  return {
+    get: async () => out(await call("GET", "/v1/organization")),
+    update: async (changes) => {
+      requireObject(changes, "changes", { optional: false });
+      const body = {};
+      for (const [key, value] of Object.entries(changes)) {
+        if (!(key in ORG_FIELDS)) fail(key, `is not an organization setting (${Object.keys(ORG_FIELDS).join(", ")})`);
+        body[ORG_FIELDS[key]] = value;
+      }
+      if (body.name !== undefined) requireString(body.name, "name");
+      if (body.allowed_embed_origins !== undefined) {
+        if (!Array.isArray(body.allowed_embed_origins)) fail("allowedEmbedOrigins", "must be an array of origins");
+        body.allowed_embed_origins.forEach((origin, i) => {
+          if (typeof origin !== "string" || !/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(origin)) fail(`allowedEmbedOrigins[${i}]`, "must be an origin such as https://app.example.com");
+        });
+      }
+      if (body.default_timezone !== undefined && (typeof body.default_timezone !== "string" || !isTimeZone(body.default_timezone))) fail("defaultTimezone", "must be an IANA time zone name");
+      if (body.retention_days !== undefined && (!Number.isInteger(body.retention_days) || body.retention_days < 1)) fail("retentionDays", "must be a whole number of days, at least 1");
+      return out(await call("PATCH", "/v1/organization", { body, idempotent: true }));
+    },
+  };
+}
+
+function instant(value, field) {
+  if (value === undefined || value === null) return undefined;
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) fail(field, "must be a Date or an ISO 8601 string");
+  return date.toISOString();
+}
+
+export default Sightline;

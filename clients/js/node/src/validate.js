@@ -1,0 +1,170 @@
+// Argument checks done before anything is sent: each refusal names the field. The limits are
+// the server's (ingest/rules.py, embeds/api_serializers.py), so a call that passes here is not
+// refused for its shape there.
+import { SightlineArgumentError } from "./errors.js";
+
+export const MAX_BATCH = 1000;
+const EVENT_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/;
+const PROP_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+const PERIODS = new Set(["24h", "7d", "30d", "90d", "custom"]);
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+
+export function fail(field, message) {
+  throw new SightlineArgumentError(field, message);
+}
+
+export function requireString(value, field, { max = 200, optional = false } = {}) {
+  if (value === undefined || value === null) {
+    if (optional) return undefined;
+    fail(field, "is required");
+  }
+  if (typeof value !== "string" || value.length === 0) fail(field, "must be a non-empty string");
+  if (value.length > max) fail(field, `must be at most ${max} characters`);
+  return value;
+}
+
+export function requireObject(value, field, { optional = true } = {}) {
+  if (value === undefined || value === null) {
+    if (optional) return undefined;
+    fail(field, "is required");
+  }
+  if (typeof value !== "object" || Array.isArray(value)) fail(field, "must be an object");
+  return value;
+}
+
+function pick(object, camel, snake) {
+  return object[camel] !== undefined ? object[camel] : object[snake];
+}
+
+/** The wire form of one event, its insert_id and timestamp fixed here (before any retry). */
+export function eventToWire(event, index, newId, now) {
+  const at = `events[${index}]`;
+  requireObject(event, at, { optional: false });
+  const tenant = requireString(pick(event, "tenantId", "tenant_id"), `${at}.tenantId`, { max: 128 });
+  const name = pick(event, "eventName", "event_name");
+  if (typeof name !== "string" || !EVENT_NAME.test(name)) {
+    fail(`${at}.eventName`, "must be a letter, then letters, digits, _ . : or - (at most 128 characters)");
+  }
+  const wire = { tenant_id: tenant, event_name: name };
+  const user = pick(event, "userId", "user_id");
+  if (user !== undefined && user !== null) wire.user_id = requireString(user, `${at}.userId`, { max: 256 });
+  const insertId = pick(event, "insertId", "insert_id");
+  wire.insert_id = insertId === undefined || insertId === null ? newId() : requireString(insertId, `${at}.insertId`, { max: 128 });
+  wire.timestamp = timestampOf(event.timestamp, `${at}.timestamp`, now);
+  const strings = props(pick(event, "stringProps", "string_props"), `${at}.stringProps`, (v) => typeof v === "string" && v.length <= 1024, "must be a string of at most 1024 characters");
+  if (strings) wire.string_props = strings;
+  const numbers = props(pick(event, "numericProps", "numeric_props"), `${at}.numericProps`, (v) => typeof v === "number" && Number.isFinite(v), "must be a finite number");
+  if (numbers) wire.numeric_props = numbers;
+  return wire;
+}
+
+function timestampOf(value, field, now) {
+  if (value === undefined || value === null) return now;
+  const date = value instanceof Date ? value : typeof value === "number" || typeof value === "string" ? new Date(value) : null;
+  if (!date || Number.isNaN(date.getTime())) fail(field, "must be a Date, an ISO 8601 string or epoch milliseconds");
+  return date.toISOString();
+}
+
+function props(value, field, valid, rule) {
+  if (requireObject(value, field) === undefined) return undefined;
+  const keys = Object.keys(value);
+  if (keys.length > 50) fail(field, "may have at most 50 keys");
+  for (const key of keys) {
+    if (!PROP_KEY.test(key)) fail(`${field}.${key}`, "is not a valid key: a letter or _, then letters, digits, _ . or - (at most 64)");
+    if (!valid(value[key])) fail(`${field}.${key}`, rule);
+  }
+  return { ...value };
+}
+
+/** createEmbedSession's options -> the POST /v1/embed-sessions body. */
+export function sessionToWire(options) {
+  requireObject(options, "options", { optional: false });
+  const body = {
+    tenant_id: requireString(options.tenantId, "tenantId"),
+    dashboard_id: requireString(options.dashboardId, "dashboardId", { max: 32 }),
+  };
+  if (options.expiresIn !== undefined) {
+    if (!Number.isInteger(options.expiresIn) || options.expiresIn < 1) fail("expiresIn", "must be a whole number of seconds, at least 1");
+    body.expires_in = options.expiresIn;
+  }
+  if (options.permissions !== undefined) body.permissions = permissionsToWire(options.permissions);
+  if (options.timezone !== undefined && options.timezone !== null) {
+    body.timezone = requireString(options.timezone, "timezone", { max: 64 });
+    if (!isTimeZone(body.timezone)) fail("timezone", "must be an IANA time zone name, e.g. Europe/Paris");
+  }
+  if (options.theme !== undefined) body.theme = themeToWire(options.theme);
+  if (options.user !== undefined) body.user = requireString(options.user, "user");
+  if (options.allowExport !== undefined) body.allow_export = requireBoolean(options.allowExport, "allowExport");
+  return body;
+}
+
+function permissionsToWire(permissions) {
+  requireObject(permissions, "permissions", { optional: false });
+  const wire = {};
+  const locked = pick(permissions, "lockedFilters", "locked_filters");
+  if (locked !== undefined) {
+    requireObject(locked, "permissions.lockedFilters", { optional: false });
+    for (const [key, value] of Object.entries(locked)) {
+      if (typeof value !== "string" || !value) fail(`permissions.lockedFilters.${key}`, "must be a non-empty string");
+    }
+    wire.locked_filters = { ...locked };
+  }
+  const hidden = pick(permissions, "hiddenWidgets", "hidden_widgets");
+  if (hidden !== undefined) wire.hidden_widgets = stringList(hidden, "permissions.hiddenWidgets");
+  const periods = pick(permissions, "allowedPeriods", "allowed_periods");
+  if (periods !== undefined) {
+    wire.allowed_periods = stringList(periods, "permissions.allowedPeriods");
+    if (!wire.allowed_periods.length) fail("permissions.allowedPeriods", "must name at least one period");
+    wire.allowed_periods.forEach((p, i) => PERIODS.has(p) || fail(`permissions.allowedPeriods[${i}]`, "must be one of 24h, 7d, 30d, 90d, custom"));
+  }
+  const drill = pick(permissions, "allowDrillDown", "allow_drill_down");
+  if (drill !== undefined) wire.allow_drill_down = requireBoolean(drill, "permissions.allowDrillDown");
+  const days = pick(permissions, "maxDateRangeDays", "max_date_range_days");
+  if (days !== undefined && days !== null) {
+    if (!Number.isInteger(days) || days < 1 || days > 3660) fail("permissions.maxDateRangeDays", "must be a whole number from 1 to 3660");
+    wire.max_date_range_days = days;
+  }
+  return wire;
+}
+
+function themeToWire(theme) {
+  requireObject(theme, "theme", { optional: false });
+  const wire = {};
+  if (theme.primaryColor !== undefined) {
+    if (typeof theme.primaryColor !== "string" || !COLOR.test(theme.primaryColor)) fail("theme.primaryColor", "must be #rrggbb");
+    wire.primaryColor = theme.primaryColor;
+  }
+  if (theme.fontFamily !== undefined) wire.fontFamily = requireString(theme.fontFamily, "theme.fontFamily");
+  if (theme.mode !== undefined) {
+    if (theme.mode !== "light" && theme.mode !== "dark") fail("theme.mode", 'must be "light" or "dark"');
+    wire.mode = theme.mode;
+  }
+  return wire;
+}
+
+export function requireBoolean(value, field) {
+  if (typeof value !== "boolean") fail(field, "must be true or false");
+  return value;
+}
+
+function stringList(value, field) {
+  if (!Array.isArray(value)) fail(field, "must be an array of strings");
+  value.forEach((item, i) => (typeof item === "string" && item) || fail(`${field}[${i}]`, "must be a non-empty string"));
+  return [...value];
+}
+
+export function isTimeZone(name) {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An id that goes into a URL path: plain characters only, so nothing is smuggled into it. */
+export function requireId(value, field) {
+  requireString(value, field, { max: 128 });
+  if (!/^[A-Za-z0-9_.:-]+$/.test(value)) fail(field, "must be an id (letters, digits, _ . : -)");
+  return value;
+}

@@ -1,0 +1,94 @@
+// Bad arguments are refused before anything is sent, with an error naming the field; API
+// refusals become typed errors with the API's code. Against a real local HTTP server that
+// counts what reaches it.
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { after, before, test } from "node:test";
+import { Sightline, SightlineArgumentError, SightlineConflictError, SightlineRateLimitError } from "../src/index.js";
+
+let server;
+let host;
+const seen = [];
+let answer = { status: 200, headers: {}, body: "{}" };
+
+before(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      seen.push({ method: req.method, url: req.url, body });
+      res.writeHead(answer.status, { "Content-Type": "application/json", ...answer.headers });
+      res.end(answer.body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  host = `http://127.0.0.1:${server.address().port}`;
+});
+after(() => server.close());
+
+function refused(promiseOrFn, field) {
+  return assert.rejects(
+    async () => (typeof promiseOrFn === "function" ? promiseOrFn() : promiseOrFn),
+    (error) => error instanceof SightlineArgumentError && error.field === field && error.message.startsWith(field),
+  );
+}
+
+test("the constructor names a missing host or key", () => {
+  assert.throws(() => new Sightline({ apiKey: "k" }), (e) => e.field === "host");
+  assert.throws(() => new Sightline({ host: "not a url", apiKey: "k" }), (e) => e.field === "host");
+  assert.throws(() => new Sightline({ host: "ftp://x.example", apiKey: "k" }), (e) => e.field === "host");
+  assert.throws(() => new Sightline({ host: "http://x.example" }), (e) => e.field === "apiKey");
+});
+
+test("bad session and event arguments are refused before sending", async () => {
+  const client = new Sightline({ host, apiKey: "key" });
+  const before = seen.length;
+  await refused(client.createEmbedSession({ dashboardId: "d_1" }), "tenantId");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", expiresIn: 0 }), "expiresIn");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", timezone: "Mars/Base" }), "timezone");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", theme: { primaryColor: "red" } }), "theme.primaryColor");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", permissions: { allowedPeriods: ["1y"] } }), "permissions.allowedPeriods[0]");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", permissions: { lockedFilters: { plan: 3 } } }), "permissions.lockedFilters.plan");
+  await refused(client.revokeEmbedSession("../../v1/dashboards"), "sessionId");
+  await refused(client.sendEvents("abc"), "events");
+  const good = { tenantId: "t", eventName: "api.call" };
+  await refused(client.sendEvents([good, { tenantId: "t", eventName: "9bad" }]), "events[1].eventName");
+  await refused(client.sendEvents([good, good, { eventName: "x" }]), "events[2].tenantId");
+  await refused(client.sendEvents([{ ...good, timestamp: "yesterday-ish" }]), "events[0].timestamp");
+  await refused(client.sendEvents([{ ...good, numericProps: { cost: "1" } }]), "events[0].numericProps.cost");
+  await refused(client.sendEvents([{ ...good, stringProps: { "bad key": "x" } }]), "events[0].stringProps.bad key");
+  await refused(client.sendEvents([good], { batchSize: 1001 }), "batchSize");
+  await refused(client.organization.update({ allowedEmbedOrigins: ["https://ok.example", "javascript:alert(1)"] }), "allowedEmbedOrigins[1]");
+  await refused(client.organization.update({ colour: "red" }), "colour");
+  await refused(client.dashboards.data("d_1", {}), "tenantId");
+  assert.equal(seen.length, before, "nothing reached the server");
+});
+
+test("an API refusal is a typed error with the API's code, message and details", async () => {
+  const client = new Sightline({ host, apiKey: "key", maxRetries: 0 });
+  answer = { status: 409, headers: {}, body: JSON.stringify({ error: { code: "dashboard_unpublished", message: "Publish the dashboard before embedding it.", details: [] } }) };
+  await assert.rejects(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1" }), (error) => {
+    return error instanceof SightlineConflictError && error.code === "dashboard_unpublished" && error.status === 409 && /Publish/.test(error.message);
+  });
+  answer = { status: 429, headers: { "Retry-After": "7" }, body: JSON.stringify({ error: { code: "rate_limited", message: "Slow down." } }) };
+  await assert.rejects(client.dashboards.list(), (error) => error instanceof SightlineRateLimitError && error.retryAfter === 7 && error.code === "rate_limited");
+  answer = { status: 200, headers: {}, body: "{}" };
+});
+
+test("the session body is the API's snake_case shape", async () => {
+  const client = new Sightline({ host, apiKey: "key" });
+  answer = { status: 201, headers: {}, body: JSON.stringify({ token: "a.b.c", embed_url: "http://x/embed/d_1?token=a.b.c", expires_at: "2026-01-01T00:00:00Z", session_id: "es_1" }) };
+  const session = await client.createEmbedSession({
+    tenantId: "acme", dashboardId: "d_1", expiresIn: 600, user: "u@acme.example", timezone: "Europe/Paris",
+    permissions: { lockedFilters: { plan: "pro" }, hiddenWidgets: ["w_x"], allowedPeriods: ["7d"], allowDrillDown: true, maxDateRangeDays: 31 },
+    theme: { mode: "dark" },
+  });
+  assert.deepEqual(session, { token: "a.b.c", embedUrl: "http://x/embed/d_1?token=a.b.c", expiresAt: "2026-01-01T00:00:00Z", sessionId: "es_1" });
+  const sent = JSON.parse(seen.at(-1).body);
+  assert.deepEqual(sent, {
+    tenant_id: "acme", dashboard_id: "d_1", expires_in: 600, user: "u@acme.example", timezone: "Europe/Paris",
+    permissions: { locked_filters: { plan: "pro" }, hidden_widgets: ["w_x"], allowed_periods: ["7d"], allow_drill_down: true, max_date_range_days: 31 },
+    theme: { mode: "dark" },
+  });
+  answer = { status: 200, headers: {}, body: "{}" };
+});
