@@ -5,7 +5,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-from config.ids import new_id
+from core.ids import new_id
 
 
 def _org_id() -> str:

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey, Invite, Membership, Organization, User
 from accounts.services import hash_secret
-from config.errors import NotFound
+from core.errors import NotFound
 
 
 def api_key_for_secret(*, secret: str) -> ApiKey | None:

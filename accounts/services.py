@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import ApiKey, Invite, Membership, Organization, Role, Scope, User
-from config.errors import Conflict, Forbidden, InvalidInput, NotFound
-from config.timezones import is_known_timezone
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.timezones import is_known_timezone
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one write per key per minute
 

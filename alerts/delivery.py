@@ -35,7 +35,7 @@ from alerts.models import (
     DeliveryStatus,
 )
 from alerts.webhooks import AddressCheck, WebhookError, webhook_post
-from config.ids import new_id
+from core.ids import new_id
 
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30  # Celery: 30 s, 1 min, 2 min, 4 min between attempts

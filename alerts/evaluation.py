@@ -48,7 +48,7 @@ from alerts.states import (
     tick_of,
 )
 from alerts.targets import RuleTarget, TargetGone, TargetResolver
-from config.ids import new_id
+from core.ids import new_id
 from warehouse.compiler import compile_metric_by_tenant, run
 from warehouse.scope import DangerousOrgWideScope
 

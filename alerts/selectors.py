@@ -16,7 +16,7 @@ from alerts.models import (
     AlertStatus,
     DeliveryStatus,
 )
-from config.errors import NotFound
+from core.errors import NotFound
 from dashboards.models import Dashboard
 from dashboards.spec import parse_spec
 

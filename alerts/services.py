@@ -16,7 +16,7 @@ from alerts.conditions import WINDOWS
 from alerts.delivery import deliveries_create_for_test, delivery_attempt
 from alerts.models import AlertDelivery, AlertEvaluation, AlertRule, AlertState
 from alerts.targets import TargetGone, TargetResolver
-from config.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 
 HISTORY_KEPT = timedelta(days=30)  # evaluations (transitions, errors) and deliveries
 EDITABLE_FIELDS = frozenset(

@@ -17,7 +17,7 @@ from datetime import datetime
 from alerts.conditions import ZERO_WHEN_ABSENT, condition, condition_holds
 from alerts.delivery import Notice
 from alerts.models import AlertRule, AlertState, AlertStatus
-from config.ids import new_id
+from core.ids import new_id
 
 TICK_SECONDS = 60
 TenantValues = dict[str, float | None]

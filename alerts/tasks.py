@@ -8,7 +8,7 @@ from alerts.evaluation import TICK_SECONDS, alerts_tick
 
 @shared_task(name="alerts.tasks.evaluate_alerts", ignore_result=True, expires=TICK_SECONDS * 2)
 def evaluate_alerts() -> str:
-    """The 60-second job (config.schedule). The evaluation's own lock and tick key make a late
+    """The 60-second job (ops.schedule). The evaluation's own lock and tick key make a late
     or duplicated run harmless."""
     return alerts_tick().line()
 

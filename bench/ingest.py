@@ -403,9 +403,9 @@ def run_worker(stop_key: str) -> dict[str, Any]:
     _setup_django()
     from django.conf import settings
 
-    from config.schedule import PERIODIC_JOBS
     from ingest.drain import DrainConfig, stream_drain
     from ingest.stream import redis_client
+    from ops.schedule import PERIODIC_JOBS
 
     every = next(
         job.every_seconds for job in PERIODIC_JOBS if job.task == "ingest.tasks.drain_stream"

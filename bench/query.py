@@ -162,7 +162,7 @@ def main() -> None:
 
     from django.test.utils import override_settings
 
-    from config.ids import new_id
+    from core.ids import new_id
     from dashboards.data import dashboard_data, parse_data_request, widget_data
     from dashboards.spec import parse_spec
     from warehouse.backends import get_backend

@@ -10,11 +10,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("sightline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.conf.beat_schedule = {}  # filled by each app's `periodic.py` through config.schedule
+app.conf.beat_schedule = {}  # filled by each app's `periodic.py` through ops.schedule
 
 
 @app.on_after_finalize.connect
 def _register_periodic_jobs(sender: Celery, **_: object) -> None:
-    from config.schedule import celery_beat_schedule
+    from ops.schedule import celery_beat_schedule
 
     sender.conf.beat_schedule = celery_beat_schedule()

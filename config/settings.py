@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "dashboards",
     "embeds",
     "alerts",
+    "console",  # template tags of the console
+    "ops",  # serve, seed_demo
 ]
 
 MIDDLEWARE = [
@@ -63,7 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "accounts.middleware.CurrentOrganizationMiddleware",
+    "console.middleware.CurrentOrganizationMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -79,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.organization",
+                "console.context_processors.organization",
             ],
         },
     },
@@ -178,13 +180,13 @@ EMBED_TOKEN_ISSUER = env.str("EMBED_TOKEN_ISSUER", default="sightline")
 EMBED_TOKEN_AUDIENCE = env.str("EMBED_TOKEN_AUDIENCE", default="sightline-embed")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.AdminScope"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.AdminScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "interface.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "config.errors.exception_handler",
+    "EXCEPTION_HANDLER": "interface.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 

@@ -1,30 +1,30 @@
 """Routes. Each app owns its own URL modules:
 
-  <app>.api_urls      under /v1/   JSON API (API-key auth)
-  <app>.console_urls  under /app/  the HTMX console (session auth)
-  embeds.urls         /embed/…, /sdk/embed.js
+<app>.api_urls      under /v1/   JSON API (API-key auth)
+<app>.console_urls  under /app/  the HTMX console (session auth)
+viewer.urls         /embed/…, /sdk/embed.js
 """
 
 from django.contrib import admin
 from django.urls import include, path
 
-from config import views
+from ops import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("v1/", include("ingest.api_urls")),
-    path("v1/", include("dashboards.api_urls")),
-    path("v1/", include("embeds.api_urls")),
-    path("v1/", include("alerts.api_urls")),
-    path("v1/", include("accounts.api_urls")),
-    path("app/", include("accounts.console_urls")),
-    path("app/", include("dashboards.console_urls")),
-    path("app/", include("embeds.console_urls")),
-    path("app/", include("alerts.console_urls")),
-    path("", include("embeds.urls")),
+    path("v1/", include("api.ingest.urls")),
+    path("v1/", include("api.dashboards.urls")),
+    path("v1/", include("api.embeds.urls")),
+    path("v1/", include("api.alerts.urls")),
+    path("v1/", include("api.accounts.urls")),
+    path("app/", include("console.accounts.urls")),
+    path("app/", include("console.dashboards.urls")),
+    path("app/", include("console.embeds.urls")),
+    path("app/", include("console.alerts.urls")),
+    path("", include("viewer.urls")),
 ]
 
-handler404 = "config.views.not_found"
-handler500 = "config.views.server_error"
+handler404 = "ops.views.not_found"
+handler500 = "ops.views.server_error"

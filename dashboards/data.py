@@ -27,8 +27,8 @@ import orjson
 from django.conf import settings
 from django.core.cache import cache
 
-from config.errors import InvalidInput
-from config.timezones import is_known_timezone
+from core.errors import InvalidInput
+from core.timezones import is_known_timezone
 from dashboards.spec import (
     KEY_RE,
     MAX_FILTER_VALUE_CHARS,

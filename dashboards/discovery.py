@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from accounts.models import Organization, User
-from config.errors import Conflict
+from core.errors import Conflict
 from dashboards.models import Dashboard
 from dashboards.services import dashboard_create
 from dashboards.spec import KEY_RE

@@ -7,7 +7,7 @@ import orjson
 from django.db.models import QuerySet
 
 from accounts.models import Organization
-from config.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from dashboards.data import dashboard_data, parse_data_request
 from dashboards.models import Dashboard, DashboardVersion
 from dashboards.spec import DashboardSpec, parse_spec

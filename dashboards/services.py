@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiKey, Organization, User
-from config.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from dashboards.models import Dashboard, DashboardVersion
 from dashboards.selectors import dashboard_latest_version, dashboard_version_get
 from dashboards.spec import parse_spec, spec_to_dict

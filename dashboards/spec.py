@@ -16,8 +16,8 @@ from typing import Any
 
 import orjson
 
-from config.errors import InvalidInput
-from ingest.rules import EVENT_NAME_PATTERN, PROP_KEY_PATTERN
+from core.errors import InvalidInput
+from core.limits import EVENT_NAME_PATTERN, PROP_KEY_PATTERN
 
 SPEC_MAX_BYTES = 256 * 1024
 MAX_WIDGETS = 50

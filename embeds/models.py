@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organization
-from config.ids import new_id
+from core.ids import new_id
 
 
 def _signing_key_id() -> str:

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from config.errors import Forbidden
+from core.errors import Forbidden
 from dashboards.spec import DashboardSpec, WidgetSpec
 from embeds.tokens import EmbedPermissions
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from config.errors import ApiError, InvalidInput, NotFound
+from core.errors import ApiError, InvalidInput, NotFound
 from dashboards.data import DataRequest, dashboard_data, parse_data_request
 from dashboards.selectors import dashboard_version_key
 from dashboards.spec import DashboardSpec, WidgetSpec

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiKey, Organization
-from config.errors import Conflict, InvalidInput, NotFound
-from config.ids import new_id
+from core.errors import Conflict, InvalidInput, NotFound
+from core.ids import new_id
 from dashboards.models import Dashboard, DashboardVersion
 from embeds.models import (
     AuditAction,

@@ -11,7 +11,7 @@ from typing import Any
 import jwt
 from django.conf import settings
 
-from config.errors import Unauthenticated
+from core.errors import Unauthenticated
 
 ALGORITHM = "HS256"
 LEEWAY_SECONDS = 10  # clock skew tolerated on exp / iat / nbf

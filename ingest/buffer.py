@@ -13,7 +13,7 @@ import redis
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from config.errors import ApiError
+from core.errors import ApiError
 from ingest.stream import stream_append
 from warehouse.backends import WarehouseError
 from warehouse.events import EventRow, insert_events

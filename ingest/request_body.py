@@ -6,7 +6,7 @@ import zlib
 
 from django.http import HttpRequest
 
-from config.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 JSON_CONTENT_TYPE = "application/json"
 GZIP_WINDOW_BITS = 16 + zlib.MAX_WBITS  # expect a gzip header and trailer

@@ -6,22 +6,24 @@ without an offset is read as UTC. Precision is kept to the millisecond (truncate
 """
 
 import os
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from core.limits import (  # noqa: F401  (re-exported: the rules of one event, in one place)
+    EVENT_NAME_PATTERN,
+    EVENT_NAME_RULE,
+    MAX_INSERT_ID_LENGTH,
+    MAX_TENANT_ID_LENGTH,
+    MAX_USER_ID_LENGTH,
+    PROP_KEY_PATTERN,
+    PROP_KEY_RULE,
+)
+
 MAX_EVENTS_PER_BATCH = 1000
-MAX_TENANT_ID_LENGTH = 128
-MAX_USER_ID_LENGTH = 256
-MAX_INSERT_ID_LENGTH = 128
 MAX_PROPS_PER_MAP = 50
 MAX_STRING_PROP_LENGTH = 1024
 MAX_FUTURE_SKEW = timedelta(minutes=5)
 
-EVENT_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,127}")
-PROP_KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
-EVENT_NAME_RULE = "must be a letter, then letters, digits, _ . : or - (at most 128 characters)"
-PROP_KEY_RULE = "is not a valid key: a letter or _, then letters, digits, _ . or - (at most 64)"
 
 EVENT_KEYS = frozenset(
     {

@@ -11,7 +11,7 @@ from ingest.stream import redis_client
 
 @shared_task(ignore_result=True)
 def drain_stream() -> dict | None:
-    """Every second (config.schedule): write buffered batches to the warehouse. A no-op when
+    """Every second (ops.schedule): write buffered batches to the warehouse. A no-op when
     the API inserts directly (the embedded default)."""
     if settings.INGEST_BUFFER != "redis":
         return None

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 from ingest.rules import (
     BODY_KEYS,
     EVENT_KEYS,

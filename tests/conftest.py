@@ -3,7 +3,7 @@ from django.conf import settings
 
 from accounts.models import Role, Scope
 from accounts.services import NewOrganization, api_key_create, organization_create
-from config.ids import new_id
+from core.ids import new_id
 from warehouse.backends import get_backend
 from warehouse.schema import migrate
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from config.ids import new_id
+from core.ids import new_id
 from warehouse.events import EventRow, insert_events
 
 

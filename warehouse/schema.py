@@ -55,9 +55,7 @@ class Migration:
     operations: tuple[Callable[[], str], ...]
 
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "events", (create_events_table,)),
-)
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "events", (create_events_table,)),)
 
 
 def applied_versions(backend: Backend) -> set[int]:

@@ -7,7 +7,7 @@ from django.test import Client
 
 from accounts.models import Membership, Role, User
 from alerts.models import AlertRule
-from config.ids import new_id
+from core.ids import new_id
 from tests.factories import event, insert
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from accounts.services import organization_create
 from alerts.evaluation import alerts_tick
 from alerts.models import AlertRule
-from config.ids import new_id
+from core.ids import new_id
 from dashboards.services import dashboard_create, dashboard_publish
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.factories import event, insert, spec, widget

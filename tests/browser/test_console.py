@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import Organization
-from config.ids import new_id
+from core.ids import new_id
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from warehouse.events import EventRow, insert_events
 

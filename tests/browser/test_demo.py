@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from config.demo import DEMO_DASHBOARD
+from ops.demo import DEMO_DASHBOARD
 from tests.browser.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Membership, Organization, Role, User
-from config.ids import new_id
+from core.ids import new_id
 
 
 def add_member(organization: Organization, role: str) -> User:

@@ -2,10 +2,10 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
 
-from accounts.middleware import SESSION_ORG_KEY
 from accounts.models import ApiKey, Membership, Organization, Role, User
 from accounts.selectors import api_key_for_secret
 from accounts.services import organization_create
+from console.middleware import SESSION_ORG_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import Organization
-from config.ids import new_id
+from core.ids import new_id
 from dashboards.models import Dashboard
 from dashboards.services import dashboard_create, dashboard_publish, dashboard_update
 from embeds.models import AuditLogEntry

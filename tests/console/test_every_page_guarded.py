@@ -8,10 +8,10 @@ import pytest
 from django.urls import URLPattern, reverse
 
 CONSOLE_URL_MODULES = (
-    "accounts.console_urls",
-    "dashboards.console_urls",
-    "embeds.console_urls",
-    "alerts.console_urls",
+    "console.accounts.urls",
+    "console.dashboards.urls",
+    "console.embeds.urls",
+    "console.alerts.urls",
 )
 PUBLIC = {
     "console:home",  # redirects by state

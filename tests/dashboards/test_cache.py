@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import caches
 
 import dashboards.data
-from config.ids import new_id
+from core.ids import new_id
 from dashboards.data import DataRequest, dashboard_data, parse_data_request
 from dashboards.spec import DashboardSpec, parse_spec
 from warehouse.events import EventRow, insert_events

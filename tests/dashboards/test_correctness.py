@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from config.ids import new_id
+from core.ids import new_id
 from dashboards.data import DataRequest, dashboard_data, parse_data_request
 from dashboards.spec import METRICS, DashboardSpec, WidgetSpec, parse_spec
 from warehouse.events import EventRow, insert_events

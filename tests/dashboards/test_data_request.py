@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 from dashboards.data import dashboard_data, parse_data_request
 from dashboards.spec import parse_spec
 from warehouse.buckets import bucket_starts, resolve_bucket

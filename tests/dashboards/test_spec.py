@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 from dashboards.spec import (
     CHARTS_BY_KIND,
     KINDS,

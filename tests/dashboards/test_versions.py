@@ -220,7 +220,7 @@ def test_the_unpublished_flag_follows_the_draft(org) -> None:
 
 
 def test_publish_revalidates_and_refuses_a_draft_that_no_longer_parses(org) -> None:
-    from config.errors import InvalidInput
+    from core.errors import InvalidInput
 
     dashboard = dashboard_create(organization=org.organization, spec=spec())
     Dashboard.objects.filter(pk=dashboard.pk).update(

@@ -8,7 +8,7 @@ import orjson
 import pytest
 from django.test import override_settings
 
-from config.ids import new_id
+from core.ids import new_id
 from warehouse.backends import Backend, WarehouseUnavailable, get_backend, set_backend
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from config.ids import new_id
+from core.ids import new_id
 from tests.ingest.conftest import stored_rows
 from warehouse.backends import Backend, get_backend
 from warehouse.events import (

@@ -1,7 +1,7 @@
 import pytest
 from django.test import override_settings
 
-from config.ids import new_id
+from core.ids import new_id
 from ingest.checks import ingest_settings
 from ingest.ratelimit import Rate, parse_rate, rate_limit_consume
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 from ingest.rules import MAX_EVENTS_PER_BATCH, Window
 from ingest.typed import typed_rows
 from ingest.validation import validate_batch, validate_parsed

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from config.ids import new_id
-from config.schedule import PeriodicJob
-from config.scheduler import JobUnavailable, Scheduler, import_task
+from core.ids import new_id
+from ops.schedule import PeriodicJob
+from ops.scheduler import JobUnavailable, Scheduler, import_task
 
 WAIT_LIMIT = 15.0  # seconds; a bound for a hung test, never a performance assertion
 
@@ -76,7 +76,7 @@ def test_a_failing_job_keeps_its_schedule_and_never_stops_the_others(
         [PeriodicJob("broken", "t.broken", 0.01), PeriodicJob("good", "t.good", 0.01)],
         {"t.broken": broken, "t.good": lambda: good.append(1)},
     )
-    with caplog.at_level(logging.ERROR, logger="config.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="ops.scheduler"):
         scheduler.start()
         assert wait_until(lambda: scheduler.stats["broken"].failures >= 3 and len(good) >= 3)
 
@@ -95,7 +95,7 @@ def test_a_job_failing_every_run_logs_its_traceback_once_a_minute_and_its_recove
             raise RuntimeError("redis down")
 
     scheduler = scheduler_factory([PeriodicJob("drain", "t.drain", 0.01)], {"t.drain": flaky})
-    with caplog.at_level(logging.INFO, logger="config.scheduler"):
+    with caplog.at_level(logging.INFO, logger="ops.scheduler"):
         scheduler.start()
         assert wait_until(lambda: scheduler.stats["drain"].failures >= 20)
         healthy.set()
@@ -174,7 +174,7 @@ def test_a_job_without_its_module_is_skipped_with_one_log_line(scheduler_factory
             import_task(path) if path.startswith("sightline") else lambda: calls.append(1)
         ),
     )
-    with caplog.at_level(logging.INFO, logger="config.scheduler"):
+    with caplog.at_level(logging.INFO, logger="ops.scheduler"):
         assert scheduler.start() == ["present"]
         assert wait_until(lambda: len(calls) >= 3)
         scheduler.stop(timeout=5)
@@ -229,7 +229,7 @@ def test_import_task_tells_a_missing_task_from_a_broken_module(task_modules, cap
         import_task(f"{task_modules.broken}.run")  # a bug in the module: not "unavailable"
 
     scheduler = Scheduler([PeriodicJob("broken", f"{task_modules.broken}.run", 60)])
-    with caplog.at_level(logging.ERROR, logger="config.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="ops.scheduler"):
         assert scheduler.start() == []
     scheduler.stop(timeout=1)
     assert f"importing {task_modules.broken}.run failed" in caplog.text

@@ -14,7 +14,8 @@ from django.core.management.base import CommandError
 from accounts.models import ApiKey, Membership, Organization, Role
 from accounts.selectors import api_key_for_secret
 from alerts.models import AlertRule
-from config.demo import (
+from dashboards.models import Dashboard
+from ops.demo import (
     DEFAULT_EVENTS,
     DEMO_ALERT,
     DEMO_OWNER_EMAIL,
@@ -26,7 +27,6 @@ from config.demo import (
     demo_organization_get,
     generate_events,
 )
-from dashboards.models import Dashboard
 from warehouse.scope import DangerousOrgWideScope
 from warehouse.stats import event_summary
 

@@ -17,7 +17,7 @@ import orjson
 import pytest
 from django.core.management.base import CommandError
 
-from accounts.management.commands.serve import parse_addr
+from ops.management.commands.serve import parse_addr
 
 ROOT = Path(__file__).resolve().parents[2]
 START_LIMIT = 60.0  # seconds; bounds a hung start on a busy machine, not a speed assertion

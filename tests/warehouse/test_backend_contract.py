@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from config.ids import new_id
+from core.ids import new_id
 from warehouse.backends import ChdbBackend, ServerBackend, get_backend
 from warehouse.events import EventRow, insert_events
 from warehouse.schema import MIGRATIONS, applied_versions, migrate

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from config.ids import new_id
+from core.ids import new_id
 from dashboards.spec import MetricSpec, SortSpec, WidgetSpec, parse_spec
 from warehouse.compiler import (
     CompiledQuery,
@@ -334,7 +334,7 @@ def test_metric_by_tenant_groups_every_tenant_in_one_query(db) -> None:
 
 
 def test_every_timezone_we_accept_is_known_to_clickhouse() -> None:
-    from config.timezones import known_timezones
+    from core.timezones import known_timezones
     from warehouse.backends import get_backend
 
     zones = sorted(known_timezones())

@@ -1,0 +1,72 @@
+"""Who may do what in the console, enforced on the server for every console view.
+
+`console_view` wraps a view: it requires a signed-in user with a current organization, lets every
+role read (GET/HEAD), and requires `write_role` (admin by default) for any other method. Services
+check the same rules again (they take `actor_role`), so a forged request gets a 403 either way.
+ApiErrors raised by selectors and services become the matching console page (403 / 404).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.models import Role
+from core.errors import ApiError, Forbidden
+
+ROLE_RANK = {Role.MEMBER: 0, Role.ADMIN: 1, Role.OWNER: 2}
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+View = Callable[..., HttpResponse]
+
+
+def has_role(request: HttpRequest, role: str) -> bool:
+    membership = getattr(request, "membership", None)
+    return membership is not None and ROLE_RANK[membership.role] >= ROLE_RANK[role]
+
+
+def actor_role(request: HttpRequest) -> str:
+    return request.membership.role
+
+
+def error_page(request: HttpRequest, error: ApiError) -> HttpResponse:
+    if not request.htmx:
+        return render(request, "console/error.html", {"error": error}, status=error.status)
+    response = render(request, "console/partials/error.html", {"error": error}, status=error.status)
+    response["HX-Retarget"] = "#toasts"  # an HTMX action that fails shows a toast, not a page
+    response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def console_view(
+    view: View | None = None, *, write_role: str = Role.ADMIN, read_role: str = Role.MEMBER
+) -> Any:
+    def decorate(func: View) -> View:
+        @wraps(func)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.organization is None:
+                return redirect("console:org_new")
+            needed = read_role if request.method in READ_METHODS else write_role
+            try:
+                if not has_role(request, needed):
+                    raise Forbidden(_forbidden_message(needed))
+                return func(request, *args, **kwargs)
+            except ApiError as error:  # 403, 404, and 400 for input no form could catch
+                return error_page(request, error)
+
+        # Marks the view as guarded; tests/console/test_every_page_guarded.py checks all /app/.
+        wrapper.console_write_role = write_role  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def _forbidden_message(role: str) -> str:
+    if role == Role.OWNER:
+        return "Only an owner of this organization can do this."
+    return "Your role is read-only here; ask an admin or an owner of this organization."

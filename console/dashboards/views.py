@@ -1,0 +1,413 @@
+"""The dashboard builder: list, create, generate, edit widgets with a live preview, publish.
+
+Every edit goes through dashboards.services (which validates the whole spec) and answers with
+the re-rendered side panel plus an `HX-Trigger: draft-changed` header, on which the preview
+reloads itself through `dashboard_data` - the same code path the embeds use.
+"""
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from console.access import console_view, has_role
+from console.dashboards.forms import (
+    KIND_LABELS,
+    PERIOD_LABELS,
+    DashboardCreateForm,
+    DashboardSettingsForm,
+    Schema,
+    WidgetForm,
+    new_widget,
+)
+from core.errors import Conflict, InvalidInput, NotFound
+from core.ids import new_id
+from dashboards import discovery, selectors, services
+from dashboards.data import dashboard_data, parse_data_request
+from dashboards.layout import reflow
+from dashboards.models import Dashboard
+from dashboards.spec import CHARTS_BY_KIND, KINDS, PERIODS, parse_spec
+from warehouse.scope import Scope
+
+SCHEMA_CACHE_SECONDS = 60
+DRAFT_CHANGED = "draft-changed"
+
+
+def dashboard_schema(organization_id: str) -> Schema:
+    """Discovery is a few warehouse scans: cached briefly, shared by every builder request."""
+    key = f"sightline:console:schema:{organization_id}"
+    schema = cache.get(key)
+    if schema is None:
+        schema = Schema.from_discovery(discovery.discover(organization_id))
+        cache.set(key, schema, SCHEMA_CACHE_SECONDS)
+    return schema
+
+
+def _dashboard(request: HttpRequest, dashboard_id: str) -> Dashboard:
+    return selectors.dashboard_get(organization=request.organization, dashboard_id=dashboard_id)
+
+
+def _status(dashboard: Dashboard) -> str:
+    if not dashboard.is_published:
+        return "draft"
+    return "changes" if selectors.dashboard_has_unpublished_changes(dashboard) else "published"
+
+
+# --- List ----------------------------------------------------------------------------------
+
+
+@console_view
+def dashboard_list(request: HttpRequest) -> HttpResponse:
+    form = DashboardCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        dashboard = services.dashboard_create(
+            organization=request.organization,
+            spec={"name": form.cleaned_data["name"]},
+            created_by=request.user,
+        )
+        return redirect("dash:builder", dashboard_id=dashboard.pk)
+    dashboards = [
+        (d, _status(d)) for d in selectors.dashboard_list(organization=request.organization)
+    ]
+    return render(
+        request,
+        "console/dashboards/list.html",
+        {"form": form, "dashboards": dashboards, "can_edit": has_role(request, Role.ADMIN)},
+        status=400 if form.errors else 200,
+    )
+
+
+@console_view
+@require_POST
+def dashboard_generate(request: HttpRequest) -> HttpResponse:
+    try:
+        dashboard = discovery.auto_create(
+            organization=request.organization, created_by=request.user
+        )
+    except Conflict as error:
+        messages.error(request, error.message)
+        return redirect("dash:list")
+    messages.success(request, "Generated from your events. Edit anything, then publish.")
+    return redirect("dash:builder", dashboard_id=dashboard.pk)
+
+
+@console_view
+@require_POST
+def dashboard_delete(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    dashboard = _dashboard(request, dashboard_id)
+    services.dashboard_delete(dashboard=dashboard)
+    messages.success(request, f"“{dashboard.name}” was deleted; its embeds stopped working.")
+    return redirect("dash:list")
+
+
+# --- Builder -------------------------------------------------------------------------------
+
+
+@console_view
+def builder(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    dashboard = _dashboard(request, dashboard_id)
+    selected = request.GET.get("widget")
+    if request.htmx:
+        return _side(request, dashboard, selected=selected)
+    schema = dashboard_schema(request.organization.pk)
+    context = {
+        **_side_context(request, dashboard, selected=selected),
+        "tenants": schema.tenants,
+        "periods": [(p, PERIOD_LABELS[p]) for p in PERIODS],
+    }
+    return render(request, "console/dashboards/builder.html", context)
+
+
+def _side_context(
+    request: HttpRequest,
+    dashboard: Dashboard,
+    *,
+    selected: str | None = None,
+    widget_form: WidgetForm | None = None,
+    settings_form: DashboardSettingsForm | None = None,
+) -> dict[str, Any]:
+    schema = dashboard_schema(request.organization.pk)
+    spec = dashboard.draft_spec
+    widget = next((w for w in spec["widgets"] if w["id"] == selected), None)
+    if widget is not None and widget_form is None:
+        widget_form = WidgetForm(schema=schema, widget=widget)
+    return {
+        "dashboard": dashboard,
+        "spec": spec,
+        "status": _status(dashboard),
+        "versions": selectors.dashboard_versions(dashboard=dashboard),
+        "selected": widget["id"] if widget else None,
+        "widget_form": widget_form,
+        "settings_form": settings_form or DashboardSettingsForm(schema=schema, spec=spec),
+        "kinds": [(k, KIND_LABELS[k]) for k in KINDS],
+        "kind_labels": KIND_LABELS,
+        "can_edit": has_role(request, Role.ADMIN),
+        "has_events": bool(schema.events),
+    }
+
+
+def _side(
+    request: HttpRequest,
+    dashboard: Dashboard,
+    *,
+    changed: bool = False,
+    status: int = 200,
+    **kwargs: Any,
+) -> HttpResponse:
+    response = render(
+        request,
+        "console/dashboards/partials/side.html",
+        _side_context(request, dashboard, **kwargs),
+        status=status,
+    )
+    if changed:
+        response["HX-Trigger"] = DRAFT_CHANGED
+    return response
+
+
+def _after_edit(
+    request: HttpRequest, dashboard: Dashboard, *, selected: str | None = None
+) -> HttpResponse:
+    if request.htmx:
+        return _side(request, dashboard, changed=True, selected=selected)
+    url = reverse("dash:builder", kwargs={"dashboard_id": dashboard.pk})
+    return redirect(f"{url}?widget={selected}" if selected else url)
+
+
+@console_view
+@require_POST
+def dashboard_settings(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    dashboard = _dashboard(request, dashboard_id)
+    form = DashboardSettingsForm(
+        request.POST, schema=dashboard_schema(request.organization.pk), spec=dashboard.draft_spec
+    )
+    if form.is_valid():
+        try:
+            services.dashboard_update(dashboard=dashboard, changes=form.changes())
+            return _after_edit(request, dashboard)
+        except InvalidInput as error:
+            _attach_errors(form, error, DashboardSettingsForm.field_for)
+    return _side(request, dashboard, settings_form=form, status=400)
+
+
+@console_view
+@require_POST
+def widget_add(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    dashboard = _dashboard(request, dashboard_id)
+    kind = request.POST.get("kind", "")
+    if kind not in KINDS:
+        raise InvalidInput("Unknown widget kind.")
+    widgets = list(dashboard.draft_spec["widgets"])
+    bottom = max((w["layout"]["y"] + w["layout"]["h"] for w in widgets), default=0)
+    widget = new_widget(
+        kind=kind,
+        widget_id=new_id("w", 10),
+        schema=dashboard_schema(request.organization.pk),
+        y=bottom,
+    )
+    try:
+        services.dashboard_update(dashboard=dashboard, changes={"widgets": [*widgets, widget]})
+    except InvalidInput as error:
+        reason = error.details[0]["message"] if error.details else error.message
+        messages.error(request, f"The widget could not be added: {reason}")
+        return _after_edit(request, dashboard)
+    return _after_edit(request, dashboard, selected=widget["id"])
+
+
+@console_view
+def widget_edit(request: HttpRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
+    """GET opens the editor; POST with `_refresh` re-renders it for a new kind or metric
+    without saving; any other POST saves the widget."""
+    dashboard = _dashboard(request, dashboard_id)
+    index, widget = _widget_at(dashboard, widget_id)
+    if request.method == "GET":
+        return _after_open(request, dashboard, widget_id)
+    schema = dashboard_schema(request.organization.pk)
+    if "_refresh" in request.POST:
+        form = WidgetForm(
+            schema=schema, widget=widget, initial=_refreshed_initial(request.POST, widget)
+        )
+        return _side(request, dashboard, selected=widget_id, widget_form=form)
+    form = WidgetForm(request.POST, schema=schema, widget=widget)
+    if form.is_valid():
+        widgets = list(dashboard.draft_spec["widgets"])
+        widgets[index] = form.to_widget()
+        try:
+            services.dashboard_update(dashboard=dashboard, changes={"widgets": widgets})
+            return _after_edit(request, dashboard, selected=widget_id)
+        except InvalidInput as error:
+            _attach_errors(form, error, WidgetForm.field_for, prefix=f"widgets[{index}]")
+    return _side(request, dashboard, selected=widget_id, widget_form=form, status=400)
+
+
+def _after_open(request: HttpRequest, dashboard: Dashboard, widget_id: str) -> HttpResponse:
+    if request.htmx:
+        return _side(request, dashboard, selected=widget_id)
+    return redirect(
+        f"{reverse('dash:builder', kwargs={'dashboard_id': dashboard.pk})}?widget={widget_id}"
+    )
+
+
+def _refreshed_initial(data: Any, widget: dict[str, Any]) -> dict[str, Any]:
+    """The half-edited form as initial values; a chart or property the new kind or metric
+    does not offer falls back to that kind's first choice."""
+    initial = {
+        **WidgetForm.initial_from(widget),
+        **{k: v for k, v in data.items() if k in WidgetForm.base_fields},
+    }
+    initial["group_by"] = data.getlist("group_by")
+    charts = CHARTS_BY_KIND.get(initial.get("kind"), ())
+    if initial.get("chart") not in charts and charts:
+        initial["chart"] = charts[0]
+    return initial
+
+
+def _widget_at(dashboard: Dashboard, widget_id: str) -> tuple[int, dict[str, Any]]:
+    for index, widget in enumerate(dashboard.draft_spec["widgets"]):
+        if widget["id"] == widget_id:
+            return index, widget
+    raise NotFound("This widget does not exist (any more).")
+
+
+@console_view
+@require_POST
+def widget_duplicate(request: HttpRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
+    dashboard = _dashboard(request, dashboard_id)
+    index, widget = _widget_at(dashboard, widget_id)
+    widgets = list(dashboard.draft_spec["widgets"])
+    copy = {**widget, "id": new_id("w", 10), "title": f"{widget['title']} (copy)"}
+    widgets.insert(index + 1, copy)
+    services.dashboard_update(dashboard=dashboard, changes={"widgets": reflow(widgets)})
+    return _after_edit(request, dashboard, selected=copy["id"])
+
+
+@console_view
+@require_POST
+def widget_remove(request: HttpRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
+    dashboard = _dashboard(request, dashboard_id)
+    index, _ = _widget_at(dashboard, widget_id)
+    widgets = list(dashboard.draft_spec["widgets"])
+    del widgets[index]
+    services.dashboard_update(dashboard=dashboard, changes={"widgets": widgets})
+    return _after_edit(request, dashboard)
+
+
+@console_view
+@require_POST
+def widget_move(request: HttpRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
+    """Up/down in reading order: the list is re-packed so the grid follows the new order."""
+    dashboard = _dashboard(request, dashboard_id)
+    index, _ = _widget_at(dashboard, widget_id)
+    widgets = list(dashboard.draft_spec["widgets"])
+    target = index + (-1 if request.POST.get("direction") == "up" else 1)
+    if 0 <= target < len(widgets):
+        widgets[index], widgets[target] = widgets[target], widgets[index]
+        services.dashboard_update(dashboard=dashboard, changes={"widgets": reflow(widgets)})
+    return _after_edit(request, dashboard, selected=widget_id)
+
+
+def _attach_errors(form: Any, error: InvalidInput, field_for: Any, prefix: str = "") -> None:
+    """Spec errors (`widgets[2].layout.w`) next to the form field they are about."""
+    for detail in error.details or [{"field": None, "message": error.message}]:
+        path = detail.get("field") or ""
+        if prefix and not path.startswith(prefix):
+            form.add_error(None, f"{path}: {detail['message']}")
+            continue
+        field = field_for(path) if path else None
+        form.add_error(field if field in form.fields else None, detail["message"])
+
+
+# --- Preview -------------------------------------------------------------------------------
+
+
+@console_view
+def preview(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    """The draft's real data for one tenant and period: the same `dashboard_data` as embeds."""
+    dashboard = _dashboard(request, dashboard_id)
+    schema = dashboard_schema(request.organization.pk)
+    spec = parse_spec(dashboard.draft_spec)
+    tenant_id = request.GET.get("tenant_id") or (schema.tenants[0] if schema.tenants else "")
+    filters = {
+        f.dimension: request.GET[f"filter.{f.dimension}"]
+        for f in spec.filters
+        if request.GET.get(f"filter.{f.dimension}")
+    }
+    context: dict[str, Any] = {
+        "dashboard": dashboard,
+        "spec": dashboard.draft_spec,
+        "tenant_id": tenant_id,
+        "can_edit": has_role(request, Role.ADMIN),
+        "filter_choices": [
+            (f, schema.top_values.get(f.dimension, []), filters.get(f.dimension, ""))
+            for f in spec.filters
+        ],
+    }
+    if tenant_id and spec.widgets:
+        try:
+            data_request = parse_data_request(
+                {"period": request.GET.get("period", ""), "filters": json.dumps(filters)},
+                default_period=spec.default_period,
+                default_tz=request.organization.default_timezone,
+            )
+        except InvalidInput as error:
+            return render(
+                request,
+                "console/dashboards/partials/preview.html",
+                {**context, "error": error},
+                status=400,
+            )
+        context["data"] = dashboard_data(
+            spec=spec,
+            scope=Scope(org_id=request.organization.pk, tenant_id=tenant_id),
+            request=data_request,
+            version_key=selectors.dashboard_version_key(dashboard=dashboard, version=None),
+        )
+        context["tiles"] = _tiles(dashboard.draft_spec["widgets"], context["data"]["widgets"])
+    return render(request, "console/dashboards/partials/preview.html", context)
+
+
+def _tiles(widgets: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_id = {result["id"]: result for result in results}
+    return [{"widget": widget, "result": by_id.get(widget["id"], {})} for widget in widgets]
+
+
+# --- Publishing ----------------------------------------------------------------------------
+
+
+@console_view
+@require_POST
+def dashboard_publish(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    dashboard = _dashboard(request, dashboard_id)
+    published = services.dashboard_publish(dashboard=dashboard, published_by=request.user)
+    messages.success(request, f"Version {published.version.number} is live in every embed.")
+    return _after_edit(request, published.dashboard)
+
+
+@console_view
+@require_POST
+def dashboard_unpublish(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    dashboard = services.dashboard_unpublish(dashboard=_dashboard(request, dashboard_id))
+    messages.success(request, "Unpublished: embeds of this dashboard stopped working.")
+    return _after_edit(request, dashboard)
+
+
+@console_view
+@require_POST
+def dashboard_restore(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    dashboard = _dashboard(request, dashboard_id)
+    number = request.POST.get("number")
+    try:
+        dashboard = services.dashboard_restore(
+            dashboard=dashboard, number=int(number) if number else None
+        )
+    except (Conflict, ValueError) as error:
+        messages.error(request, getattr(error, "message", "Unknown version."))
+        return _after_edit(request, dashboard)
+    messages.success(request, "The draft was restored from the published version.")
+    return _after_edit(request, dashboard)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from console.embeds import views
+
+app_name = "embeds_console"
+
+urlpatterns = [
+    path("dashboards/<str:dashboard_id>/embed", views.embed_tab, name="embed"),
+]

@@ -1,7 +1,0 @@
-from django.urls import path
-
-from ingest.views import EventsView
-
-urlpatterns = [
-    path("events", EventsView.as_view(), name="events-ingest"),
-]

@@ -1,0 +1,35 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as html_server_error
+
+from core.errors import ApiError, NotFound
+from interface.errors import error_response
+from warehouse.backends import get_backend
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("/app/")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness plus a one-row warehouse probe; 503 when the warehouse cannot answer."""
+    try:
+        get_backend().query("SELECT 1")
+    except Exception as exc:  # report, never raise, from a health check
+        return JsonResponse({"status": "degraded", "warehouse": str(exc)[:200]}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/v1/"):
+        return error_response(NotFound("Not found."))
+    return page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/v1/"):
+        return error_response(
+            ApiError("Something went wrong on our side.", code="server_error", status=500)
+        )
+    return html_server_error(request)

@@ -1,0 +1,237 @@
+"""The embed page, its token-authenticated JSON endpoints, and the browser helper.
+
+Plain Django views (no session, no CSRF: nothing here acts on cookies). The page is framed by
+the customer's app, so it opts out of X-Frame-Options and sends a `frame-ancestors` CSP built
+from the organization's allowed embed origins instead ('self' only when none are set).
+"""
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jwt
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from accounts.models import Organization
+from core.errors import ApiError
+from dashboards.spec import WidgetSpec
+from embeds.permissions import allowed_periods, default_period, visible_widgets
+from embeds.queries import embed_dashboard_data, embed_drill, embed_export
+from embeds.selectors import VerifiedEmbed, embed_session_verify, published_spec_of
+from embeds.tokens import InvalidToken
+from interface.errors import error_response
+
+SDK_PATH = Path(settings.BASE_DIR) / "static" / "src" / "sdk" / "embed.js"
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self' data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors {ancestors}"
+)
+
+
+ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def allowed_origins(organization: Organization | None) -> list[str]:
+    """The organization's embed origins that are well-formed `scheme://host[:port]`: anything
+    else never reaches a CSP header, a CORS header or the page."""
+    configured = organization.allowed_embed_origins if organization else None
+    return [o for o in (configured or []) if isinstance(o, str) and ORIGIN_RE.fullmatch(o)]
+
+
+def frame_ancestors(organization: Organization | None) -> str:
+    return " ".join(["'self'", *allowed_origins(organization)])
+
+
+def _secure(response: HttpResponse, organization: Organization | None) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = PAGE_CSP.format(ancestors=frame_ancestors(organization))
+    return response
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+@require_GET
+@xframe_options_exempt
+def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    """The dashboard's shell for the token's tenant: widget frames, filters and periods, no
+    data and no token (the page's script reads the token from its URL, then removes it)."""
+    token = request.GET.get("token", "")
+    try:
+        verified = embed_session_verify(token=token, dashboard_id=dashboard_id)
+    except InvalidToken as error:
+        organization = _claimed_organization(token)
+        context = {"config": _error_config(error, organization)}
+        return _secure(
+            render(request, "embeds/page.html", context, status=error.status), organization
+        )
+    organization = verified.dashboard.organization
+    return _secure(
+        render(request, "embeds/page.html", {"config": page_config(verified)}), organization
+    )
+
+
+def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
+    """Everything the page script needs, as JSON in the page. Hidden widgets are not in it."""
+    claims, spec = verified.claims, published_spec_of(verified.version)
+    permissions, dashboard_id = claims.permissions, verified.dashboard.pk
+    theme = {
+        "primaryColor": spec.theme.primaryColor,
+        "fontFamily": spec.theme.fontFamily,
+        "mode": spec.theme.mode,
+    }
+    return {
+        "dashboard": {"id": dashboard_id, "name": spec.name},
+        "widgets": [_widget_config(widget) for widget in visible_widgets(permissions, spec)],
+        "filters": [
+            {
+                "dimension": f.dimension,
+                "label": f.label,
+                "locked": permissions.locked_filters.get(f.dimension),
+            }
+            for f in spec.filters
+        ],
+        "locked_filters": dict(permissions.locked_filters),
+        "periods": allowed_periods(permissions),
+        "period": default_period(permissions, spec),
+        "max_date_range_days": permissions.max_date_range_days,
+        "timezone": claims.timezone or verified.dashboard.organization.default_timezone,
+        "theme": {**theme, **claims.theme},
+        "drill_down": permissions.allow_drill_down,
+        "export": claims.allow_export,
+        "expires_at": claims.expires_at,
+        "parent_origins": allowed_origins(verified.dashboard.organization),
+        "urls": {
+            "data": f"/embed/{dashboard_id}/data",
+            "drill": f"/embed/{dashboard_id}/drill",
+            "export": f"/embed/{dashboard_id}/export",
+            "echarts": static("vendor/echarts.embed.min.js"),
+        },
+    }
+
+
+def _widget_config(widget: WidgetSpec) -> dict[str, Any]:
+    return {
+        "id": widget.id,
+        "title": widget.title,
+        "kind": widget.kind,
+        "chart": widget.chart,
+        "metric": widget.metric,
+        "group_by": list(widget.group_by),
+        "target": widget.target,
+        "limit": widget.limit,
+        "layout": widget.layout.to_dict(),
+    }
+
+
+def _error_config(error: ApiError, organization: Organization | None) -> dict[str, Any]:
+    return {
+        "error": {"code": error.code, "message": error.message},
+        "parent_origins": allowed_origins(organization),
+    }
+
+
+def _claimed_organization(token: str) -> Organization | None:
+    """The organization an unverifiable token names, only to address its error page to the
+    right parent frames; nothing else is read from an unverified token."""
+    try:
+        org_id = jwt.decode(token, options={"verify_signature": False}).get("org")
+    except jwt.PyJWTError:
+        return None
+    return Organization.objects.filter(pk=org_id).first() if isinstance(org_id, str) else None
+
+
+# --- JSON endpoints (Authorization: Bearer <embed token>) --------------------------------------
+
+Reader = Callable[..., Any]
+
+
+def _bearer_token(request: HttpRequest) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken(
+            "Send the embed token as 'Authorization: Bearer <token>'.", code="unauthenticated"
+        )
+    return token.strip()
+
+
+def _json_endpoint(request: HttpRequest, dashboard_id: str, read: Reader) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return _cors(request, HttpResponse(status=204), None, preflight=True)
+    if request.method not in ("GET", "HEAD"):
+        error = ApiError("Only GET is allowed here.", code="method_not_allowed", status=405)
+        return error_response(error)
+    organization = None
+    try:
+        verified = embed_session_verify(token=_bearer_token(request), dashboard_id=dashboard_id)
+        organization = verified.dashboard.organization
+        response = read(verified=verified, params=request.GET.dict())
+    except ApiError as error:
+        response = error_response(error)
+        if error.status == 401:
+            response["WWW-Authenticate"] = 'Bearer realm="sightline-embed"'
+    if isinstance(response, dict):
+        response = JsonResponse(response)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return _cors(request, response, organization)
+
+
+def _cors(
+    request: HttpRequest,
+    response: HttpResponse,
+    organization: Organization | None,
+    *,
+    preflight: bool = False,
+) -> HttpResponse:
+    """Native components on the customer's own origin may call the JSON endpoints. A preflight
+    is answered for any origin (it carries no token and reads nothing); the real response
+    names the origin only when the token's organization allows it."""
+    origin = request.headers.get("Origin")
+    response["Vary"] = "Origin"
+    if origin and (preflight or origin in allowed_origins(organization)):
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Headers"] = "Authorization"
+        response["Access-Control-Allow-Methods"] = "GET"
+        response["Access-Control-Expose-Headers"] = "Content-Disposition"
+        response["Access-Control-Max-Age"] = "600"
+    return response
+
+
+@csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
+def embed_data(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    return _json_endpoint(request, dashboard_id, embed_dashboard_data)
+
+
+@csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
+def embed_drill_view(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    return _json_endpoint(request, dashboard_id, embed_drill)
+
+
+@csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
+def embed_export_view(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    def read(*, verified: VerifiedEmbed, params: dict[str, str]) -> HttpResponse:
+        export = embed_export(verified=verified, params=params)
+        response = HttpResponse(export.content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        return response
+
+    return _json_endpoint(request, dashboard_id, read)
+
+
+@require_GET
+def sdk_js(request: HttpRequest) -> HttpResponse:
+    """The browser helper, at a stable public path for customers' <script> tags."""
+    response = HttpResponse(SDK_PATH.read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
