@@ -30,11 +30,7 @@ urlpatterns = [
         views.DashboardVersionDetailView.as_view(),
         name="api-dashboard-version",
     ),
-    path(
-        "dashboards/<str:pk>/data", views.DashboardDataView.as_view(), name="api-dashboard-data"
-    ),
+    path("dashboards/<str:pk>/data", views.DashboardDataView.as_view(), name="api-dashboard-data"),
     path("discover", views.DiscoverView.as_view(), name="api-discover"),
-    path(
-        "discover/auto-create", views.AutoCreateView.as_view(), name="api-discover-auto-create"
-    ),
+    path("discover/auto-create", views.AutoCreateView.as_view(), name="api-discover-auto-create"),
 ]
