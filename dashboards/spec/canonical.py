@@ -1,0 +1,47 @@
+"""The canonical JSON form of a parsed spec: what gets stored and compared."""
+
+from typing import Any
+
+from dashboards.spec.structures import DashboardSpec, WidgetSpec
+
+
+def widget_to_dict(widget: WidgetSpec) -> dict[str, Any]:
+    """The canonical form of one widget: DESIGN.md's keys, plus the kind's own extras."""
+    out: dict[str, Any] = {
+        "id": widget.id,
+        "title": widget.title,
+        "kind": widget.kind,
+        "chart": widget.chart,
+        "event_name": widget.event_name,
+        "metric": widget.metric,
+        "property": widget.property,
+        "group_by": list(widget.group_by),
+        "filters": dict(widget.filters),
+        "limit": widget.limit,
+        "layout": widget.layout.to_dict(),
+    }
+    if widget.kind == "kpi":
+        out["target"] = widget.target
+    if widget.kind == "timeseries":
+        out["bucket"] = widget.bucket
+    if widget.kind == "table":
+        out["metrics"] = [{"metric": m.metric, "property": m.property} for m in widget.metrics]
+        out["sort"] = (
+            {"by": widget.sort.by, "direction": widget.sort.direction} if widget.sort else None
+        )
+    return out
+
+
+def spec_to_dict(spec: DashboardSpec) -> dict[str, Any]:
+    """The canonical JSON-able form: parse_spec(spec_to_dict(s)) == s."""
+    return {
+        "name": spec.name,
+        "default_period": spec.default_period,
+        "filters": [{"dimension": f.dimension, "label": f.label} for f in spec.filters],
+        "theme": {
+            "primaryColor": spec.theme.primaryColor,
+            "fontFamily": spec.theme.fontFamily,
+            "mode": spec.theme.mode,
+        },
+        "widgets": [widget_to_dict(w) for w in spec.widgets],
+    }
