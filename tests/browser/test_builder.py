@@ -131,7 +131,8 @@ def test_preview_tenant_period_and_viewer_filters_reload_the_preview(builder) ->
     preview_after(page, lambda: page.get_by_label("Period", exact=True).select_option("30d"))
     preview_after(page, lambda: page.get_by_label("Model", exact=True).select_option("claude"))
     assert kpi(page) == "4"  # globex calls 1, 4, 7, 10
-    assert page.get_by_label("Model", exact=True).input_value() == "claude"  # the choice survives the swap
+    model = page.get_by_label("Model", exact=True)
+    assert model.input_value() == "claude"  # the choice survives the swap
     preview_after(page, lambda: page.get_by_label("Status", exact=True).select_option("error"))
     assert kpi(page) == "1"  # and both filters apply (call 10)
     assert caption(page).startswith("globex")  # the tenant too
