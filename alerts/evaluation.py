@@ -49,7 +49,8 @@ from alerts.states import (
 )
 from alerts.targets import RuleTarget, TargetGone, TargetResolver
 from core.ids import new_id
-from warehouse.compiler import compile_metric_by_tenant, run
+from warehouse.compiler import compile_metric_by_tenant
+from warehouse.reads import run
 from warehouse.scope import DangerousOrgWideScope
 
 logger = logging.getLogger(__name__)
@@ -181,7 +182,7 @@ class MetricCache:
             org_id=item.rule.organization_id, tenant_id=item.rule.tenant_id or None
         )
         query = compile_metric_by_tenant(
-            item.target.widget, scope=scope, start=self.now - item.window, end=self.now
+            item.target.widget.query, scope=scope, start=self.now - item.window, end=self.now
         )
         try:
             rows = run(query).rows

@@ -100,7 +100,8 @@ def build(rules: int, widget_count: int, webhook_url: str) -> list:
     from dashboards.models import Dashboard
     from dashboards.services import dashboard_create, dashboard_publish
     from dashboards.spec import parse_spec
-    from warehouse.compiler import compile_metric_by_tenant, run
+    from warehouse.compiler import compile_metric_by_tenant
+    from warehouse.reads import run
     from warehouse.scope import DangerousOrgWideScope
 
     organization, _ = Organization.objects.get_or_create(id=ORG, defaults={"name": "Bench"})
@@ -124,7 +125,7 @@ def build(rules: int, widget_count: int, webhook_url: str) -> list:
     values = {}
     for _, widget, window in placed:  # per-tenant values, to pick firing thresholds
         query = compile_metric_by_tenant(
-            widget,
+            widget.query,
             scope=DangerousOrgWideScope(ORG),
             start=now - WINDOW_LENGTHS[window],
             end=now,

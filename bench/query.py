@@ -186,7 +186,7 @@ def main() -> None:
 
     queries = [
         compile_widget(
-            w,
+            w.query,
             scope=scope,
             start=request.start,
             end=request.end,

@@ -40,7 +40,8 @@ from dashboards.spec import (
 )
 from warehouse.backends import Result, WarehouseError
 from warehouse.buckets import bucket_starts, resolve_bucket
-from warehouse.compiler import OTHER, compile_widget, effective_filters, run
+from warehouse.compiler import OTHER, compile_widget, effective_filters
+from warehouse.reads import run
 from warehouse.scope import Scope
 
 logger = logging.getLogger(__name__)
@@ -281,7 +282,7 @@ def widget_data(
         else None
     )
     query = compile_widget(
-        widget,
+        widget.query,
         scope=scope,
         start=request.start,
         end=request.end,

@@ -22,7 +22,8 @@ from embeds.permissions import (
 )
 from embeds.selectors import VerifiedEmbed, published_spec_of
 from warehouse.backends import WarehouseError
-from warehouse.compiler import compile_drill, run
+from warehouse.compiler import compile_drill
+from warehouse.reads import run
 from warehouse.scope import Scope
 
 DATA_PARAMS = frozenset({"period", "from", "to", "tz", "filters"})
@@ -118,7 +119,7 @@ def embed_drill(*, verified: VerifiedEmbed, params: Mapping[str, str]) -> dict[s
     filters = {**context.request.filters, **_clicked_filter(widget, params)}
     start, end = _clicked_window(context.request, params)
     query = compile_drill(
-        widget,
+        widget.query,
         scope=context.scope,
         start=start,
         end=end,

@@ -1,4 +1,8 @@
-"""The scoped query compiler: a validated widget + a scope + a window + filters -> one SQL query.
+"""The scoped query compiler: a widget query + a scope + a window + filters -> one SQL query.
+
+Its input is the warehouse's own contract, `warehouse.query.WidgetQuery`, which dashboards
+builds from a validated widget spec; its output runs through `warehouse.reads.run`, which checks
+the scope predicate once more before anything reaches a backend.
 
 Guarantees, each checked by tests/warehouse/test_compiler.py:
 - every read of `events` (subqueries included) starts its WHERE with the scope predicate of
@@ -22,9 +26,9 @@ from datetime import datetime
 
 from django.conf import settings
 
-from dashboards.spec import MetricSpec, WidgetSpec
-from warehouse.backends import Backend, Result, get_backend
 from warehouse.params import ParamValue
+from warehouse.query import Metric, WidgetQuery
+from warehouse.reads import CompiledQuery
 from warehouse.schema import EVENTS_TABLE
 from warehouse.scope import AnyScope, DangerousOrgWideScope, Scope, scope_predicate
 
@@ -45,13 +49,6 @@ _BUCKET_SQL = {
 _QUANTILE_LEVEL = {"p95": "0.95", "p99": "0.99"}
 _SORT_SQL = {"asc": "ASC", "desc": "DESC"}
 _LIST_SEP = ",\n  "
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledQuery:
-    sql: str
-    params: dict[str, ParamValue]
-    columns: tuple[str, ...] = ()  # table widgets: the column names of the data
 
 
 @dataclass
@@ -137,7 +134,7 @@ class _Aggregate:
         return f"{self.name}Merge{self.params}({states})"
 
 
-def _aggregate(metric: MetricSpec, binder: _Binder, condition: str | None = None) -> _Aggregate:
+def _aggregate(metric: Metric, binder: _Binder, condition: str | None = None) -> _Aggregate:
     """One aggregate over the rows of a group; `condition` narrows it (KPI current/previous)."""
     if metric.metric == "count":
         return _Aggregate("countIf", "", condition) if condition else _Aggregate("count", "", "")
@@ -165,7 +162,7 @@ def _require_tenant_scope(scope: object) -> Scope:
 
 
 def compile_widget(
-    widget: WidgetSpec,
+    widget: WidgetQuery,
     *,
     scope: Scope,
     start: datetime,
@@ -183,24 +180,25 @@ def compile_widget(
     binder = _Binder()
     if widget.kind == "kpi":
         sql = _kpi_sql(widget, scope, binder, start=start, end=end, conditions=conditions)
-        return CompiledQuery(sql, binder.values)
+        return CompiledQuery(sql, binder.values, scope)
     where = _where(
         scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
     )
     if widget.kind == "timeseries":
         if bucket not in _BUCKET_SQL:
             raise ValueError(f"A timeseries needs a resolved bucket size, not {bucket!r}.")
-        return CompiledQuery(_timeseries_sql(widget, binder, where, bucket, tz), binder.values)
+        sql = _timeseries_sql(widget, binder, where, bucket, tz)
+        return CompiledQuery(sql, binder.values, scope)
     if widget.kind == "breakdown":
-        return CompiledQuery(_breakdown_sql(widget, binder, where), binder.values)
+        return CompiledQuery(_breakdown_sql(widget, binder, where), binder.values, scope)
     if widget.kind == "table":
         sql, columns = _table_sql(widget, binder, where)
-        return CompiledQuery(sql, binder.values, columns)
+        return CompiledQuery(sql, binder.values, scope, columns)
     raise ValueError(f"Unknown widget kind {widget.kind!r}.")
 
 
 def _kpi_sql(
-    widget: WidgetSpec,
+    widget: WidgetQuery,
     scope: Scope,
     binder: _Binder,
     *,
@@ -218,31 +216,31 @@ def _kpi_sql(
         conditions=conditions,
     )
     boundary = binder.bind("t", start, _TIME)
-    current = _aggregate(widget.metric_spec, binder, f"timestamp >= {boundary}").sql()
-    previous = _aggregate(widget.metric_spec, binder, f"timestamp < {boundary}").sql()
+    current = _aggregate(widget.metric, binder, f"timestamp >= {boundary}").sql()
+    previous = _aggregate(widget.metric, binder, f"timestamp < {boundary}").sql()
     return (
         f"SELECT\n  {current} AS value,\n  {previous} AS previous\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n{_settings_sql()}"
     )
 
 
-def _top_keys_sql(widget: WidgetSpec, binder: _Binder, where: str, dimension: str) -> str:
+def _top_keys_sql(widget: WidgetQuery, binder: _Binder, where: str, dimension: str) -> str:
     """A scalar subquery: the `limit` keys with the largest metric (ties by key), as an array.
     It reads events under the same WHERE, so the same scope predicate."""
     limit = binder.bind("n", widget.limit, "UInt32")
     indented_where = where.replace("\n", "\n  ")
     return (
         f"(SELECT groupArray(key) FROM (\n"
-        f"  SELECT {dimension} AS key, {_aggregate(widget.metric_spec, binder).sql()} AS ranked\n"
+        f"  SELECT {dimension} AS key, {_aggregate(widget.metric, binder).sql()} AS ranked\n"
         f"  FROM {EVENTS_TABLE} FINAL\n  {indented_where}\n"
         f"  GROUP BY key ORDER BY ranked DESC NULLS LAST, key ASC LIMIT {limit}))"
     )
 
 
-def _timeseries_sql(widget: WidgetSpec, binder: _Binder, where: str, bucket: str, tz: str) -> str:
+def _timeseries_sql(widget: WidgetQuery, binder: _Binder, where: str, bucket: str, tz: str) -> str:
     binder.values["tz"] = tz
     bucket_sql = f"toUnixTimestamp({_BUCKET_SQL[bucket]})"
-    value = _aggregate(widget.metric_spec, binder).sql()
+    value = _aggregate(widget.metric, binder).sql()
     if not widget.group_by:
         return (
             f"SELECT {bucket_sql} AS bucket, {value} AS value\n"
@@ -264,12 +262,12 @@ def _timeseries_sql(widget: WidgetSpec, binder: _Binder, where: str, bucket: str
     )
 
 
-def _breakdown_sql(widget: WidgetSpec, binder: _Binder, where: str) -> str:
+def _breakdown_sql(widget: WidgetQuery, binder: _Binder, where: str) -> str:
     """One scan: the metric's partial state per key, keys ranked by its final value (ties by
     key), then rank 1..N are the top keys and rank 0 merges every other key's state into
     "other" (shown last) - right for avg, percentiles and uniques too, not only sums."""
     dimension = f"string_props[{binder.key(widget.group_by[0])}]"
-    metric = _aggregate(widget.metric_spec, binder)
+    metric = _aggregate(widget.metric, binder)
     limit = binder.bind("n", widget.limit, "UInt32")
     indented_where = where.replace("\n", "\n    ")
     return (
@@ -287,7 +285,7 @@ def _breakdown_sql(widget: WidgetSpec, binder: _Binder, where: str) -> str:
     )
 
 
-def _table_sql(widget: WidgetSpec, binder: _Binder, where: str) -> tuple[str, tuple[str, ...]]:
+def _table_sql(widget: WidgetQuery, binder: _Binder, where: str) -> tuple[str, tuple[str, ...]]:
     dimensions = [
         f"string_props[{binder.key(key)}] AS d{i}" for i, key in enumerate(widget.group_by)
     ]
@@ -312,7 +310,7 @@ def _table_sql(widget: WidgetSpec, binder: _Binder, where: str) -> tuple[str, tu
 
 
 def compile_metric_by_tenant(
-    widget: WidgetSpec, *, scope: DangerousOrgWideScope, start: datetime, end: datetime
+    widget: WidgetQuery, *, scope: DangerousOrgWideScope, start: datetime, end: datetime
 ) -> CompiledQuery:
     """For alerts: the widget's metric (with its own filters) per tenant over [start, end), in
     one query. Rows: [tenant_id, value]; a tenant without events in the window has no row."""
@@ -324,15 +322,15 @@ def compile_metric_by_tenant(
         scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
     )
     sql = (
-        f"SELECT tenant_id, {_aggregate(widget.metric_spec, binder).sql()} AS value\n"
+        f"SELECT tenant_id, {_aggregate(widget.metric, binder).sql()} AS value\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
         f"GROUP BY tenant_id ORDER BY tenant_id\n{_settings_sql()}"
     )
-    return CompiledQuery(sql, binder.values)
+    return CompiledQuery(sql, binder.values, scope)
 
 
 def compile_drill(
-    widget: WidgetSpec,
+    widget: WidgetQuery,
     *,
     scope: Scope,
     start: datetime,
@@ -356,9 +354,4 @@ def compile_drill(
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
         f"ORDER BY timestamp DESC LIMIT {binder.bind('n', limit, 'UInt32')}\n{_settings_sql()}"
     )
-    return CompiledQuery(sql, binder.values)
-
-
-def run(query: CompiledQuery, *, backend: Backend | None = None) -> Result:
-    """Execute a compiled query (the only way compiled SQL reaches a backend)."""
-    return (backend or get_backend()).query(query.sql, query.params)
+    return CompiledQuery(sql, binder.values, scope)

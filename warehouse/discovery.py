@@ -27,6 +27,8 @@ from typing import Any
 from django.conf import settings
 
 from warehouse.backends import Backend, get_backend
+from warehouse.params import ParamValue
+from warehouse.reads import CompiledQuery, run
 from warehouse.schema import EVENTS_TABLE
 from warehouse.scope import DangerousOrgWideScope, scope_predicate
 
@@ -172,10 +174,10 @@ class _Runner:
         narrowing = " AND tenant_id IN {tenants:Array(String)}" if self.tenants is not None else ""
         limits = f"\nSETTINGS max_execution_time = {int(settings.WAREHOUSE_MAX_EXECUTION_TIME)}"
         sql = template.format(scope=predicate, tenants=narrowing) + limits
-        values = {**params, "since": self.since}
+        values: dict[str, ParamValue] = {**params, "since": self.since}
         if self.tenants is not None:
             values["tenants"] = self.tenants
-        return self.backend.query(sql, values).rows
+        return run(CompiledQuery(sql, values, self.scope), backend=self.backend).rows
 
 
 def _iso(timestamp: str) -> str:

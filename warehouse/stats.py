@@ -4,7 +4,8 @@ such as `seed_demo` deciding whether to seed or top up. Never reachable from an 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from warehouse.backends import Backend, get_backend
+from warehouse.backends import Backend
+from warehouse.reads import CompiledQuery, run
 from warehouse.schema import EVENTS_TABLE
 from warehouse.scope import DangerousOrgWideScope, scope_predicate
 
@@ -17,11 +18,11 @@ class EventSummary:
 
 def event_summary(*, scope: DangerousOrgWideScope, backend: Backend | None = None) -> EventSummary:
     predicate, params = scope_predicate(scope)
-    result = (backend or get_backend()).query(
+    sql = (
         f"SELECT count() AS events, max(timestamp) AS latest"
-        f" FROM {EVENTS_TABLE} FINAL WHERE {predicate}",
-        params,
+        f" FROM {EVENTS_TABLE} FINAL WHERE {predicate}"
     )
+    result = run(CompiledQuery(sql, dict(params), scope), backend=backend)
     events, latest = result.rows[0]
     if not events:
         return EventSummary(events=0, latest=None)

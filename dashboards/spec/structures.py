@@ -3,6 +3,20 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from warehouse.query import Metric as MetricSpec  # the warehouse's contract; validated here
+from warehouse.query import Sort as SortSpec
+from warehouse.query import WidgetQuery
+
+__all__ = [
+    "DashboardSpec",
+    "FilterSpec",
+    "Layout",
+    "MetricSpec",
+    "SortSpec",
+    "ThemeSpec",
+    "WidgetSpec",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Layout:
@@ -13,23 +27,6 @@ class Layout:
 
     def to_dict(self) -> dict[str, int]:
         return {"x": self.x, "y": self.y, "w": self.w, "h": self.h}
-
-
-@dataclass(frozen=True, slots=True)
-class MetricSpec:
-    metric: str
-    property: str | None  # None: no property (count) or user_id (count_unique)
-
-    @property
-    def label(self) -> str:
-        """The column name in table data: `count`, `count_unique`, `p95(latency_ms)`."""
-        return self.metric if self.property is None else f"{self.metric}({self.property})"
-
-
-@dataclass(frozen=True, slots=True)
-class SortSpec:
-    by: str  # a column name: a group-by dimension or a metric label
-    direction: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +50,21 @@ class WidgetSpec:
     @property
     def metric_spec(self) -> MetricSpec:
         return MetricSpec(self.metric, self.property)
+
+    @property
+    def query(self) -> WidgetQuery:
+        """What the warehouse compiles: this widget's data, without its presentation."""
+        return WidgetQuery(
+            kind=self.kind,
+            event_name=self.event_name,
+            metric=self.metric_spec,
+            group_by=self.group_by,
+            filters=self.filters,
+            limit=self.limit,
+            bucket=self.bucket,
+            metrics=self.metrics,
+            sort=self.sort,
+        )
 
 
 @dataclass(frozen=True, slots=True)

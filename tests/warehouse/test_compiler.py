@@ -16,14 +16,13 @@ import pytest
 from core.ids import new_id
 from dashboards.spec import MetricSpec, SortSpec, WidgetSpec, parse_spec
 from warehouse.compiler import (
-    CompiledQuery,
     compile_drill,
     compile_metric_by_tenant,
     compile_widget,
     effective_filters,
-    run,
 )
 from warehouse.events import EventRow, insert_events
+from warehouse.reads import CompiledQuery, run
 from warehouse.scope import DangerousOrgWideScope, Scope
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -86,7 +85,7 @@ def widget(**fields: object) -> WidgetSpec:
 
 def compile_snapshot(widget: WidgetSpec) -> CompiledQuery:
     return compile_widget(
-        widget,
+        widget.query,
         scope=SCOPE,
         start=START,
         end=END,
@@ -100,10 +99,10 @@ def compile_snapshot(widget: WidgetSpec) -> CompiledQuery:
 def all_compiled() -> dict[str, CompiledQuery]:
     compiled = {w.id: compile_snapshot(w) for w in WIDGETS}
     compiled["alerts_by_tenant"] = compile_metric_by_tenant(
-        WIDGETS[0], scope=DangerousOrgWideScope("org_1"), start=START, end=END
+        WIDGETS[0].query, scope=DangerousOrgWideScope("org_1"), start=START, end=END
     )
     compiled["drill"] = compile_drill(
-        WIDGETS[3], scope=SCOPE, start=START, end=END, filters={"model": "gpt-4"}, limit=50
+        WIDGETS[3].query, scope=SCOPE, start=START, end=END, filters={"model": "gpt-4"}, limit=50
     )
     return compiled
 
@@ -139,7 +138,7 @@ def test_alerts_query_is_org_wide_only_by_its_explicit_type() -> None:
     assert re.search(r"FROM events FINAL\s+WHERE " + re.escape(ORG_PREDICATE) + r"\n", query.sql)
     assert "GROUP BY tenant_id" in query.sql
     with pytest.raises(TypeError):
-        compile_metric_by_tenant(WIDGETS[0], scope=SCOPE, start=START, end=END)  # type: ignore[arg-type]
+        compile_metric_by_tenant(WIDGETS[0].query, scope=SCOPE, start=START, end=END)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name", [w.id for w in WIDGETS] + ["alerts_by_tenant", "drill"])
@@ -156,9 +155,9 @@ def test_every_query_is_bounded_read_only_and_deduplicated(name: str) -> None:
 @pytest.mark.parametrize("scope", [None, "org_1", DangerousOrgWideScope("org_1"), ("org_1", "t_1")])
 def test_a_widget_query_without_a_tenant_scope_raises(scope: object) -> None:
     with pytest.raises(TypeError):
-        compile_widget(WIDGETS[0], scope=scope, start=START, end=END, tz="UTC")  # type: ignore[arg-type]
+        compile_widget(WIDGETS[0].query, scope=scope, start=START, end=END, tz="UTC")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        compile_drill(WIDGETS[0], scope=scope, start=START, end=END, filters={})  # type: ignore[arg-type]
+        compile_drill(WIDGETS[0].query, scope=scope, start=START, end=END, filters={})  # type: ignore[arg-type]
 
 
 def test_a_scope_needs_both_ids() -> None:
@@ -203,7 +202,7 @@ def compile_table_with(text: str) -> CompiledQuery:
         filters={text: text},
     )
     return compile_widget(
-        table,
+        table.query,
         scope=Scope("org_1", text),
         start=START,
         end=END,
@@ -247,10 +246,10 @@ def test_awkward_keys_and_values_are_matched_as_data(db) -> None:
     w = widget(kind="breakdown", event_name="e", group_by=[key], metric="sum", property="n")
     window = {"start": now - timedelta(minutes=1), "end": now + timedelta(minutes=1)}
     filtered = run(
-        compile_widget(w, scope=Scope(org, "t_1"), tz="UTC", filters={key: value}, **window)
+        compile_widget(w.query, scope=Scope(org, "t_1"), tz="UTC", filters={key: value}, **window)
     )
     assert filtered.dicts() == [{"rank": 1, "key": value, "value": 2.0}]
-    everything = run(compile_widget(w, scope=Scope(org, "t_1"), tz="UTC", **window))
+    everything = run(compile_widget(w.query, scope=Scope(org, "t_1"), tz="UTC", **window))
     assert [(row["key"], row["value"]) for row in everything.dicts()] == [
         ("plain", 5.0),
         (value, 2.0),
@@ -270,7 +269,7 @@ def test_a_viewer_cannot_widen_a_locked_filter(db) -> None:
     window = {"start": now - timedelta(minutes=1), "end": now + timedelta(minutes=1)}
     locked = run(
         compile_widget(
-            w,
+            w.query,
             scope=Scope(org, "t_1"),
             tz="UTC",
             filters={"team": "blue"},
@@ -294,7 +293,7 @@ def test_drill_returns_the_newest_matching_events_of_the_tenant_only(db) -> None
     insert_events(rows)
     result = run(
         compile_drill(
-            widget(event_name="e"),
+            widget(event_name="e").query,
             scope=Scope(org, "t_1"),
             start=now - timedelta(hours=1),
             end=now + timedelta(minutes=1),
@@ -308,7 +307,7 @@ def test_drill_returns_the_newest_matching_events_of_the_tenant_only(db) -> None
 
 def test_drill_limit_is_bounded() -> None:
     with pytest.raises(ValueError):
-        compile_drill(WIDGETS[0], scope=SCOPE, start=START, end=END, filters={}, limit=10_000)
+        compile_drill(WIDGETS[0].query, scope=SCOPE, start=START, end=END, filters={}, limit=10_000)
 
 
 def test_metric_by_tenant_groups_every_tenant_in_one_query(db) -> None:
@@ -325,7 +324,7 @@ def test_metric_by_tenant_groups_every_tenant_in_one_query(db) -> None:
     ]
     insert_events(rows)
     query = compile_metric_by_tenant(
-        widget(event_name="e", metric="avg", property="ms"),
+        widget(event_name="e", metric="avg", property="ms").query,
         scope=DangerousOrgWideScope(org),
         start=now - timedelta(minutes=1),
         end=now + timedelta(minutes=1),
