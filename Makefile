@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml uv.lock
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --all-groups --python $(PY) --quiet
 	@touch $@
 
-$(STATIC_STAMP): package.json package-lock.json scripts/build-static.mjs static/src/embed/echarts-entry.mjs \
-		$(wildcard clients/js/*/package.json)
+# The browser bundles come from static/src and the JS clients' workspace (clients/js).
+$(STATIC_STAMP): package.json package-lock.json scripts/build-static.mjs \
+		$(shell find static/src clients/js -type f -not -path '*/node_modules/*' 2>/dev/null)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	@touch $@

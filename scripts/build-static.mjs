@@ -1,50 +1,57 @@
-// Copies the browser builds of our npm dependencies into static/vendor/, and bundles the slice
-// of ECharts the embed page uses; static/vendor is git-ignored: third-party code comes from the
-// lock file, never from the repo.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+// Builds the browser code into static/vendor/ (git-ignored: third-party code comes from the
+// lock file, never from the repo):
+//   vendor/htmx.min.js                 copied from npm
+//   vendor/sightline/embed.js, preview.js  the embed page and the builder preview (ES modules),
+//       split so they share one renderer chunk (@sightline/charts) and load ECharts as a chunk
+//   vendor/sightline/charts.css        the renderer's styles
+//   vendor/sightline/sdk-embed.js      @sightline/embed as the UMD file served at /sdk/embed.js
+// Every file gets pre-compressed .gz and .br twins (WhiteNoise serves them, also via finders).
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { buildSync } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "static", "vendor");
-const files = {
-  "echarts/dist/echarts.min.js": "echarts.min.js",
-  "htmx.org/dist/htmx.min.js": "htmx.min.js",
-};
-// Tree-shaken bundles: entry module -> file in static/vendor.
-const bundles = {
-  "static/src/embed/echarts-entry.mjs": "echarts.embed.min.js",
-};
+const sightline = join(out, "sightline");
+const common = { bundle: true, minify: true, target: "es2020", legalComments: "none", logLevel: "warning" };
 
-// Pre-compressed twins: WhiteNoise serves them to browsers that accept them, also when it
-// serves through finders (no collectstatic); echarts is ~1 MB raw, ~330 KB gzipped.
-function compressed(target) {
-  const body = readFileSync(join(out, target));
-  writeFileSync(join(out, `${target}.gz`), gzipSync(body, { level: 9 }));
-  writeFileSync(
-    join(out, `${target}.br`),
-    brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
-  );
-  console.log(`static/vendor/${target} (+ .gz, .br)`);
+function compressed(path) {
+  const body = readFileSync(path);
+  writeFileSync(`${path}.gz`, gzipSync(body, { level: 9 }));
+  writeFileSync(`${path}.br`, brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  console.log(`${relative(root, path)} (+ .gz, .br)`);
+}
+
+function filesUnder(directory) {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
 }
 
 mkdirSync(out, { recursive: true });
-for (const [source, target] of Object.entries(files)) {
-  copyFileSync(join(root, "node_modules", source), join(out, target));
-  compressed(target);
-}
-for (const [entry, target] of Object.entries(bundles)) {
-  buildSync({
-    entryPoints: [join(root, entry)],
-    outfile: join(out, target),
-    bundle: true,
-    minify: true,
-    format: "iife",
-    target: "es2019",
-    legalComments: "none",
-    logLevel: "warning",
-  });
-  compressed(target);
-}
+copyFileSync(join(root, "node_modules/htmx.org/dist/htmx.min.js"), join(out, "htmx.min.js"));
+compressed(join(out, "htmx.min.js"));
+
+rmSync(sightline, { recursive: true, force: true }); // no stale chunks from earlier builds
+buildSync({
+  ...common,
+  entryPoints: { embed: join(root, "static/src/embed/embed.js"), preview: join(root, "static/src/console/charts.js") },
+  outdir: sightline,
+  format: "esm",
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+});
+buildSync({ ...common, entryPoints: [join(root, "clients/js/charts/src/styles.css")], outfile: join(sightline, "charts.css") });
+buildSync({
+  ...common,
+  minify: false, // a file customers read and pin: keep it readable
+  entryPoints: [join(root, "clients/js/embed/src/index.js")],
+  outfile: join(sightline, "sdk-embed.js"),
+  format: "iife",
+  globalName: "Sightline",
+  footer: { js: 'if (typeof module === "object" && module.exports) module.exports = Sightline;' },
+});
+filesUnder(sightline).filter((path) => /\.(js|css)$/.test(path)).forEach(compressed);

@@ -14,7 +14,6 @@ import jwt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -28,7 +27,8 @@ from embeds.selectors import VerifiedEmbed, embed_session_verify, published_spec
 from embeds.tokens import InvalidToken
 from interface.errors import error_response
 
-SDK_PATH = Path(settings.BASE_DIR) / "static" / "src" / "sdk" / "embed.js"
+# @sightline/embed (clients/js/embed) as built by `npm run build` (make install).
+SDK_PATH = Path(settings.BASE_DIR) / "static" / "vendor" / "sightline" / "sdk-embed.js"
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; font-src 'self' data:; base-uri 'none'; "
@@ -114,7 +114,6 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
             "data": f"/embed/{dashboard_id}/data",
             "drill": f"/embed/{dashboard_id}/drill",
             "export": f"/embed/{dashboard_id}/export",
-            "echarts": static("vendor/echarts.embed.min.js"),
         },
     }
 

@@ -102,7 +102,7 @@ def test_register_generate_edit_publish_embed(page, live_server) -> None:
     shoot(page, "builder")
 
     first_kpi = page.locator(".tile").first
-    value_before = first_kpi.locator(".kpi-value").inner_text()
+    value_before = first_kpi.locator(".sl-kpi-value").inner_text()
     page.locator(".widget-list .title a").first.click()
     page.wait_for_selector("#widget-editor")
     page.locator("#id_title").fill("Active users")
@@ -112,7 +112,7 @@ def test_register_generate_edit_publish_embed(page, live_server) -> None:
     page.wait_for_function(
         "() => document.querySelector('.tile .tile-title')?.textContent.includes('Active users')"
     )
-    value_after = page.locator(".tile").first.locator(".kpi-value").inner_text()
+    value_after = page.locator(".tile").first.locator(".sl-kpi-value").inner_text()
     assert value_after != value_before  # 240 calls vs 17 users for tenant acme
     shoot(page, "builder-editing")
 

@@ -39,5 +39,5 @@ def test_the_printed_login_opens_a_demo_dashboard_full_of_data(browser_page, liv
     assert tiles.count() == len(DEMO_DASHBOARD["widgets"])
     assert page.locator(".preview-grid .field-error").count() == 0
     assert "No rows" not in page.locator(".preview-grid").inner_text()
-    calls = page.locator(".tile[data-widget-id=w_calls] .kpi-value").get_attribute("data-value")
+    calls = page.locator(".tile[data-widget-id=w_calls] .sl-kpi-value").get_attribute("data-value")
     assert float(calls) > 100  # the preview's default tenant has traffic

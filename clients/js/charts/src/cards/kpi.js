@@ -1,0 +1,27 @@
+// KPI cards: the value, its change against the previous period, and a target bar (progress).
+import { el } from "../dom.js";
+import { formatChange, formatNumber } from "../format.js";
+
+export function kpiCard(widget, data) {
+  const box = el("div", "sl-kpi");
+  const value = el("div", "sl-kpi-value", formatNumber(data.value));
+  value.dataset.value = String(data.value);
+  box.appendChild(value);
+  const change = formatChange(data.value, data.previous);
+  box.appendChild(el("div", `sl-change sl-${change.direction}`, change.text));
+  if (widget.chart === "progress" && widget.target) {
+    const ratio = Math.max(0, Math.min(1, data.value / widget.target));
+    const bar = el("div", "sl-progress");
+    bar.setAttribute("role", "progressbar");
+    bar.setAttribute("aria-valuenow", String(Math.round(ratio * 100)));
+    bar.setAttribute("aria-valuemin", "0");
+    bar.setAttribute("aria-valuemax", "100");
+    const fill = el("div", "sl-progress-fill");
+    fill.style.width = (ratio * 100).toFixed(1) + "%";
+    bar.appendChild(fill);
+    box.appendChild(bar);
+    const percent = Math.round((data.value / widget.target) * 100);
+    box.appendChild(el("div", "sl-progress-label", `${percent}% of the ${formatNumber(widget.target)} target`));
+  }
+  return box;
+}

@@ -1,0 +1,24 @@
+// Breakdown as horizontal bars (the biggest on top): the ECharts option and its clicks.
+import { formatNumber } from "../format.js";
+import { DEFAULT_PRIMARY } from "../palette.js";
+
+export function breakdownOption(widget, data, look) {
+  const rows = data.rows.slice().reverse(); // ECharts draws categories bottom-up
+  const { text, muted, border } = look.colors;
+  return {
+    color: [look.theme.primaryColor || DEFAULT_PRIMARY],
+    textStyle: { fontFamily: look.theme.fontFamily },
+    // containLabel measures truncated labels short by a few pixels: keep a margin for them.
+    grid: { left: 16, right: 24, top: 8, bottom: 8, containLabel: true },
+    tooltip: { trigger: "item", valueFormatter: formatNumber },
+    xAxis: { type: "value", axisLabel: { color: muted, formatter: formatNumber }, splitLine: { lineStyle: { color: border } } },
+    yAxis: { type: "category", data: rows.map((r) => r.key), axisLabel: { color: text, width: 120, overflow: "truncate" }, axisLine: { lineStyle: { color: border } } },
+    series: [{ type: "bar", name: widget.title, data: rows.map((r) => r.value), barMaxWidth: 28, itemStyle: { borderRadius: [0, 4, 4, 0] } }],
+  };
+}
+
+/** A click on a bar -> {dimension, value}; the "other" bar (the rest) drills into everything. */
+export function breakdownClick(widget, data, params) {
+  const isOther = params.name === "other" && params.dataIndex === 0 && data.rows.length > (widget.limit || Infinity);
+  return isOther ? {} : { dimension: widget.group_by[0], value: String(params.name) };
+}

@@ -1,0 +1,54 @@
+// Types of @sightline/charts.
+export interface Theme {
+  primaryColor?: string;
+  fontFamily?: string;
+  mode?: "light" | "dark";
+}
+export interface Widget {
+  id: string;
+  title: string;
+  kind: "kpi" | "timeseries" | "breakdown" | "table";
+  chart: string;
+  group_by: string[];
+  target?: number | null;
+  limit?: number | null;
+  metric?: string;
+  layout?: { x: number; y: number; w: number; h: number };
+}
+export interface Clicked {
+  dimension?: string;
+  value?: string;
+  point_from?: string;
+  point_to?: string;
+}
+export type WidgetState = "loading" | "ready" | "empty" | "error";
+export interface WidgetView {
+  render(data: unknown): Promise<void>;
+  showState(kind: WidgetState, message?: string): void;
+  setTheme(theme: Theme): Promise<void>;
+  resize(): void;
+  readonly chart: unknown;
+  dispose(): void;
+}
+export function createWidgetView(body: HTMLElement, widget: Widget, options?: { theme?: Theme; onDrill?: ((clicked: Clicked) => void) | null; stateHost?: HTMLElement }): WidgetView;
+export function loadCharts(): Promise<unknown>;
+export function formatNumber(value: number | null | undefined): string;
+export function formatChange(value: number, previous: number | null | undefined): { direction: "up" | "down" | "flat"; text: string };
+export function formatTime(text: string, timeZone?: string): string;
+export const TIME_LABELS: Record<string, string>;
+export const DEFAULT_PRIMARY: string;
+export function palette(primaryColor?: string): string[];
+export function themeColors(node: Element, mode?: string): { text: string; muted: string; border: string };
+export function isEmpty(widget: Widget, data: unknown): boolean;
+export function needsCharts(widget: Widget): boolean;
+export function stateBox(kind: WidgetState, message?: string): HTMLElement;
+export const STATE_TEXT: Record<string, string>;
+export function timeseriesOption(widget: Widget, data: unknown, look: { theme: Theme; colors: { text: string; muted: string; border: string } }): object;
+export function timeseriesClick(widget: Widget, data: unknown, params: unknown): Clicked;
+export function bucketWindow(at: string | number, bucket: string): { point_from: string; point_to: string };
+export function breakdownOption(widget: Widget, data: unknown, look: { theme: Theme; colors: { text: string; muted: string; border: string } }): object;
+export function breakdownClick(widget: Widget, data: unknown, params: unknown): Clicked;
+export function kpiCard(widget: Widget, data: unknown): HTMLElement;
+export function listCard(widget: Widget, data: unknown, onDrill?: ((clicked: Clicked) => void) | null): HTMLElement;
+export function tableCard(widget: Widget, data: unknown, options: { sort: { column: number | null; direction: number }; onSort: (next: { column: number; direction: number }) => void; onDrill?: ((clicked: Clicked) => void) | null }): HTMLElement;
+export function el(tag: string, className?: string | null, text?: string | null): HTMLElement;

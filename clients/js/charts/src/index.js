@@ -1,0 +1,11 @@
+// @sightline/charts: the one renderer of Sightline widgets.
+export { createWidgetView, loadCharts } from "./view.js";
+export { formatChange, formatNumber, formatTime, TIME_LABELS } from "./format.js";
+export { DEFAULT_PRIMARY, palette, themeColors } from "./palette.js";
+export { isEmpty, needsCharts, stateBox, STATE_TEXT } from "./states.js";
+export { timeseriesOption, timeseriesClick, bucketWindow } from "./charts/timeseries.js";
+export { breakdownOption, breakdownClick } from "./charts/breakdown.js";
+export { kpiCard } from "./cards/kpi.js";
+export { listCard } from "./cards/list.js";
+export { tableCard } from "./cards/table.js";
+export { el } from "./dom.js";

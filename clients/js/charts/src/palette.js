@@ -1,0 +1,19 @@
+// Colours: the series palette after the theme's primary colour, and the theme's CSS variables
+// (styles.css) read where the widget is drawn, so light/dark and setTheme need no redraw logic.
+
+export const DEFAULT_PRIMARY = "#2563eb";
+const SERIES_COLORS = ["#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#ec4899", "#84cc16"];
+
+export function palette(primaryColor) {
+  return [primaryColor || DEFAULT_PRIMARY, ...SERIES_COLORS];
+}
+
+const FALLBACK = { light: { text: "#111827", muted: "#6b7280", border: "#e5e7eb" }, dark: { text: "#e5e7eb", muted: "#9ca3af", border: "#2a2f3a" } };
+
+/** {text, muted, border} from the --sl-* variables in effect at `node`. */
+export function themeColors(node, mode) {
+  const style = getComputedStyle(node);
+  const fallback = FALLBACK[mode === "dark" ? "dark" : "light"];
+  const read = (name, key) => style.getPropertyValue(name).trim() || fallback[key];
+  return { text: read("--sl-text", "text"), muted: read("--sl-muted", "muted"), border: read("--sl-border", "border") };
+}

@@ -1,0 +1,51 @@
+// <SightlineEmbedFrame>: the iframe embed as a React component, on the same helper.
+import { createElement, useEffect, useRef } from "react";
+import { create } from "./index.js";
+
+/**
+ * Props: embedUrl and/or fetchEmbedUrl, onReady, onDrill, onFilter, onError, onResize,
+ * filters, theme, containerStyle, className, title, handshakeTimeout, refreshBefore.
+ * The frame is created once per embedUrl/fetchEmbedUrl; filters and theme are sent to it
+ * when they change (no reload).
+ */
+export function SightlineEmbedFrame(props) {
+  const box = useRef(null);
+  const embed = useRef(null);
+  const latest = useRef(props);
+  latest.current = props;
+
+  useEffect(() => {
+    const instance = create({
+      container: box.current,
+      embedUrl: props.embedUrl,
+      fetchEmbedUrl: props.fetchEmbedUrl ? () => latest.current.fetchEmbedUrl() : undefined,
+      title: props.title,
+      handshakeTimeout: props.handshakeTimeout,
+      refreshBefore: props.refreshBefore,
+      filters: props.filters,
+      theme: props.theme,
+    });
+    const relay = (name) => (payload) => { const fn = latest.current[name]; if (fn) fn(payload); };
+    instance.on("ready", relay("onReady")).on("drill", relay("onDrill")).on("filter", relay("onFilter"))
+      .on("error", relay("onError")).on("resize", relay("onResize")).on("session", relay("onSession"));
+    embed.current = instance;
+    return () => {
+      instance.destroy();
+      embed.current = null;
+    };
+  }, [props.embedUrl, Boolean(props.fetchEmbedUrl)]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const filters = JSON.stringify(props.filters || null);
+  const theme = JSON.stringify(props.theme || null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) { first.current = false; return; } // create() already sent them
+    if (!embed.current) return;
+    if (props.filters) embed.current.setFilters(props.filters);
+    if (props.theme) embed.current.setTheme(props.theme);
+  }, [filters, theme]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  return createElement("div", { ref: box, className: props.className, style: props.containerStyle });
+}
+
+export default SightlineEmbedFrame;
