@@ -373,14 +373,8 @@ def preview(request: HttpRequest, dashboard_id: str) -> HttpResponse:
 
 
 def _tiles(widgets: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each widget with its result; `render` is what @sightline/charts draws the tile from."""
     by_id = {result["id"]: result for result in results}
-    tiles = []
-    for widget in widgets:
-        result = by_id.get(widget["id"], {})
-        render = {"widget": widget, "data": result.get("data")}
-        tiles.append({"widget": widget, "result": result, "render": render})
-    return tiles
+    return [{"widget": widget, "result": by_id.get(widget["id"], {})} for widget in widgets]
 
 
 # --- Publishing ----------------------------------------------------------------------------

@@ -92,14 +92,14 @@ def builder(browser_page, live_server):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/app/**")
     page.goto(f"{live_server.url}/app/dashboards/{dashboard.pk}")
-    page.wait_for_selector(".preview-grid .tile .kpi-value")
+    page.wait_for_selector(".preview-grid .tile .sl-kpi-value")
     page.wait_for_selector(".chart[data-rendered]")
     page.dashboard = dashboard
     return page
 
 
 def kpi(page, title: str = "Calls") -> str:
-    return page.locator(".tile", has_text=title).locator(".kpi-value").inner_text()
+    return page.locator(".tile", has_text=title).locator(".sl-kpi-value").inner_text()
 
 
 def caption(page) -> str:
@@ -191,12 +191,12 @@ def test_each_widget_form_field_changes_the_preview(builder) -> None:
     assert kpi(page, "API calls") == str(sum(10 + i for i in range(30)))  # 735
     editor(page).get_by_label("Property").select_option("latency_ms")
     save_widget(page)
-    assert kpi(page, "API calls") == "7.35k"  # 30 × 100 + 10 × 435 = 7350
+    assert kpi(page, "API calls") == "7,350"  # 30 × 100 + 10 × 435 = 7350
 
     refreshed_after(page, lambda: editor(page).get_by_label("Chart").select_option("progress"))
     editor(page).get_by_label("Target").fill("14700")
     save_widget(page)
-    assert tile(page, "w_calls").locator(".progress").get_attribute("aria-valuenow") == "50"
+    assert tile(page, "w_calls").locator(".sl-progress").get_attribute("aria-valuenow") == "50"
 
     style = tile(page, "w_calls").get_attribute("style")
     editor(page).get_by_label("Width").fill("6")

@@ -1,5 +1,5 @@
 // The builder preview: every tile's body is drawn by @sightline/charts from the JSON the
-// server put beside it, the same renderer (and number formatting) as the embed page, so the
+// server put beside it (widget-<id>, data-<id>), the same renderer (and number formatting) as the embed page, so the
 // builder shows what a tenant sees. Re-runs after every HTMX swap of the preview.
 import { createWidgetView } from "@sightline/charts";
 
@@ -13,9 +13,11 @@ function themeOf(node) {
 
 function draw(root) {
   root.querySelectorAll("[data-render]").forEach((node) => {
-    const source = document.getElementById(node.dataset.render);
-    if (!source || views.has(node)) return;
-    const { widget, data } = JSON.parse(source.textContent);
+    const widgetSource = document.getElementById("widget-" + node.dataset.render);
+    const dataSource = document.getElementById("data-" + node.dataset.render);
+    if (!widgetSource || !dataSource || views.has(node)) return;
+    const widget = JSON.parse(widgetSource.textContent);
+    const data = JSON.parse(dataSource.textContent);
     const view = createWidgetView(node, widget, { theme: themeOf(node) });
     views.set(node, view);
     view.render(data);
