@@ -49,6 +49,7 @@ test-fast: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: install
 	@echo "see bench/README.md: $(PY) bench/ingest.py | bench/query.py | bench/embed.py | bench/alerts.py"

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from alerts.conditions import window_for
 from alerts.delivery import Notice, delivery_rows
+from alerts.dispatch import delivery_enqueue
 from alerts.models import AlertDelivery, AlertEvaluation, AlertRule, AlertState, AlertStatus
 from alerts.selectors import alert_deliveries_stuck, alert_rules_due
 from alerts.services import alert_history_prune, alert_rule_disable
@@ -116,18 +117,12 @@ def alerts_tick(
             return summary
         delivery_ids = _evaluate_due_rules(now=now, summary=summary)
         summary.deliveries = len(delivery_ids)
-        send = dispatch or _dispatch_with_celery
+        send = dispatch or delivery_enqueue
         for delivery_id in [*delivery_ids, *alert_deliveries_stuck(now=now)]:
             send(delivery_id)
         alert_history_prune(now=now)
     summary.duration_ms = (time.perf_counter() - started) * 1000
     return summary
-
-
-def _dispatch_with_celery(delivery_id: str) -> None:
-    from alerts.tasks import deliver_notification
-
-    deliver_notification.delay(delivery_id)
 
 
 class MetricCache:

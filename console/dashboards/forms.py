@@ -2,11 +2,11 @@
 input into spec fragments; the spec itself is validated by dashboards.spec through the
 dashboards services, whose path-named errors are shown next to the matching field."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 
+from console.choices import PERIOD_LABELS, Schema
 from dashboards.spec import (
     BUCKETS,
     CHARTS_BY_KIND,
@@ -32,36 +32,6 @@ METRIC_LABELS = {
     "p95": "95th percentile",
     "p99": "99th percentile",
 }
-PERIOD_LABELS = {
-    "24h": "Last 24 hours",
-    "7d": "Last 7 days",
-    "30d": "Last 30 days",
-    "90d": "Last 90 days",
-}
-
-
-@dataclass(frozen=True)
-class Schema:
-    """What discovery saw: the choices the builder offers."""
-
-    events: list[str]
-    string_keys: list[str]
-    numeric_keys: list[str]
-    tenants: list[str]
-    top_values: dict[str, list[str]]  # string key -> its most frequent values
-
-    @classmethod
-    def from_discovery(cls, found: dict[str, Any]) -> "Schema":
-        return cls(
-            events=[event["name"] for event in found["events"]],
-            string_keys=sorted(prop["key"] for prop in found["string_props"]),
-            numeric_keys=sorted(prop["key"] for prop in found["numeric_props"]),
-            tenants=[tenant["tenant_id"] for tenant in found["tenants"]],
-            top_values={
-                prop["key"]: [top["value"] for top in prop["top_values"]]
-                for prop in found["string_props"]
-            },
-        )
 
 
 def _choices(values: list[str], *keep: object) -> list[tuple[str, str]]:

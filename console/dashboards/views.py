@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,12 +16,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from console.access import console_view, has_role
+from console.choices import PERIOD_LABELS, dashboard_schema
 from console.dashboards.forms import (
     KIND_LABELS,
-    PERIOD_LABELS,
     DashboardCreateForm,
     DashboardSettingsForm,
-    Schema,
     WidgetForm,
     new_widget,
 )
@@ -35,18 +33,7 @@ from dashboards.models import Dashboard
 from dashboards.spec import CHARTS_BY_KIND, KINDS, PERIODS, parse_spec
 from warehouse.scope import Scope
 
-SCHEMA_CACHE_SECONDS = 60
 DRAFT_CHANGED = "draft-changed"
-
-
-def dashboard_schema(organization_id: str) -> Schema:
-    """Discovery is a few warehouse scans: cached briefly, shared by every builder request."""
-    key = f"sightline:console:schema:{organization_id}"
-    schema = cache.get(key)
-    if schema is None:
-        schema = Schema.from_discovery(discovery.discover(organization_id))
-        cache.set(key, schema, SCHEMA_CACHE_SECONDS)
-    return schema
 
 
 def _dashboard(request: HttpRequest, dashboard_id: str) -> Dashboard:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from console.dashboards.forms import PERIOD_LABELS
+from console.choices import PERIOD_LABELS
 from dashboards.spec import PERIODS, DashboardSpec
 from embeds.tokens import EmbedPermissions
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from console.access import console_view, has_role
-from console.dashboards.views import dashboard_schema
+from console.choices import dashboard_schema
 from console.embeds.forms import EmbedSessionForm
 from core.errors import Conflict, InvalidInput
 from dashboards import selectors as dashboard_selectors

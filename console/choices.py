@@ -1,0 +1,52 @@
+"""What the console offers to choose from, shared by its app packages: the labels of the rolling
+periods, and the schema discovery saw (event names, property keys, tenants), cached briefly."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+
+from dashboards import discovery
+
+SCHEMA_CACHE_SECONDS = 60
+
+PERIOD_LABELS = {
+    "24h": "Last 24 hours",
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+}
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What discovery saw: the choices the builder offers."""
+
+    events: list[str]
+    string_keys: list[str]
+    numeric_keys: list[str]
+    tenants: list[str]
+    top_values: dict[str, list[str]]  # string key -> its most frequent values
+
+    @classmethod
+    def from_discovery(cls, found: dict[str, Any]) -> "Schema":
+        return cls(
+            events=[event["name"] for event in found["events"]],
+            string_keys=sorted(prop["key"] for prop in found["string_props"]),
+            numeric_keys=sorted(prop["key"] for prop in found["numeric_props"]),
+            tenants=[tenant["tenant_id"] for tenant in found["tenants"]],
+            top_values={
+                prop["key"]: [top["value"] for top in prop["top_values"]]
+                for prop in found["string_props"]
+            },
+        )
+
+
+def dashboard_schema(organization_id: str) -> Schema:
+    """Discovery is a few warehouse scans: cached briefly, shared by every builder request."""
+    key = f"sightline:console:schema:{organization_id}"
+    schema = cache.get(key)
+    if schema is None:
+        schema = Schema.from_discovery(discovery.discover(organization_id))
+        cache.set(key, schema, SCHEMA_CACHE_SECONDS)
+    return schema
