@@ -5,19 +5,34 @@ from django.utils import timezone
 from accounts.models import ApiKey, Invite, Membership, Organization, User
 from accounts.services import hash_secret
 from core.errors import NotFound
+from core.prepared import PreparedQuery, field_names
+
+_KEY_FIELDS = field_names(ApiKey)
+_ORGANIZATION_FIELDS = field_names(Organization)
+# Every API request reads its key: compiled once, fresh from the database on every call (a
+# revoked key is refused by the very next request in every process).
+_key_by_hash = PreparedQuery(
+    lambda secret_hash: ApiKey.objects.filter(secret_hash=secret_hash).values_list(
+        *_KEY_FIELDS, *field_names(Organization, prefix="organization__")
+    ),
+    "secret_hash",
+)
 
 
 def api_key_for_secret(*, secret: str) -> ApiKey | None:
-    """The active key with this secret, or None. Looks up by hash: constant work per request."""
+    """The active key with this secret (its organization loaded), or None. Looks up by hash:
+    constant work per request."""
     if not secret.startswith("sl_") or len(secret) > 200:
         return None
-    key = (
-        ApiKey.objects.select_related("organization")
-        .filter(secret_hash=hash_secret(secret))
-        .first()
-    )
-    if key is None or key.revoked_at is not None:
+    row = _key_by_hash.first(hash_secret(secret))
+    if row is None:
         return None
+    key = ApiKey.from_db("default", _KEY_FIELDS, row[: len(_KEY_FIELDS)])
+    if key.revoked_at is not None:
+        return None
+    key.organization = Organization.from_db(
+        "default", _ORGANIZATION_FIELDS, row[len(_KEY_FIELDS) :]
+    )
     return key
 
 

@@ -11,7 +11,10 @@ bench/out/embed-var/ (the embedded default) unless DATABASE_URL says otherwise.
   1. sessions issued per second: `embed_session_create` (the service: dashboard check, JWT,
      audit row) and `POST /v1/embed-sessions` through Django (plus API key auth, DRF, validation);
   2. token verifications per second: the JWT alone (`token_decode`), and the complete check every
-     embed request makes (`embed_session_verify`: JWT, revocation query, dashboard query);
+     embed request makes (`embed_session_verify`: JWT, one read of the dashboard, organization
+     and revocation version, revocations and signing keys from the per-process state of that
+     version), with the same token (an embed page's requests; its signature checked once per
+     process) and with a new token each call;
   3. navigation -> `ready` for the dashboard in Debian's Chromium: a host page on another origin
      embeds it through /sdk/embed.js, served by waitress in this process (one process: chDB).
      Time from the host page's navigation start to the helper's `ready` event, and the bytes
@@ -186,8 +189,20 @@ def bench_verifications(organization: Any, dashboard: Any, count: int) -> None:
     ).token
     jwt_only = rate(lambda i: token_decode(token, secret_for=signing_secret_for), count)
     complete = rate(lambda i: embed_session_verify(token=token, dashboard_id=dashboard.pk), count)
+    tokens = [
+        embed_session_create(
+            organization=organization,
+            request=session_request(dashboard, f"tenant_{i % 200}"),
+            actor=Actor(),
+        ).token
+        for i in range(count // 5)
+    ]
+    distinct = rate(
+        lambda i: embed_session_verify(token=tokens[i], dashboard_id=dashboard.pk), len(tokens)
+    )
     print(f"2. token verifications: JWT only {jwt_only}")
-    print(f"   complete (JWT, revocation query, dashboard query): {complete}")
+    print(f"   complete, the same token (an embed page's requests): {complete}")
+    print(f"   complete, a new token each call: {distinct}")
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from embeds.models import AuditLogEntry, EmbedRevocation, EmbedSigningKey
+from embeds.models import AuditLogEntry, EmbedRevocation, EmbedRevocationVersion, EmbedSigningKey
 
 
 @admin.register(AuditLogEntry)
@@ -55,6 +55,23 @@ class EmbedRevocationAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("organization__id", "organization__name", "target")
     ordering = ("-revoked_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(EmbedRevocationVersion)
+class EmbedRevocationVersionAdmin(admin.ModelAdmin):
+    """Read-only: the counter the revocation services bump (see the model)."""
+
+    list_display = ("organization", "version")
+    search_fields = ("organization__id", "organization__name")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

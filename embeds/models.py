@@ -72,6 +72,25 @@ class EmbedRevocation(models.Model):
         return f"{self.kind} {self.target or '*'} of {self.organization_id}"
 
 
+class EmbedRevocationVersion(models.Model):
+    """A counter per organization that every revocation, key retirement and key rotation bumps
+    in the same transaction. Each process caches the organization's revocations and signing
+    keys under the version it read; every verification reads the version again (one point
+    read, joined to the dashboard it reads anyway), so a change is seen by the very next
+    request in every process."""
+
+    organization = models.OneToOneField(
+        Organization,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="embed_revocation_version",
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} v{self.version}"
+
+
 class AuditAction(models.TextChoices):
     SESSION_ISSUED = "embed_session.issued", "Embed session issued"
     SESSION_REVOKED = "embed_session.revoked", "Embed session revoked"

@@ -6,16 +6,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from accounts.models import Organization
+from core.prepared import PreparedQuery, field_names
 from dashboards.models import Dashboard, DashboardVersion
 from dashboards.spec import DashboardSpec, parse_spec
 from embeds.models import (
     AuditAction,
     AuditLogEntry,
     EmbedRevocation,
+    EmbedRevocationVersion,
     EmbedSigningKey,
     RevocationKind,
 )
-from embeds.tokens import EmbedClaims, InvalidToken, token_decode
+from embeds.tokens import LEEWAY_SECONDS, EmbedClaims, InvalidToken, token_decode
 
 SECRET_CACHE_SECONDS = 30.0
 _secrets: dict[str, tuple[str, str, float]] = {}  # kid -> (org_id, secret, fetched at)
@@ -65,29 +67,142 @@ def forget_signing_secret(kid: str) -> None:
         _secrets.pop(kid, None)
 
 
-def embed_session_is_revoked(*, claims: EmbedClaims) -> bool:
-    """One indexed query for every revocation that could concern this session (its jti, its
-    signing key, its tenant, the whole organization), judged here: a plain `target IN (…)`
-    costs far less to build per request than the equivalent OR of four conditions."""
-    issued_at = datetime.fromtimestamp(claims.issued_at, tz=UTC)
-    rows = EmbedRevocation.objects.filter(
-        organization_id=claims.org_id, target__in=(claims.jti, claims.key_id, claims.tenant_id, "")
-    ).values_list("kind", "target", "revoked_at")
-    return any(
-        _revokes(claims, issued_at, kind, target, revoked_at) for kind, target, revoked_at in rows
+@dataclass(frozen=True)
+class RevocationState:
+    """An organization's revocations and active signing key as of `version`: what every
+    verification and every issue consults, loaded once per version per process."""
+
+    version: int
+    jtis: frozenset[str]
+    retired_keys: frozenset[str]
+    tenant_cutoffs: dict[str, datetime]  # tenant -> latest revocation
+    organization_cutoff: datetime | None
+    signing_key: EmbedSigningKey | None  # the newest key not retired
+
+    def revokes(self, claims: EmbedClaims) -> bool:
+        if claims.jti in self.jtis or claims.key_id in self.retired_keys:
+            return True
+        issued_at = datetime.fromtimestamp(claims.issued_at, tz=UTC)
+        cutoff = self.tenant_cutoffs.get(claims.tenant_id)
+        if cutoff is not None and cutoff >= issued_at:
+            return True
+        return self.organization_cutoff is not None and self.organization_cutoff >= issued_at
+
+
+STATES_MAX = 4096
+_states: dict[str, RevocationState] = {}
+
+
+def revocation_state(*, org_id: str, version: int) -> RevocationState:
+    """The organization's state at `version` (the caller read it just now, from the database).
+    Loaded after the version was read, so a revocation racing the load can only make the
+    cached state newer than its version, never older: the next read of a higher version
+    reloads it."""
+    state = _states.get(org_id)
+    if state is not None and state.version == version:
+        return state
+    jtis, keys, tenants = set(), set(), {}
+    organization_cutoff = None
+    for kind, target, revoked_at in EmbedRevocation.objects.filter(
+        organization_id=org_id
+    ).values_list("kind", "target", "revoked_at"):
+        if kind == RevocationKind.SESSION:
+            jtis.add(target)
+        elif kind == RevocationKind.SIGNING_KEY:
+            keys.add(target)
+        elif kind == RevocationKind.TENANT:
+            tenants[target] = max(revoked_at, tenants.get(target, revoked_at))
+        elif kind == RevocationKind.ORGANIZATION and target == "":
+            organization_cutoff = max(revoked_at, organization_cutoff or revoked_at)
+    state = RevocationState(
+        version=version,
+        jtis=frozenset(jtis),
+        retired_keys=frozenset(keys),
+        tenant_cutoffs=tenants,
+        organization_cutoff=organization_cutoff,
+        signing_key=EmbedSigningKey.objects.filter(organization_id=org_id, retired_at__isnull=True)
+        .order_by("-created_at")
+        .first(),
     )
+    if len(_states) >= STATES_MAX:
+        _states.clear()
+    _states[org_id] = state
+    return state
 
 
-def _revokes(
-    claims: EmbedClaims, issued_at: datetime, kind: str, target: str, revoked_at: datetime
-) -> bool:
-    if kind == RevocationKind.SESSION:
-        return target == claims.jti
-    if kind == RevocationKind.SIGNING_KEY:
-        return target == claims.key_id
-    if kind == RevocationKind.TENANT:
-        return target == claims.tenant_id and revoked_at >= issued_at
-    return kind == RevocationKind.ORGANIZATION and target == "" and revoked_at >= issued_at
+def embed_session_is_revoked(*, claims: EmbedClaims) -> bool:
+    """Whether any revocation concerns this session (its jti, its signing key, its tenant, the
+    whole organization), judged against the organization's current revocation version."""
+    row = _revocation_version.first(claims.org_id)
+    return revocation_state(org_id=claims.org_id, version=row[0] if row else 0).revokes(claims)
+
+
+_revocation_version = PreparedQuery(
+    lambda org_id: EmbedRevocationVersion.objects.filter(organization_id=org_id).values_list(
+        "version"
+    ),
+    "org_id",
+)
+_ORGANIZATION_FIELDS = field_names(Organization, prefix="organization__")
+_ORGANIZATION_ATTNAMES = field_names(Organization)
+_DASHBOARD_ATTNAMES = ["id", "organization_id", "published_version_id"]  # the rest loads lazily
+# The one query of a complete verification: the dashboard's published version, its
+# organization (time zone, allowed origins: always fresh) and the revocation version.
+_dashboard_state = PreparedQuery(
+    lambda dashboard_id, org_id: Dashboard.objects.filter(
+        pk=dashboard_id, organization_id=org_id
+    ).values_list(
+        "published_version_id",
+        "organization__embed_revocation_version__version",
+        *_ORGANIZATION_FIELDS,
+    ),
+    "dashboard_id",
+    "org_id",
+)
+
+
+def embed_dashboard_state(*, dashboard_id: str, org_id: str) -> tuple[int | None, int] | None:
+    """(published version id or None, revocation version) of the organization's dashboard, or
+    None when it has no such dashboard: one indexed read."""
+    row = _dashboard_state.first(dashboard_id, org_id)
+    return None if row is None else (row[0], row[1] or 0)
+
+
+VERSIONS_MAX = 1024
+_versions: dict[int, DashboardVersion] = {}
+
+
+def _published_version(pk: int) -> DashboardVersion | None:
+    """A published version by id, cached per process: versions are immutable."""
+    version = _versions.get(pk)
+    if version is None:
+        version = DashboardVersion.objects.filter(pk=pk).first()
+        if version is None:
+            return None
+        if len(_versions) >= VERSIONS_MAX:
+            _versions.clear()
+        _versions[pk] = version
+    return version
+
+
+TOKENS_MAX = 10_000
+_verified_tokens: dict[str, EmbedClaims] = {}
+
+
+def _decoded(token: str) -> EmbedClaims:
+    """The token's claims; the signature is checked once per process per token (an embed page
+    sends the same token with every request). Expiry is checked on every call; a retired key
+    is a revocation, which every call checks."""
+    claims = _verified_tokens.get(token)
+    if claims is None:
+        claims = token_decode(token, secret_for=signing_secret_for)
+        if len(_verified_tokens) >= TOKENS_MAX:
+            _verified_tokens.clear()
+        _verified_tokens[token] = claims
+    elif claims.expires_at + LEEWAY_SECONDS <= time.time():
+        _verified_tokens.pop(token, None)
+        raise InvalidToken("The embed session has expired.", code="token_expired")
+    return claims
 
 
 @dataclass(frozen=True)
@@ -99,22 +214,32 @@ class VerifiedEmbed:
 
 def embed_session_verify(*, token: str, dashboard_id: str) -> VerifiedEmbed:
     """The token, checked completely: signature and claims, not revoked, for this dashboard,
-    which is published and belongs to the token's organization. Raises InvalidToken (401)."""
-    claims = token_decode(token, secret_for=signing_secret_for)
+    which is published and belongs to the token's organization. Raises InvalidToken (401).
+    One database read per call (dashboard, organization, revocation version); the rest comes
+    from per-process caches that this read keeps exact."""
+    claims = _decoded(token)
     if claims.dashboard_id != dashboard_id:
         raise InvalidToken("The embed token is for another dashboard.")
-    if embed_session_is_revoked(claims=claims):
+    row = _dashboard_state.first(dashboard_id, claims.org_id)
+    if row is not None and revocation_state(org_id=claims.org_id, version=row[1] or 0).revokes(
+        claims
+    ):
         raise InvalidToken("The embed session has been revoked.", code="token_revoked")
-    dashboard = (
-        Dashboard.objects.select_related("published_version", "organization")
-        .filter(pk=dashboard_id, organization_id=claims.org_id)
-        .first()
-    )
-    if dashboard is None:
+    if row is None:
+        if embed_session_is_revoked(claims=claims):
+            raise InvalidToken("The embed session has been revoked.", code="token_revoked")
         raise InvalidToken("The embed token is not valid for this dashboard.")
-    if dashboard.published_version is None:
+    version = _published_version(row[0]) if row[0] is not None else None
+    if version is None:
         raise InvalidToken("This dashboard is not published.", code="dashboard_unpublished")
-    return VerifiedEmbed(claims=claims, dashboard=dashboard, version=dashboard.published_version)
+    organization = Organization.from_db("default", _ORGANIZATION_ATTNAMES, row[2:])
+    dashboard = Dashboard.from_db(
+        "default",
+        ["id", "organization_id", "published_version_id"],
+        [dashboard_id, claims.org_id, row[0]],
+    )
+    dashboard.organization, dashboard.published_version = organization, version
+    return VerifiedEmbed(claims=claims, dashboard=dashboard, version=version)
 
 
 def embed_session_issue_entry(*, organization: Organization, jti: str) -> AuditLogEntry | None:

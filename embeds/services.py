@@ -9,25 +9,30 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import ApiKey, Organization
 from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import new_id
-from dashboards.models import Dashboard, DashboardVersion
+from core.prepared import PreparedInsert
+from dashboards.models import DashboardVersion
 from embeds.models import (
     AuditAction,
     AuditLogEntry,
     EmbedRevocation,
+    EmbedRevocationVersion,
     EmbedSigningKey,
     RevocationKind,
 )
 from embeds.selectors import (
+    embed_dashboard_state,
     embed_session_issue_entry,
     embed_signing_key_active,
     embed_signing_key_get,
     forget_signing_secret,
     published_spec_of,
+    revocation_state,
 )
 from embeds.tokens import EmbedClaims, EmbedPermissions, token_encode
 
@@ -52,6 +57,33 @@ def audit_log_write(
     )
 
 
+_audit_insert = PreparedInsert(AuditLogEntry)
+
+
+def audit_log_append(
+    *, organization: Organization, action: str, actor: Actor, **fields: Any
+) -> None:
+    """`audit_log_write` for the hot path (every issued session): one INSERT compiled once, no
+    model save and no RETURNING."""
+    _audit_insert.insert(
+        organization_id=organization.pk,
+        action=action,
+        api_key_id=actor.api_key_id,
+        ip=actor.ip,
+        **fields,
+    )
+
+
+def revocation_version_bump(*, organization: Organization) -> None:
+    """Every process reloads the organization's revocations and signing keys on its next
+    request. Called inside the transaction that writes the change."""
+    row, created = EmbedRevocationVersion.objects.get_or_create(
+        organization=organization, defaults={"version": 1}
+    )
+    if not created:
+        EmbedRevocationVersion.objects.filter(pk=row.pk).update(version=F("version") + 1)
+
+
 # --- Signing keys ---------------------------------------------------------------------------
 
 
@@ -63,9 +95,11 @@ def embed_signing_key_ensure(*, organization: Organization) -> EmbedSigningKey:
         return key
     with transaction.atomic():
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
-        return embed_signing_key_active(
-            organization=organization
-        ) or EmbedSigningKey.objects.create(organization=organization)
+        key = embed_signing_key_active(organization=organization)
+        if key is None:
+            key = EmbedSigningKey.objects.create(organization=organization)
+            revocation_version_bump(organization=organization)
+        return key
 
 
 @transaction.atomic
@@ -78,6 +112,7 @@ def embed_signing_key_rotate(*, organization: Organization, actor: Actor) -> Emb
         # "Active" is the newest key; two keys in one clock tick would make that a coin toss.
         created_at = current.created_at + timedelta(microseconds=1)
     key = EmbedSigningKey.objects.create(organization=organization, created_at=created_at)
+    revocation_version_bump(organization=organization)
     audit_log_write(
         organization=organization,
         action=AuditAction.KEY_ROTATED,
@@ -101,6 +136,7 @@ def embed_signing_key_retire(
         EmbedRevocation.objects.create(
             organization=organization, kind=RevocationKind.SIGNING_KEY, target=key.pk
         )
+        revocation_version_bump(organization=organization)
         audit_log_write(
             organization=organization,
             action=AuditAction.KEY_RETIRED,
@@ -139,22 +175,23 @@ class IssuedSession:
 def embed_session_create(
     *, organization: Organization, request: SessionRequest, actor: Actor
 ) -> IssuedSession:
-    # The hot path of issuing: one narrow query; the published spec only when it is needed.
-    published = list(
-        Dashboard.objects.filter(organization=organization, pk=request.dashboard_id).values_list(
-            "published_version_id", flat=True
-        )
-    )
-    if not published:
+    # The hot path of issuing: one narrow read (the dashboard's published version and the
+    # organization's revocation version); the signing key from the per-process state of that
+    # version; the published spec only when it is needed.
+    state = embed_dashboard_state(dashboard_id=request.dashboard_id, org_id=organization.pk)
+    if state is None:
         raise NotFound("Not found.")
-    if published[0] is None:
+    published_id, revocations = state
+    if published_id is None:
         raise Conflict("Publish the dashboard before embedding it.", code="dashboard_unpublished")
     if request.permissions.hidden_widgets:
-        version = DashboardVersion.objects.get(pk=published[0])
+        version = DashboardVersion.objects.get(pk=published_id)
         _check_hidden_widgets(
             request.permissions, {w.id for w in published_spec_of(version).widgets}
         )
-    key = embed_signing_key_ensure(organization=organization)
+    key = revocation_state(
+        org_id=organization.pk, version=revocations
+    ).signing_key or embed_signing_key_ensure(organization=organization)
     issued_at = math.floor(time.time() * 1000) / 1000  # down: never after a revocation
     claims = EmbedClaims(
         key_id=key.pk,
@@ -171,7 +208,7 @@ def embed_session_create(
         allow_export=request.allow_export,
     )
     token = token_encode(claims=claims, secret=key.secret)
-    audit_log_write(
+    audit_log_append(
         organization=organization,
         action=AuditAction.SESSION_ISSUED,
         actor=actor,
@@ -214,6 +251,7 @@ def embed_session_revoke(*, organization: Organization, jti: str, actor: Actor) 
     EmbedRevocation.objects.get_or_create(
         organization=organization, kind=RevocationKind.SESSION, target=jti
     )
+    revocation_version_bump(organization=organization)
     audit_log_write(
         organization=organization,
         action=AuditAction.SESSION_REVOKED,
@@ -233,6 +271,7 @@ def embed_sessions_revoke_tenant(
     EmbedRevocation.objects.create(
         organization=organization, kind=RevocationKind.TENANT, target=tenant_id
     )
+    revocation_version_bump(organization=organization)
     audit_log_write(
         organization=organization,
         action=AuditAction.TENANT_REVOKED,
@@ -247,4 +286,5 @@ def embed_sessions_revoke_all(*, organization: Organization, actor: Actor) -> No
     EmbedRevocation.objects.create(
         organization=organization, kind=RevocationKind.ORGANIZATION, target=""
     )
+    revocation_version_bump(organization=organization)
     audit_log_write(organization=organization, action=AuditAction.ORGANIZATION_REVOKED, actor=actor)
