@@ -162,6 +162,14 @@ else:
         }
     }
 WIDGET_CACHE_TTL = env.int("WIDGET_CACHE_TTL", default=60)
+# Rate limits and concurrency budgets (core.ratelimit): shared by every web process in Redis,
+# in this process's memory in the embedded default.
+RATELIMIT_STORAGE_URL = env.str(
+    "RATELIMIT_STORAGE_URL", default=REDIS_URL if REDIS_URL and PRODUCTION else "memory://"
+)
+EMBED_SESSION_RATE_LIMIT = env.str("EMBED_SESSION_RATE_LIMIT", default="120/m")
+EMBED_TENANT_RATE_LIMIT = env.str("EMBED_TENANT_RATE_LIMIT", default="600/m")
+EMBED_ORG_CONCURRENT_QUERIES = env.int("EMBED_ORG_CONCURRENT_QUERIES", default=8)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # with a host: kombu warns without
 CELERY_RESULT_BACKEND = None
@@ -183,7 +191,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.AdminScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["interface.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "interface.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "interface.errors.exception_handler",

@@ -8,7 +8,9 @@ shapes and caches each widget's result.
 Rolling periods (24h, 7d, 30d, 90d) end at the next whole minute (UTC) after now: nothing already
 received is left out, and the window, hence the cache key, stays the same for a minute, so the
 cache can hit. Custom ranges are [from, to); a date without a time means that local day's
-midnight in `tz`, and a date-only `to` includes that whole day.
+midnight in `tz`, and a date-only `to` includes that whole day. Custom bounds are widened to
+whole minutes (`from` down, `to` up), so bounds that differ by milliseconds share one window
+and one cache entry instead of each costing a query.
 
 Where there are no events, count, count_unique and sum are 0 (KPI values and timeseries buckets
 alike), while avg and percentiles are null: "no latency measured" is not a latency of 0 ms.
@@ -100,8 +102,12 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def _minute_of(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(second=0, microsecond=0)
+
+
 def _next_minute(moment: datetime) -> datetime:
-    floored = moment.astimezone(UTC).replace(second=0, microsecond=0)
+    floored = _minute_of(moment)
     return floored if floored == moment else floored + timedelta(minutes=1)
 
 
@@ -112,6 +118,7 @@ def _custom_window(
     end = _parse_instant(raw_to, "to", zone, end_of_day=True)
     if end <= start:
         raise _invalid("to", "to must be after from.")
+    start, end = _minute_of(start), _next_minute(end)
     if end - start > timedelta(days=MAX_CUSTOM_DAYS):
         raise _invalid("to", f"A custom range spans at most {MAX_CUSTOM_DAYS} days.")
     return start, end

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
-from ingest.ratelimit import parse_rate
+from core.ratelimit import parse_rate
 
 BUFFERS = ("direct", "redis")
 

@@ -1,51 +1,12 @@
-"""Requests per API key in fixed windows, counted in the Django cache (Redis in production,
-so every web process shares the count)."""
-
-import math
-import time
-from dataclasses import dataclass
-from functools import lru_cache
+"""Requests per API key (settings.INGEST_RATE_LIMIT), counted by core.ratelimit in the storage
+every web process shares."""
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from accounts.models import ApiKey
-
-PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600}
-
-
-@dataclass(frozen=True)
-class Rate:
-    requests: int
-    period_seconds: int
-
-
-@lru_cache(maxsize=16)
-def parse_rate(text: str) -> Rate:
-    """'600/m' -> Rate(600, 60). Units: s, m, h."""
-    count, _, unit = text.strip().partition("/")
-    unit = unit.strip().lower()
-    if not count.strip().isdigit() or int(count) < 1 or unit not in PERIOD_SECONDS:
-        raise ValueError(f"A rate looks like '600/m' (n/s, n/m or n/h), not {text!r}.")
-    return Rate(int(count), PERIOD_SECONDS[unit])
-
-
-def rate_limit_consume(*, bucket: str, rate: Rate, now: float | None = None) -> int | None:
-    """Count one request against `bucket`. None when allowed, else the seconds to wait."""
-    now = time.time() if now is None else now
-    window = int(now // rate.period_seconds)
-    key = f"ratelimit:{bucket}:{rate.period_seconds}:{window}"
-    cache.add(key, 0, timeout=rate.period_seconds + 1)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # the window's key expired between add and incr: a fresh window
-        cache.add(key, 1, timeout=rate.period_seconds + 1)
-        used = 1
-    if used <= rate.requests:
-        return None
-    return max(1, math.ceil((window + 1) * rate.period_seconds - now))
+from core.ratelimit import parse_rate, rate_limit_consume
 
 
 class ApiKeyRateThrottle(BaseThrottle):

@@ -3,7 +3,9 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -13,6 +15,7 @@ from core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    PayloadTooLarge,
     RateLimited,
     Unauthenticated,
     UnsupportedMediaType,
@@ -24,6 +27,10 @@ def _from_drf(exc: Exception) -> ApiError | None:
         return exc
     if isinstance(exc, drf.ValidationError):
         return InvalidInput("The request is invalid.", details=_validation_details(exc.detail))
+    if isinstance(exc, RequestDataTooBig):  # DATA_UPLOAD_MAX_MEMORY_SIZE, checked on reading
+        return PayloadTooLarge(
+            f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        )
     if isinstance(exc, drf.ParseError):
         return InvalidInput(str(exc.detail), code="malformed_json")
     if isinstance(exc, drf.UnsupportedMediaType):

@@ -6,7 +6,8 @@ from the organization's allowed embed origins instead ('self' only when none are
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
 from core.errors import ApiError
+from core.ratelimit import concurrency_slot, parse_rate, rate_limit_check
 from dashboards.spec import WidgetSpec
 from embeds.permissions import allowed_periods, default_period, visible_widgets
 from embeds.queries import embed_dashboard_data, embed_drill, embed_export
@@ -173,7 +175,8 @@ def _json_endpoint(request: HttpRequest, dashboard_id: str, read: Reader) -> Htt
     try:
         verified = embed_session_verify(token=_bearer_token(request), dashboard_id=dashboard_id)
         organization = verified.dashboard.organization
-        response = read(verified=verified, params=request.GET.dict())
+        with _admitted(verified):
+            response = read(verified=verified, params=request.GET.dict())
     except ApiError as error:
         response = error_response(error)
         if error.status == 401:
@@ -183,6 +186,27 @@ def _json_endpoint(request: HttpRequest, dashboard_id: str, read: Reader) -> Htt
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store"
     return _cors(request, response, organization)
+
+
+@contextmanager
+def _admitted(verified: VerifiedEmbed) -> Iterator[None]:
+    """The session's and the tenant's request rates, then one of the organization's slots
+    for concurrent queries (so one busy customer cannot slow every other's embeds): 429 with
+    Retry-After when any of them is used up."""
+    claims = verified.claims
+    rate_limit_check(
+        bucket=f"embed:session:{claims.jti}", rate=parse_rate(settings.EMBED_SESSION_RATE_LIMIT)
+    )
+    rate_limit_check(
+        bucket=f"embed:tenant:{claims.org_id}:{claims.tenant_id}",
+        rate=parse_rate(settings.EMBED_TENANT_RATE_LIMIT),
+    )
+    with concurrency_slot(
+        bucket=f"embed:queries:{claims.org_id}",
+        budget=settings.EMBED_ORG_CONCURRENT_QUERIES,
+        lease_seconds=settings.WAREHOUSE_MAX_EXECUTION_TIME + 5,
+    ):
+        yield
 
 
 def _cors(

@@ -215,17 +215,38 @@ def test_production_serve_leaves_periodic_jobs_to_celery_beat(tmp_path) -> None:
     assert "Scheduler started" not in output
 
 
-def test_serve_refuses_a_huge_body_before_buffering_it(tmp_path) -> None:
-    served = _start(_embedded_env(tmp_path, INGEST_MAX_BODY_BYTES="1000"))
-    try:
-        request = urllib.request.Request(
-            served.url + "/v1/events",
-            data=b"x" * 5000,  # over twice the limit: waitress answers before Django reads it
-            headers={"Content-Type": "application/json", "Authorization": "Bearer sl_ingest_x"},
-            method="POST",
-        )
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(request, timeout=30)  # noqa: S310 - our own test server
-        assert refused.value.code == 413
-    finally:
-        _stop(served, signal.SIGTERM)
+def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP/1.1 response with a Content-Length, read off the socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"the server closed the connection after {data!r}"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
+    while len(body) < int(headers["content-length"]):
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection mid-body"
+        body += chunk
+    return int(status_line.split()[1]), headers, body
+
+
+def test_a_36_mb_batch_gets_the_json_413_on_a_connection_still_open(embedded_server) -> None:
+    """The client writes all 36 MB (no reset while sending), then reads the JSON 413; the
+    connection then serves the next request (the dropped body was framed exactly)."""
+    host, port = parse_addr(embedded_server.url.removeprefix("http://"))
+    body = b'{"events": [' + b'{"event": "x"},' * (36 * 1024 * 1024 // 15) + b'{"event": "x"}]}'
+    head = (
+        "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer sl_ingest_x\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, port), timeout=60) as sock:
+        sock.sendall(head + body)  # before the fix: ConnectionResetError / BrokenPipeError
+        status, headers, answer = _read_response(sock)
+        assert status == 413
+        assert headers["content-type"] == "application/json"
+        assert orjson.loads(answer)["error"]["code"] == "payload_too_large"
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        status, _, answer = _read_response(sock)
+        assert status == 200 and orjson.loads(answer) == {"status": "ok"}

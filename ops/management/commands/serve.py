@@ -14,9 +14,9 @@ from types import FrameType
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from waitress.server import create_server
 
 from config.wsgi import application
+from ops.oversized_bodies import create_server_dropping_oversized
 from ops.schedule import PERIODIC_JOBS
 from ops.scheduler import Scheduler
 from warehouse.backends import set_backend
@@ -81,15 +81,18 @@ class Command(BaseCommand):
             self.stdout.write(f"{addr} is free.")
             return
         try:
-            server = create_server(
+            # waitress buffers a body before the app sees it: one declared larger than any the
+            # app accepts is read and dropped, and answered with the JSON 413; a chunked one
+            # stops at waitress's cap (1 GB by default, here twice that limit).
+            limit = max(settings.INGEST_MAX_BODY_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+            server = create_server_dropping_oversized(
                 application,
+                limit=limit,
                 host=host,
                 port=port,
                 threads=threads,
                 ident="sightline",
-                # waitress buffers a body before the app sees it (1 GB by default): refuse one
-                # far larger than ingest's own limit (which answers a JSON 413) at the door.
-                max_request_body_size=2 * settings.INGEST_MAX_BODY_BYTES,
+                max_request_body_size=2 * limit,
             )
         except OSError as exc:
             raise _cannot_listen(addr, exc) from exc

@@ -280,13 +280,21 @@ function start() {
     return params;
   }
 
-  function request(url, params) {
+  // A 429 (rate limit or the organization's concurrent-query budget) is retried after the
+  // server's Retry-After, a few times, before the widgets show the error.
+  function request(url, params, retries) {
+    if (retries === undefined) retries = 3;
     return fetch(url + "?" + params.toString(), {
       headers: { Authorization: "Bearer " + token, Accept: "application/json" },
       credentials: "omit",
       cache: "no-store",
     }).then(function (response) {
       if (response.ok) return response;
+      if (response.status === 429 && retries > 0) {
+        const seconds = Math.min(Number(response.headers.get("Retry-After")) || 1, 10);
+        return new Promise(function (resolve) { setTimeout(resolve, seconds * 1000); })
+          .then(function () { return request(url, params, retries - 1); });
+      }
       return response.json().catch(function () { return {}; }).then(function (body) {
         const error = (body && body.error) || { code: "http_" + response.status, message: "Something went wrong." };
         error.status = response.status;
