@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "console.middleware.CurrentOrganizationMiddleware",
+    "console.middleware.TrailingSlashMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
 
 from accounts.selectors import membership_get, memberships_for_user
 
@@ -30,3 +31,24 @@ class CurrentOrganizationMiddleware:
                 request.membership = membership
                 request.organization = membership.organization
         return self.get_response(request)
+
+
+class TrailingSlashMiddleware:
+    """Console URLs have no trailing slash: a typed or pasted one (`/app/dashboards/`) that would
+    be a 404 redirects to the page without it. (APPEND_SLASH does the opposite, for the admin.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        path = request.path_info
+        if response.status_code != 404 or not path.startswith("/app/") or not path.endswith("/"):
+            return response
+        target = path.rstrip("/")
+        try:
+            resolve(target)
+        except Resolver404:
+            return response
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)

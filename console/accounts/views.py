@@ -4,6 +4,7 @@ Views are thin: forms validate input, accounts.services does the work and enforc
 rules, console.access guards every page. With HTMX the same view renders a partial.
 """
 
+import json
 from collections.abc import Callable
 
 from django.conf import settings
@@ -39,11 +40,12 @@ NEW_SECRET_SALT = "console.new-secret"
 NEW_SECRET_MAX_AGE = 300
 
 
-def _welcome_with_secret(secret: str) -> HttpResponse:
+def _welcome_with_secret(created: services.NewOrganization) -> HttpResponse:
+    """Both new keys are shown once: the admin key for the API, the ingest key for events."""
     response = redirect("console:welcome")
     response.set_signed_cookie(
         NEW_SECRET_COOKIE,
-        secret,
+        json.dumps({"admin": created.admin_key.secret, "ingest": created.ingest_key.secret}),
         salt=NEW_SECRET_SALT,
         max_age=NEW_SECRET_MAX_AGE,
         path=reverse("console:welcome"),
@@ -72,7 +74,7 @@ def register(request: HttpRequest) -> HttpResponse:
         )
         login(request, created.owner, backend="django.contrib.auth.backends.ModelBackend")
         _select_organization(request, created.organization.pk)
-        return _welcome_with_secret(created.admin_key.secret)
+        return _welcome_with_secret(created)
     return render(request, "registration/register.html", {"form": form})
 
 
@@ -81,7 +83,15 @@ def welcome(request: HttpRequest) -> HttpResponse:
     secret = request.get_signed_cookie(
         NEW_SECRET_COOKIE, default=None, salt=NEW_SECRET_SALT, max_age=NEW_SECRET_MAX_AGE
     )
-    response = render(request, "console/welcome.html", {"secret": secret})
+    try:
+        secrets = json.loads(secret) if secret else {}
+    except ValueError:
+        secrets = {}
+    response = render(
+        request,
+        "console/welcome.html",
+        {"secret": secrets.get("admin"), "ingest_secret": secrets.get("ingest")},
+    )
     response.delete_cookie(NEW_SECRET_COOKIE, path=reverse("console:welcome"), samesite="Strict")
     return response
 
@@ -94,7 +104,7 @@ def org_new(request: HttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"], owner_email=request.user.email
         )
         _select_organization(request, created.organization.pk)
-        return _welcome_with_secret(created.admin_key.secret)
+        return _welcome_with_secret(created)
     return render(request, "console/org_new.html", {"form": form})
 
 

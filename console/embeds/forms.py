@@ -37,6 +37,11 @@ class EmbedSessionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     allow_drill_down = forms.BooleanField(label="Allow drill-down to events", required=False)
+    allow_export = forms.BooleanField(
+        label="Allow CSV export",
+        required=False,
+        help_text="The viewer may download each widget's rows as CSV (allow_export).",
+    )
     max_date_range_days = forms.IntegerField(
         label="Max date range (days)", required=False, min_value=1, max_value=3660
     )

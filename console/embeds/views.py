@@ -44,6 +44,7 @@ def embed_tab(request: HttpRequest, dashboard_id: str) -> HttpResponse:
                     expires_in=form.cleaned_data["expires_in"],
                     permissions=form.permissions(),
                     user=request.user.email,
+                    allow_export=form.cleaned_data["allow_export"],
                 ),
                 actor=Actor(ip=request.META.get("REMOTE_ADDR")),
             )
@@ -77,6 +78,8 @@ def _snippets(request: HttpRequest, dashboard_id: str, form: EmbedSessionForm) -
         # Only what differs from the defaults, so the snippet stays short.
         "permissions": {k: v for k, v in permissions.items() if v not in ({}, [], None, False)},
     }
+    if form.cleaned_data["allow_export"]:
+        body["allow_export"] = True
     return {
         "curl": _curl_snippet(url, body),
         "python": _python_snippet(url, body),

@@ -119,6 +119,8 @@ def test_preview_tenant_period_and_viewer_filters_reload_the_preview(builder) ->
     page = builder
     assert caption(page).startswith("acme")
     assert kpi(page) == "30"
+    headers = tile(page, "w_table").locator("th").all_inner_texts()
+    assert headers == ["Model", "Sum of tokens"]  # not the data's column names (sum(tokens))
 
     preview_after(page, lambda: page.get_by_label("Preview as tenant").select_option("globex"))
     assert caption(page).startswith("globex")

@@ -34,6 +34,24 @@ def test_register_creates_org_owner_and_shows_admin_key_once(client) -> None:
     assert secret not in client.get("/app/welcome").content.decode()  # shown once
 
 
+def test_register_shows_the_ingest_key_once_and_the_curl_uses_it(client) -> None:
+    client.post(
+        "/app/register",
+        {"organization_name": "Initech", "email": "a@initech.example", "password": "pw-Strong-123"},
+    )
+    sessions = [str(session.get_decoded()) for session in Session.objects.all()]
+    assert not any("sl_ingest_" in data for data in sessions)
+    welcome = client.get("/app/welcome")
+    page = welcome.content.decode()
+    ingest = welcome.context["ingest_secret"]
+    key = api_key_for_secret(secret=ingest)
+    assert key.scope == "ingest" and key.organization.name == "Initech"
+    assert ingest in page
+    curl = page[page.index("curl -X POST") :]
+    assert "Bearer $SIGHTLINE_INGEST_KEY" in curl[: curl.index("</code>")]
+    assert ingest not in client.get("/app/welcome").content.decode()  # shown once
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [

@@ -102,6 +102,8 @@ def test_seed_demo_is_idempotent_and_reissues_the_keys(settings) -> None:
         assert api_key_for_secret(secret=old) is None  # only hashes are kept: old keys revoked
         assert api_key_for_secret(secret=new) is not None
     assert ApiKey.objects.filter(organization=organization, revoked_at=None).count() == 2
+    # organization_create's never-shown "Default" keys are gone, not listed as revoked.
+    assert not ApiKey.objects.filter(organization=organization, name__startswith="Default")
 
     # Events are not seeded twice: the second run only adds the minutes since the newest one.
     inserted_then, stored_then = seeded_counts(first)

@@ -85,3 +85,14 @@ document.addEventListener("htmx:afterSettle", function (event) {
   var first = editor.querySelector("input, select, textarea");
   if (first) first.focus({ preventScroll: true });
 });
+
+// The Embed tab's preview frame grows with the dashboard, as the helper script does on a
+// customer's page: the embed page posts its height to a parent it trusts (this origin).
+window.addEventListener("message", function (event) {
+  var frame = document.getElementById("embed-frame");
+  if (!frame || event.source !== frame.contentWindow || event.origin !== window.location.origin) return;
+  var message = event.data || {};
+  if (message.source === "sightline" && message.type === "resize" && message.payload && message.payload.height > 0) {
+    frame.style.height = Math.ceil(message.payload.height) + "px";
+  }
+});

@@ -27,3 +27,17 @@ export function formatTime(text, timeZone) {
 
 /** ECharts' time axis labels, per level. */
 export const TIME_LABELS = { year: "{yyyy}", month: "{MMM}", day: "{MMM} {d}", hour: "{HH}:{mm}", minute: "{HH}:{mm}" };
+
+const METRIC_HEADERS = { count: "Events", count_unique: "Unique users" };
+const METRIC_WORDS = { count_unique: "Unique", sum: "Sum of", avg: "Average", p95: "p95 of", p99: "p99 of" };
+
+/** A table column's header: "sum(tokens)" -> "Sum of tokens", "model" -> "Model". The data
+ * (and CSV exports) keep the raw column names; only what the viewer reads changes. */
+export function columnLabel(column) {
+  const text = String(column);
+  if (METRIC_HEADERS[text]) return METRIC_HEADERS[text];
+  const match = /^([a-z0-9_]+)\((.+)\)$/.exec(text);
+  if (match && METRIC_WORDS[match[1]]) return `${METRIC_WORDS[match[1]]} ${match[2]}`;
+  const words = text.replace(/[_.]+/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -33,6 +33,8 @@ export interface WidgetView {
 export function createWidgetView(body: HTMLElement, widget: Widget, options?: { theme?: Theme; onDrill?: ((clicked: Clicked) => void) | null; stateHost?: HTMLElement }): WidgetView;
 export function loadCharts(): Promise<unknown>;
 export function formatNumber(value: number | null | undefined): string;
+/** A table column's header for people: "sum(tokens)" -> "Sum of tokens" (data and CSV keep the raw name). */
+export function columnLabel(column: string): string;
 export function formatChange(value: number, previous: number | null | undefined): { direction: "up" | "down" | "flat"; text: string };
 export function formatTime(text: string, timeZone?: string): string;
 export const TIME_LABELS: Record<string, string>;

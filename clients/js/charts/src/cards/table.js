@@ -1,6 +1,6 @@
 // Tables: sortable columns (click or Enter on a header), numbers right-aligned and formatted.
 import { el } from "../dom.js";
-import { formatNumber } from "../format.js";
+import { columnLabel, formatNumber } from "../format.js";
 
 /** `sort` is {column, direction} (kept by the caller across redraws); `onSort(next)` redraws. */
 export function tableCard(widget, data, { sort, onSort, onDrill }) {
@@ -10,7 +10,8 @@ export function tableCard(widget, data, { sort, onSort, onDrill }) {
   const headRow = el("tr");
   data.columns.forEach((column, index) => {
     const numeric = data.rows.length && typeof data.rows[0][index] === "number";
-    const th = el("th", numeric ? "sl-num" : null, column);
+    const th = el("th", numeric ? "sl-num" : null, columnLabel(column));
+    th.title = String(column);
     th.scope = "col";
     th.tabIndex = 0;
     th.setAttribute("aria-sort", sort.column === index ? (sort.direction > 0 ? "ascending" : "descending") : "none");
