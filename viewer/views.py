@@ -22,11 +22,12 @@ from django.views.decorators.http import require_GET
 from accounts.models import Organization
 from core.errors import ApiError
 from core.ratelimit import concurrency_slot, parse_rate, rate_limit_check
-from dashboards.spec import WidgetSpec
+from dashboards.layout import reflow
+from dashboards.spec import DashboardSpec, WidgetSpec
 from embeds.permissions import allowed_periods, default_period, visible_widgets
 from embeds.queries import embed_dashboard_data, embed_drill, embed_export
 from embeds.selectors import VerifiedEmbed, embed_session_verify, published_spec_of
-from embeds.tokens import InvalidToken
+from embeds.tokens import EmbedPermissions, InvalidToken
 from interface.errors import error_response
 
 # @sightline/embed (clients/js/embed) as built by `npm run build` (make install).
@@ -93,7 +94,7 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
     }
     return {
         "dashboard": {"id": dashboard_id, "name": spec.name},
-        "widgets": [_widget_config(widget) for widget in visible_widgets(permissions, spec)],
+        "widgets": _visible_widget_configs(permissions, spec),
         "filters": [
             {
                 "dimension": f.dimension,
@@ -118,6 +119,17 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
             "export": f"/embed/{dashboard_id}/export",
         },
     }
+
+
+def _visible_widget_configs(permissions: EmbedPermissions, spec: DashboardSpec) -> list[dict]:
+    """The widgets the session may see. When some are hidden, the others are packed again in
+    reading order, so a hidden widget leaves no hole in the grid."""
+    visible = visible_widgets(permissions, spec)
+    configs = [_widget_config(widget) for widget in visible]
+    if len(visible) == len(spec.widgets):
+        return configs
+    in_order = sorted(configs, key=lambda c: (c["layout"]["y"], c["layout"]["x"]))
+    return reflow(in_order)
 
 
 def _widget_config(widget: WidgetSpec) -> dict[str, Any]:
