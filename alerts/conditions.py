@@ -5,20 +5,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from alerts.models import Operator
-
-# The windows a rule can use. The short ones suit a 60-second check; the long ones are the
-# dashboard periods (a rule without a window uses its dashboard's default period).
-WINDOWS: dict[str, timedelta] = {
-    "5m": timedelta(minutes=5),
-    "15m": timedelta(minutes=15),
-    "1h": timedelta(hours=1),
-    "6h": timedelta(hours=6),
-    "24h": timedelta(hours=24),
-    "7d": timedelta(days=7),
-    "30d": timedelta(days=30),
-    "90d": timedelta(days=90),
-}
-FALLBACK_WINDOW = "24h"
+from core.periods import ALERT_WINDOWS, FALLBACK_ALERT_WINDOW
 
 # Metrics where "no events in the window" means 0. For avg and percentiles it means "no data",
 # which never meets a threshold (so a firing tenant resolves when its traffic stops).
@@ -57,7 +44,7 @@ def condition(*, operator: str, threshold: float) -> Callable[[float | None], bo
 
 def window_for(*, rule_window: str, default_period: str) -> tuple[str, timedelta]:
     """The rule's window, else the dashboard's default period, else 24h."""
-    for name in (rule_window, default_period, FALLBACK_WINDOW):
-        if name in WINDOWS:
-            return name, WINDOWS[name]
-    raise AssertionError("unreachable: FALLBACK_WINDOW is a window")
+    for name in (rule_window, default_period, FALLBACK_ALERT_WINDOW):
+        if name in ALERT_WINDOWS:
+            return name, ALERT_WINDOWS[name]
+    raise AssertionError("unreachable: FALLBACK_ALERT_WINDOW is a window")

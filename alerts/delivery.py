@@ -16,7 +16,7 @@ import smtplib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -36,6 +36,7 @@ from alerts.models import (
 )
 from alerts.webhooks import AddressCheck, WebhookError, webhook_post
 from core.ids import new_id
+from core.isotime import iso_utc
 
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30  # Celery: 30 s, 1 min, 2 min, 4 min between attempts
@@ -95,7 +96,7 @@ def notification_payload(
         "state": state,
         "dashboard_url": dashboard_url(rule.dashboard_id),
         "widget_id": rule.widget_id,
-        "time": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "time": iso_utc(at, timespec="auto"),
         "test": test,
     }
 

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from alerts.conditions import WINDOWS
 from alerts.delivery import deliveries_create_for_test, delivery_attempt
 from alerts.models import AlertDelivery, AlertEvaluation, AlertRule, AlertState
 from alerts.targets import TargetGone, TargetResolver
 from core.errors import Conflict, InvalidInput
+from core.periods import ALERT_WINDOWS
 
 HISTORY_KEPT = timedelta(days=30)  # evaluations (transitions, errors) and deliveries
 EDITABLE_FIELDS = frozenset(
@@ -108,8 +108,10 @@ def _check_rule(rule: AlertRule, *, check_target: bool) -> None:
             {"field": "webhook_url", "message": message},
             {"field": "email_to", "message": message},
         ]
-    if rule.window and rule.window not in WINDOWS:
-        details.append({"field": "window", "message": f"Must be one of: {', '.join(WINDOWS)}."})
+    if rule.window and rule.window not in ALERT_WINDOWS:
+        details.append(
+            {"field": "window", "message": f"Must be one of: {', '.join(ALERT_WINDOWS)}."}
+        )
     if details:
         raise InvalidInput("The alert is invalid.", details=details)
     if check_target:

@@ -119,7 +119,7 @@ def build(rules: int, widget_count: int, webhook_url: str) -> list:
 
     from django.utils import timezone
 
-    from alerts.conditions import WINDOWS as WINDOW_LENGTHS
+    from core.periods import ALERT_WINDOWS as WINDOW_LENGTHS
 
     now = timezone.now()
     values = {}

@@ -1,21 +1,22 @@
-"""What the console offers to choose from, shared by its app packages: the labels of the rolling
-periods, and the schema discovery saw (event names, property keys, tenants), cached briefly."""
+"""What the console offers to choose from, shared by its app packages: the labelled periods, and the schema discovery saw (event names, property keys, tenants), cached briefly."""
 
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 
+from core.periods import PERIOD_LABELS, ROLLING_PERIODS
 from dashboards import discovery
 
 SCHEMA_CACHE_SECONDS = 60
 
-PERIOD_LABELS = {
-    "24h": "Last 24 hours",
-    "7d": "Last 7 days",
-    "30d": "Last 30 days",
-    "90d": "Last 90 days",
-}
+
+def period_choices(periods: tuple[str, ...] = tuple(ROLLING_PERIODS)) -> list[tuple[str, str]]:
+    """`("24h", "Last 24 hours")`, …, `("custom", "Custom range")`: core's periods, labelled."""
+    return [
+        (p, f"Last {PERIOD_LABELS[p]}" if p in ROLLING_PERIODS else f"{PERIOD_LABELS[p]} range")
+        for p in periods
+    ]
 
 
 @dataclass(frozen=True)

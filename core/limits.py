@@ -12,3 +12,8 @@ EVENT_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,127}")
 PROP_KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 EVENT_NAME_RULE = "must be a letter, then letters, digits, _ . : or - (at most 128 characters)"
 PROP_KEY_RULE = "is not a valid key: a letter or _, then letters, digits, _ . or - (at most 64)"
+
+# The dashboard grid: 12 columns (spec, builder, auto-create and packing alike); a widget is
+# at most 12 rows high.
+GRID_COLUMNS = 12
+MAX_WIDGET_ROWS = 12

@@ -30,12 +30,13 @@ from django.conf import settings
 from django.core.cache import cache
 
 from core.errors import InvalidInput
+from core.isotime import iso_utc
+from core.periods import CUSTOM_PERIOD, PERIODS, ROLLING_PERIODS
 from core.timezones import is_known_timezone
 from dashboards.spec import (
     KEY_RE,
     MAX_FILTER_VALUE_CHARS,
     MAX_FILTERS,
-    PERIODS,
     DashboardSpec,
     WidgetSpec,
     widget_to_dict,
@@ -48,13 +49,6 @@ from warehouse.scope import Scope
 
 logger = logging.getLogger(__name__)
 
-ROLLING: dict[str, timedelta] = {
-    "24h": timedelta(hours=24),
-    "7d": timedelta(days=7),
-    "30d": timedelta(days=30),
-    "90d": timedelta(days=90),
-}
-CUSTOM = "custom"
 MAX_CUSTOM_DAYS = 366
 CACHE_PREFIX = "sightline:widget:v1:"
 # Metrics that are 0 over no events; the others (avg, percentiles) have no value there.
@@ -85,13 +79,13 @@ def parse_data_request(
     tz_name = params.get("tz") or default_tz
     zone = _zone(tz_name)
     period = params.get("period") or default_period
-    if period in ROLLING:
+    if period in ROLLING_PERIODS:
         end = _next_minute(now or datetime.now(UTC))
-        start = end - ROLLING[period]
-    elif period == CUSTOM:
+        start = end - ROLLING_PERIODS[period]
+    elif period == CUSTOM_PERIOD:
         start, end = _custom_window(params.get("from"), params.get("to"), zone)
     else:
-        raise _invalid("period", f"period must be one of: {', '.join((*PERIODS, CUSTOM))}.")
+        raise _invalid("period", f"period must be one of: {', '.join(PERIODS)}.")
     filters = _parse_filters(params.get("filters"))
     return DataRequest(period=period, start=start, end=end, tz=tz_name, filters=filters)
 
@@ -268,8 +262,8 @@ def _cache_key(
         widget.id,
         widget_to_dict(widget),
         effective_filters(widget.filters, request.filters, locked),
-        iso_utc(request.start, precise=True),
-        iso_utc(request.end, precise=True),
+        iso_utc(request.start, timespec="microseconds"),
+        iso_utc(request.end, timespec="microseconds"),
         request.tz,
     ]
     return CACHE_PREFIX + hashlib.sha256(orjson.dumps(material)).hexdigest()
@@ -310,16 +304,6 @@ def widget_data(
         "columns": list(query.columns),
         "rows": [[_cell(v) for v in row] for row in result.rows],
     }
-
-
-def iso_utc(moment: datetime, *, precise: bool = False) -> str:
-    """`2026-04-14T10:00:00Z` (with microseconds when precise)."""
-    text = (
-        moment.astimezone(UTC)
-        .replace(tzinfo=None)
-        .isoformat(timespec="microseconds" if precise else "seconds")
-    )
-    return text + "Z"
 
 
 def _number(value: Any) -> float | None:

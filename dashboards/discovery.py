@@ -15,6 +15,8 @@ from django.conf import settings
 
 from accounts.models import Organization, User
 from core.errors import Conflict
+from core.isotime import iso_utc
+from core.limits import GRID_COLUMNS
 from dashboards.models import Dashboard
 from dashboards.services import dashboard_create
 from dashboards.spec import KEY_RE
@@ -32,7 +34,6 @@ DIMENSION_CARDINALITY = range(2, 101)
 MAX_BREAKDOWNS = 2
 MAX_DEFAULT_FILTERS = 3
 MAX_LATENCY_WIDGETS = 2
-GRID_COLUMNS = 12
 LATENCY_WORDS = frozenset({"latency", "duration", "elapsed", "time", "ms", "seconds", "secs"})
 COST_WORDS = frozenset(
     {"cost", "price", "amount", "revenue", "spend", "usd", "charge", "fee", "billing"}
@@ -62,7 +63,11 @@ def discover(org_id: str, tenant_id: str | None = None) -> dict[str, Any]:
     organization or one of its tenants. The shape of GET /v1/discover."""
     summary, since, now = _summary(org_id, tenant_id)
     return {
-        "window": {"from": _iso(since), "to": _iso(now), "days": window_days()},
+        "window": {
+            "from": iso_utc(since, timespec="milliseconds"),
+            "to": iso_utc(now, timespec="milliseconds"),
+            "days": window_days(),
+        },
         # Property statistics come from these (busiest) tenants only; null: from every tenant.
         "prop_tenants": summary.prop_tenants,
         "events": [asdict(event) for event in summary.events],
@@ -284,7 +289,7 @@ def _unique_ids(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class _GridLayout:
-    """Places widgets left to right on a 12-column grid, wrapping to a new row when full."""
+    """Places widgets left to right on a GRID_COLUMNS-wide grid, wrapping to a new row when full."""
 
     def __init__(self) -> None:
         self.x = self.y = self.row_height = 0
@@ -296,9 +301,3 @@ class _GridLayout:
         self.x += w
         self.row_height = max(self.row_height, h)
         return box
-
-
-def _iso(moment: datetime) -> str:
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )

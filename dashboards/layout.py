@@ -1,8 +1,8 @@
-"""Grid packing for the 12-column dashboard layout."""
+"""Grid packing for the dashboard layout (GRID_COLUMNS wide)."""
 
 from typing import Any
 
-GRID_COLUMNS = 12
+from core.limits import GRID_COLUMNS
 
 
 def reflow(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,16 +3,15 @@
 from datetime import timedelta
 
 from core.errors import Forbidden
+from core.periods import CUSTOM_PERIOD, PERIODS
 from dashboards.spec import DashboardSpec, WidgetSpec
 from embeds.tokens import EmbedPermissions
-
-PERIOD_ORDER = ("24h", "7d", "30d", "90d", "custom")
 
 
 def allowed_periods(permissions: EmbedPermissions) -> list[str]:
     """The periods the viewer may pick, in the picker's order (all of them if none named)."""
-    allowed = set(permissions.allowed_periods or PERIOD_ORDER)
-    return [period for period in PERIOD_ORDER if period in allowed]
+    allowed = set(permissions.allowed_periods or PERIODS)
+    return [period for period in PERIODS if period in allowed]
 
 
 def default_period(permissions: EmbedPermissions, spec: DashboardSpec) -> str:
@@ -20,7 +19,7 @@ def default_period(permissions: EmbedPermissions, spec: DashboardSpec) -> str:
     periods = allowed_periods(permissions)
     if spec.default_period in periods:
         return spec.default_period
-    return next((p for p in periods if p != "custom"), periods[0])
+    return next((p for p in periods if p != CUSTOM_PERIOD), periods[0])
 
 
 def check_period(permissions: EmbedPermissions, *, period: str, length: timedelta) -> None:

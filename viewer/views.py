@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
 from core.errors import ApiError
+from core.periods import PERIOD_LABELS
 from core.ratelimit import concurrency_slot, parse_rate, rate_limit_check
 from dashboards.layout import reflow
 from dashboards.spec import DashboardSpec, WidgetSpec
@@ -105,6 +106,7 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
         ],
         "locked_filters": dict(permissions.locked_filters),
         "periods": allowed_periods(permissions),
+        "period_labels": {p: PERIOD_LABELS[p] for p in allowed_periods(permissions)},
         "period": default_period(permissions, spec),
         "max_date_range_days": permissions.max_date_range_days,
         "timezone": claims.timezone or verified.dashboard.organization.default_timezone,

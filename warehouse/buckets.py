@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-BUCKET_SIZES: tuple[str, ...] = ("hour", "day", "week", "month")
+from core.periods import AUTO_BUCKET, BUCKET_SIZES
+
 MAX_POINTS = 1000  # a finer bucket that would draw more points is coarsened
 
 
@@ -19,7 +20,7 @@ def resolve_bucket(requested: str | None, start: datetime, end: datetime) -> str
     An explicit size is kept unless it would draw more than MAX_POINTS points (hourly over
     90 days), then the next coarser size is used; the data says which one was used."""
     span = end - start
-    if requested in (None, "auto"):
+    if requested in (None, AUTO_BUCKET):
         if span <= timedelta(hours=48):
             return "hour"
         return "day" if span <= timedelta(days=120) else "week"

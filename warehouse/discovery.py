@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 
+from core.isotime import iso_utc
 from warehouse.backends import Backend, get_backend
 from warehouse.params import ParamValue
 from warehouse.reads import CompiledQuery, run
@@ -182,7 +183,7 @@ class _Runner:
 
 def _iso(timestamp: str) -> str:
     """'2026-04-14 10:00:00.123' (UTC, as both backends return DateTime64) -> ISO 8601 with Z."""
-    return timestamp.replace(" ", "T") + "Z"
+    return iso_utc(datetime.fromisoformat(timestamp), timespec="milliseconds")
 
 
 def _event(row: Sequence[Any]) -> EventSummary:

@@ -5,7 +5,6 @@ from typing import Any
 
 from rest_framework import serializers
 
-from alerts.conditions import WINDOWS
 from alerts.inputs import MAX_RENOTIFY_MINUTES, parse_email_list
 from alerts.models import (
     AlertDelivery,
@@ -17,6 +16,7 @@ from alerts.models import (
     Operator,
 )
 from alerts.webhooks import validate_webhook_target
+from core.periods import ALERT_WINDOWS
 
 
 class StrictNumberField(serializers.Field):
@@ -87,7 +87,7 @@ class AlertRuleCreateInput(_StrictSerializer):
         max_length=128, required=False, allow_blank=True, allow_null=True
     )
     window = serializers.ChoiceField(
-        choices=list(WINDOWS), required=False, allow_blank=True, allow_null=True
+        choices=list(ALERT_WINDOWS), required=False, allow_blank=True, allow_null=True
     )
     renotify_minutes = serializers.IntegerField(
         min_value=1, max_value=MAX_RENOTIFY_MINUTES, required=False, allow_null=True

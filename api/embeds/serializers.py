@@ -5,14 +5,12 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from core.periods import PERIODS
 from core.timezones import is_known_timezone
-from dashboards.data import CUSTOM
 from dashboards.spec import COLOR_RE, FONT_RE
-from dashboards.spec import PERIODS as ROLLING_PERIODS
 from embeds.services import SessionRequest
 from embeds.tokens import EmbedPermissions
 
-PERIODS = (*ROLLING_PERIODS, CUSTOM)
 MAX_TENANT_ID_LENGTH = 200
 
 

@@ -5,11 +5,11 @@ from typing import Any
 
 from django import forms
 
-from alerts.conditions import WINDOWS
 from alerts.inputs import MAX_RENOTIFY_MINUTES, parse_email_list
 from alerts.models import AlertRule, Operator
 from alerts.selectors import WidgetChoice
 from alerts.webhooks import validate_webhook_target
+from core.periods import ALERT_WINDOWS
 
 OPERATOR_CHOICES = [
     (Operator.GT, "> above"),
@@ -30,7 +30,10 @@ class AlertRuleForm(forms.Form):
     window = forms.ChoiceField(
         label="Computed over",
         required=False,
-        choices=[("", "The dashboard's default period"), *((w, f"the last {w}") for w in WINDOWS)],
+        choices=[
+            ("", "The dashboard's default period"),
+            *((w, f"the last {w}") for w in ALERT_WINDOWS),
+        ],
     )
     tenant_id = forms.CharField(
         label="Tenant", max_length=128, required=False, help_text="Empty: every tenant, separately."

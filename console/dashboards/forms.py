@@ -6,16 +6,25 @@ from typing import Any
 
 from django import forms
 
-from console.choices import PERIOD_LABELS, Schema
+from console.choices import Schema, period_choices
+from core.limits import GRID_COLUMNS, MAX_WIDGET_ROWS
+from core.periods import AUTO_BUCKET, BUCKETS
 from dashboards.spec import (
-    BUCKETS,
     CHARTS_BY_KIND,
+    GROUP_BY_COUNT,
     KINDS,
     METRICS,
     NUMERIC_METRICS,
-    PERIODS,
     THEME_MODES,
     USER_ID,
+)
+from dashboards.spec.kinds import (
+    takes_bucket,
+    takes_group_by,
+    takes_limit,
+    takes_property,
+    takes_table_columns,
+    takes_target,
 )
 
 KIND_LABELS = {
@@ -50,9 +59,7 @@ class DashboardCreateForm(forms.Form):
 
 class DashboardSettingsForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
-    default_period = forms.ChoiceField(
-        label="Default period", choices=[(p, PERIOD_LABELS[p]) for p in PERIODS]
-    )
+    default_period = forms.ChoiceField(label="Default period", choices=period_choices())
     filters = forms.MultipleChoiceField(
         label="Viewer filters",
         required=False,
@@ -138,11 +145,11 @@ class WidgetForm(forms.Form):
     bucket = forms.ChoiceField(
         label="Bucket", choices=[(b, b.capitalize()) for b in BUCKETS], required=False
     )
-    # The grid has 12 columns; rows are about 56 px high.
-    x = forms.IntegerField(label="Column", min_value=0, max_value=11)
+    # The grid is GRID_COLUMNS wide; rows are about 56 px high.
+    x = forms.IntegerField(label="Column", min_value=0, max_value=GRID_COLUMNS - 1)
     y = forms.IntegerField(label="Row", min_value=0)
-    w = forms.IntegerField(label="Width", min_value=1, max_value=12)
-    h = forms.IntegerField(label="Height", min_value=1, max_value=12)
+    w = forms.IntegerField(label="Width", min_value=1, max_value=GRID_COLUMNS)
+    h = forms.IntegerField(label="Height", min_value=1, max_value=MAX_WIDGET_ROWS)
 
     def __init__(self, *args: Any, schema: Schema, widget: dict[str, Any], **kwargs: Any) -> None:
         self.widget = widget
@@ -168,7 +175,7 @@ class WidgetForm(forms.Form):
             "property": widget.get("property") or "",
             "group_by": widget.get("group_by") or [],
             "filters": "\n".join(f"{k} = {v}" for k, v in (widget.get("filters") or {}).items()),
-            "bucket": widget.get("bucket") or "auto",
+            "bucket": widget.get("bucket") or AUTO_BUCKET,
             **{key: layout.get(key) for key in ("x", "y", "w", "h")},
         }
 
@@ -192,11 +199,11 @@ class WidgetForm(forms.Form):
     def _which_apply(self) -> dict[str, bool]:
         """Which optional fields this kind/metric uses (the template hides the others)."""
         return {
-            "property": self.metric != "count",
-            "group_by": self.kind in ("timeseries", "breakdown", "table"),
-            "limit": self.kind in ("timeseries", "breakdown", "table"),
-            "target": self.kind == "kpi" and self._current("chart") == "progress",
-            "bucket": self.kind == "timeseries",
+            "property": takes_property(self.metric),
+            "group_by": takes_group_by(self.kind),
+            "limit": takes_limit(self.kind, grouped=takes_group_by(self.kind)),
+            "target": takes_target(self.kind, self._current("chart")),
+            "bucket": takes_bucket(self.kind),
         }
 
     def clean_filters(self) -> dict[str, str]:
@@ -224,7 +231,7 @@ class WidgetForm(forms.Form):
             "group_by": list(data["group_by"]) if applies["group_by"] else [],
             "filters": data["filters"],
             "limit": data["limit"]
-            if applies["limit"] and (data["group_by"] or data["kind"] != "timeseries")
+            if takes_limit(data["kind"], grouped=applies["group_by"] and bool(data["group_by"]))
             else None,
             "layout": {key: data[key] for key in ("x", "y", "w", "h")},
         }
@@ -233,8 +240,8 @@ class WidgetForm(forms.Form):
         if applies["target"]:
             widget["target"] = data["target"]
         if applies["bucket"]:
-            widget["bucket"] = data["bucket"] or "auto"
-        if data["kind"] == "table" and self.widget.get("kind") == "table":
+            widget["bucket"] = data["bucket"] or AUTO_BUCKET
+        if takes_table_columns(data["kind"]) and self.widget.get("kind") == data["kind"]:
             widget.update(_kept_table_extras(self.widget, widget))
         return widget
 
@@ -265,7 +272,12 @@ def new_widget(*, kind: str, widget_id: str, schema: Schema, y: int) -> dict[str
     """A sensible first version of a widget of `kind`, on the busiest discovered event."""
     event = schema.events[0] if schema.events else "event"
     dimension = schema.string_keys[:1]
-    size = {"kpi": (3, 2), "timeseries": (12, 4), "breakdown": (6, 4), "table": (12, 5)}[kind]
+    size = {
+        "kpi": (3, 2),
+        "timeseries": (GRID_COLUMNS, 4),
+        "breakdown": (GRID_COLUMNS // 2, 4),
+        "table": (GRID_COLUMNS, 5),
+    }[kind]
     widget: dict[str, Any] = {
         "id": widget_id,
         "title": f"{event} {KIND_LABELS[kind].lower()}",
@@ -274,11 +286,11 @@ def new_widget(*, kind: str, widget_id: str, schema: Schema, y: int) -> dict[str
         "event_name": event,
         "metric": "count",
         "property": None,
-        "group_by": dimension if kind in ("breakdown", "table") else [],
+        "group_by": dimension if GROUP_BY_COUNT[kind][0] else [],
         "filters": {},
         "limit": None,
         "layout": {"x": 0, "y": y, "w": size[0], "h": size[1]},
     }
-    if kind in ("breakdown", "table") and not dimension:
+    if GROUP_BY_COUNT[kind][0] and not dimension:
         widget["group_by"] = ["name"]  # a placeholder until events carry string properties
     return widget

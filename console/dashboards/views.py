@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from console.access import console_view, has_role
-from console.choices import PERIOD_LABELS, dashboard_schema
+from console.choices import dashboard_schema, period_choices
 from console.dashboards.forms import (
     KIND_LABELS,
     DashboardCreateForm,
@@ -30,7 +30,7 @@ from dashboards import discovery, selectors, services
 from dashboards.data import dashboard_data, parse_data_request
 from dashboards.layout import reflow
 from dashboards.models import Dashboard
-from dashboards.spec import CHARTS_BY_KIND, KINDS, PERIODS, parse_spec
+from dashboards.spec import CHARTS_BY_KIND, KINDS, parse_spec
 from warehouse.scope import Scope
 
 DRAFT_CHANGED = "draft-changed"
@@ -106,7 +106,7 @@ def builder(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     context = {
         **_side_context(request, dashboard, selected=selected),
         "tenants": schema.tenants,
-        "periods": [(p, PERIOD_LABELS[p]) for p in PERIODS],
+        "periods": period_choices(),
     }
     return render(request, "console/dashboards/builder.html", context)
 

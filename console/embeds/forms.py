@@ -4,8 +4,9 @@ from typing import Any
 
 from django import forms
 
-from console.choices import PERIOD_LABELS
-from dashboards.spec import PERIODS, DashboardSpec
+from console.choices import period_choices
+from core.periods import ROLLING_PERIODS
+from dashboards.spec import DashboardSpec
 from embeds.tokens import EmbedPermissions
 
 EXPIRY_CHOICES = [(900, "15 minutes"), (3600, "1 hour"), (86400, "24 hours")]
@@ -32,8 +33,8 @@ class EmbedSessionForm(forms.Form):
     )
     allowed_periods = forms.MultipleChoiceField(
         label="Allowed periods",
-        choices=[(p, PERIOD_LABELS[p]) for p in PERIODS],
-        initial=list(PERIODS),
+        choices=period_choices(),
+        initial=list(ROLLING_PERIODS),
         widget=forms.CheckboxSelectMultiple,
     )
     allow_drill_down = forms.BooleanField(label="Allow drill-down to events", required=False)

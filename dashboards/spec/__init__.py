@@ -25,7 +25,6 @@ from dashboards.spec.structures import (
     WidgetSpec,
 )
 from dashboards.spec.vocabulary import (
-    BUCKETS,
     CHARTS_BY_KIND,
     COLOR_RE,
     DEFAULT_LAYOUT,
@@ -42,7 +41,6 @@ from dashboards.spec.vocabulary import (
     MAX_WIDGETS,
     METRICS,
     NUMERIC_METRICS,
-    PERIODS,
     SORT_DIRECTIONS,
     SPEC_MAX_BYTES,
     THEME_MODES,
@@ -51,7 +49,6 @@ from dashboards.spec.vocabulary import (
 )
 
 __all__ = [
-    "BUCKETS",
     "CHARTS_BY_KIND",
     "COLOR_RE",
     "DEFAULT_LAYOUT",
@@ -68,7 +65,6 @@ __all__ = [
     "MAX_WIDGETS",
     "METRICS",
     "NUMERIC_METRICS",
-    "PERIODS",
     "SORT_DIRECTIONS",
     "SPEC_MAX_BYTES",
     "THEME_MODES",

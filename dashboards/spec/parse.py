@@ -5,6 +5,7 @@ from typing import Any
 import orjson
 
 from core.errors import InvalidInput
+from core.periods import DEFAULT_PERIOD, ROLLING_PERIODS
 from dashboards.spec.fields import (
     MISSING,
     SpecErrors,
@@ -20,7 +21,6 @@ from dashboards.spec.vocabulary import (
     DEFAULT_THEME,
     FONT_RE,
     MAX_FILTERS,
-    PERIODS,
     SPEC_MAX_BYTES,
     THEME_MODES,
 )
@@ -46,14 +46,16 @@ def parse_spec(raw: object) -> DashboardSpec:
         errors.raise_if_any()
     assert obj is not None
     name = as_string(obj.get("name", MISSING), "name", errors, min_len=1, max_len=200)
-    default_period = as_choice(obj.get("default_period", "7d"), "default_period", PERIODS, errors)
+    default_period = as_choice(
+        obj.get("default_period", DEFAULT_PERIOD), "default_period", tuple(ROLLING_PERIODS), errors
+    )
     filters = _parse_dashboard_filters(obj.get("filters", []), errors)
     theme = _parse_theme(obj.get("theme", {}), errors)
     widgets = parse_widgets(obj.get("widgets", []), errors)
     errors.raise_if_any()
     return DashboardSpec(
         name=name or "",
-        default_period=default_period or "7d",
+        default_period=default_period or DEFAULT_PERIOD,
         filters=filters,
         theme=theme,
         widgets=widgets,

@@ -2,14 +2,13 @@
 
 import re
 
-from core.limits import EVENT_NAME_PATTERN, PROP_KEY_PATTERN
+from core.limits import EVENT_NAME_PATTERN, GRID_COLUMNS, PROP_KEY_PATTERN
 
 SPEC_MAX_BYTES = 256 * 1024
 MAX_WIDGETS = 50
 MAX_FILTERS = 20
 MAX_FILTER_VALUE_CHARS = 1000
 
-PERIODS: tuple[str, ...] = ("24h", "7d", "30d", "90d")
 KINDS: tuple[str, ...] = ("kpi", "timeseries", "breakdown", "table")
 CHARTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "kpi": ("stat", "progress"),
@@ -19,7 +18,6 @@ CHARTS_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 METRICS: tuple[str, ...] = ("count", "count_unique", "sum", "avg", "p95", "p99")
 NUMERIC_METRICS: frozenset[str] = frozenset({"sum", "avg", "p95", "p99"})
-BUCKETS: tuple[str, ...] = ("auto", "hour", "day", "week", "month")
 SORT_DIRECTIONS: tuple[str, ...] = ("asc", "desc")
 THEME_MODES: tuple[str, ...] = ("light", "dark")
 USER_ID = "user_id"  # count_unique's default: the event's user_id column, not a property
@@ -53,4 +51,4 @@ DEFAULT_THEME = {
     "fontFamily": "Inter, system-ui, sans-serif",
     "mode": "light",
 }
-DEFAULT_LAYOUT = {"x": 0, "y": 0, "w": 6, "h": 4}
+DEFAULT_LAYOUT = {"x": 0, "y": 0, "w": GRID_COLUMNS // 2, "h": 4}

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from core.limits import GRID_COLUMNS, MAX_WIDGET_ROWS
+from core.periods import AUTO_BUCKET, BUCKETS
 from dashboards.spec.fields import (
     MISSING,
     SpecErrors,
@@ -12,9 +14,16 @@ from dashboards.spec.fields import (
     as_object,
     as_string,
 )
+from dashboards.spec.kinds import (
+    KIND_ONLY_FIELDS,
+    takes_bucket,
+    takes_limit,
+    takes_property,
+    takes_table_columns,
+    takes_target,
+)
 from dashboards.spec.structures import Layout, MetricSpec, SortSpec, WidgetSpec
 from dashboards.spec.vocabulary import (
-    BUCKETS,
     CHARTS_BY_KIND,
     DEFAULT_LAYOUT,
     EVENT_NAME_RE,
@@ -122,11 +131,11 @@ def _parse_metric(
     prop_path = f"{path}.property"
     if metric is None:
         return None
-    if metric == "count":
+    if not takes_property(metric):
         if raw_property is not None:
-            errors.add(prop_path, "count takes no property.")
+            errors.add(prop_path, f"{metric} takes no property.")
             return None
-        return MetricSpec("count", None)
+        return MetricSpec(metric, None)
     if metric == "count_unique":
         if raw_property is None or raw_property == USER_ID:
             return MetricSpec("count_unique", None)
@@ -159,10 +168,10 @@ def _parse_layout(raw: Any, path: str, errors: SpecErrors) -> Layout | None:
     obj = as_object(raw, path, {"x", "y", "w", "h"}, errors)
     if obj is None:
         return None
-    x = as_int(obj.get("x", MISSING), f"{path}.x", errors, low=0, high=11)
+    x = as_int(obj.get("x", MISSING), f"{path}.x", errors, low=0, high=GRID_COLUMNS - 1)
     y = as_int(obj.get("y", MISSING), f"{path}.y", errors, low=0, high=None)
-    w = as_int(obj.get("w", MISSING), f"{path}.w", errors, low=1, high=12)
-    h = as_int(obj.get("h", MISSING), f"{path}.h", errors, low=1, high=12)
+    w = as_int(obj.get("w", MISSING), f"{path}.w", errors, low=1, high=GRID_COLUMNS)
+    h = as_int(obj.get("h", MISSING), f"{path}.h", errors, low=1, high=MAX_WIDGET_ROWS)
     if None in (x, y, w, h):
         return None
     assert x is not None and y is not None and w is not None and h is not None
@@ -189,7 +198,7 @@ def _parse_group_by(raw: Any, kind: str, path: str, errors: SpecErrors) -> tuple
 def _parse_limit(
     raw: Any, kind: str, group_by: tuple[str, ...], path: str, errors: SpecErrors
 ) -> int | None:
-    if kind not in LIMITS or (kind == "timeseries" and not group_by):
+    if not takes_limit(kind, grouped=bool(group_by)):
         if raw is not None:
             scope = " without group_by" if kind == "timeseries" else ""
             errors.add(path, f"A {kind} widget{scope} takes no limit.")
@@ -198,10 +207,6 @@ def _parse_limit(
     if raw is None:
         return default
     return as_int(raw, path, errors, low=low, high=high)
-
-
-# Fields that only one kind takes; on any other kind they must be absent (or empty).
-_KIND_ONLY_FIELDS = {"target": "kpi", "bucket": "timeseries", "metrics": "table", "sort": "table"}
 
 
 def _parse_kind_extras(
@@ -214,14 +219,15 @@ def _parse_kind_extras(
     errors: SpecErrors,
 ) -> dict[str, Any]:
     """target (kpi progress), bucket (timeseries), metrics and sort (table)."""
-    for name, owner in _KIND_ONLY_FIELDS.items():
+    for name, owner in KIND_ONLY_FIELDS.items():
         if kind != owner and obj.get(name) not in (None, [], {}):
             errors.add(f"{path}.{name}", f"Only a {owner} widget takes {name}.")
-    if kind == "kpi":
-        return {"target": _parse_target(obj.get("target"), chart, f"{path}.target", errors)}
-    if kind == "timeseries":
-        return {"bucket": as_choice(obj.get("bucket") or "auto", f"{path}.bucket", BUCKETS, errors)}
-    if kind == "table":
+    if kind == KIND_ONLY_FIELDS["target"]:
+        return {"target": _parse_target(obj.get("target"), kind, chart, f"{path}.target", errors)}
+    if takes_bucket(kind):
+        bucket = obj.get("bucket") or AUTO_BUCKET
+        return {"bucket": as_choice(bucket, f"{path}.bucket", BUCKETS, errors)}
+    if takes_table_columns(kind):
         metrics = _parse_table_metrics(obj.get("metrics"), metric, f"{path}.metrics", errors)
         columns = [*group_by, *(m.label for m in metrics)]
         sort = _parse_sort(obj.get("sort"), columns, len(group_by), f"{path}.sort", errors)
@@ -229,8 +235,10 @@ def _parse_kind_extras(
     return {}
 
 
-def _parse_target(raw: Any, chart: str | None, path: str, errors: SpecErrors) -> float | None:
-    if chart != "progress":
+def _parse_target(
+    raw: Any, kind: str, chart: str | None, path: str, errors: SpecErrors
+) -> float | None:
+    if not takes_target(kind, chart):
         if raw is not None:
             errors.add(path, "Only a progress chart takes a target.")
         return None

@@ -7,7 +7,6 @@ import { download, eventsTable, openPanel } from "./drill.js";
 
 const config = JSON.parse(document.getElementById("sl-config").textContent);
 const root = document.getElementById("sl-root");
-const PERIOD_LABELS = { "24h": "24 hours", "7d": "7 days", "30d": "30 days", "90d": "90 days", custom: "Custom" };
 
 // --- Token and parent frame -----------------------------------------------------------------
 
@@ -182,7 +181,7 @@ function start() {
     custom.append(fromInput, toInput);
     custom.hidden = state.period !== "custom";
     config.periods.forEach(function (period) {
-      const button = el("button", "sl-period", PERIOD_LABELS[period] || period);
+      const button = el("button", "sl-period", (config.period_labels || {})[period] || period);
       button.type = "button";
       button.dataset.period = period;
       button.setAttribute("aria-pressed", String(period === state.period));
