@@ -1,4 +1,5 @@
-"""What the console offers to choose from, shared by its app packages: the labelled periods, and the schema discovery saw (event names, property keys, tenants), cached briefly."""
+"""What the console offers to choose from, shared by its app packages: the labelled periods,
+and the schema discovery saw (event names, property keys, tenants), cached briefly."""
 
 from dataclasses import dataclass
 from typing import Any
