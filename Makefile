@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 STATIC_STAMP := static/vendor/.built
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test test-fast browser lint bench clean-var
+.PHONY: install run test test-server test-fast browser lint bench clean-var
 
 install: $(STAMP) $(STATIC_STAMP)
 
@@ -41,8 +41,19 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py serve $(ADDR)
 
+# `make test` runs the whole suite on the embedded default (chDB), then the suites that touch the
+# warehouse again on a real ClickHouse server started from the pinned chdb wheel
+# (tools/clickhouse_server.py: free ports, a throwaway data directory, stopped when the run ends).
+# A server that cannot start fails the target: the second pass is never skipped.
+SERVER_SUITES := tests/warehouse tests/ingest tests/dashboards tests/embeds tests/alerts
+SERVER_PYTEST_ARGS ?= $(SERVER_SUITES)
+
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-server
+
+test-server: install
+	$(PY) tools/clickhouse_server.py -- $(PY) -m pytest -m "not browser" $(SERVER_PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import orjson
 from django.conf import settings
 
-from warehouse.params import ParamValue, encode_text_param, format_datetime
+from warehouse.params import ParamValue, encode_text_param, format_datetime, native_param
 
 Params = Mapping[str, ParamValue]
 
@@ -65,8 +65,14 @@ class Backend(ABC):
         decode: Callable[[bytes], Iterable[Sequence[Any]]],
     ) -> int:
         """Insert batches encoded by `encode_compact_columns`, as ONE insert. Here: decoded in
-        Python by `decode` and inserted with `insert`; chDB takes the documents as they are."""
-        return self.insert(table, columns, [row for payload in payloads for row in decode(payload)])
+        Python by `decode` and inserted with `insert`; chDB takes the documents as they are.
+        A document that does not decode is refused like any other bad data: WarehouseError
+        (what chDB raises for it too), so the caller can set it aside."""
+        try:
+            rows = [row for payload in payloads for row in decode(payload)]
+        except ValueError as exc:
+            raise WarehouseError(f"Cannot insert into {table}: {exc}") from exc
+        return self.insert(table, columns, rows)
 
     def close(self) -> None:  # noqa: B027 - optional
         pass
@@ -203,10 +209,7 @@ class ServerBackend(Backend):
 
     @staticmethod
     def _typed(params: Params | None) -> dict[str, Any]:
-        return {
-            k: (format_datetime(v) if isinstance(v, datetime) else v)
-            for k, v in (params or {}).items()
-        }
+        return {name: native_param(value) for name, value in (params or {}).items()}
 
     def _execute(
         self, sql: str, params: Params | None = None, *, data: Any = None, **kwargs: Any

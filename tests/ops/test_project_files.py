@@ -119,6 +119,16 @@ def test_make_test_installs_chromium_and_runs_pytest() -> None:
     assert re.search(r"-m pytest tests/ops$", commands, re.MULTILINE)
 
 
+def test_make_test_runs_the_warehouse_suites_again_on_a_clickhouse_server() -> None:
+    commands = make_dry_run("test")
+    pytest_runs = [c for c in commands if "-m pytest" in c]
+    assert len(pytest_runs) == 2
+    assert pytest_runs[1] == (
+        ".venv/bin/python tools/clickhouse_server.py -- .venv/bin/python -m pytest"
+        ' -m "not browser" tests/warehouse tests/ingest tests/dashboards tests/embeds tests/alerts'
+    )
+
+
 def test_ci_runs_make_test_with_ci_set() -> None:
     script = ROOT / ".ci" / "run"
     assert os.access(script, os.X_OK)

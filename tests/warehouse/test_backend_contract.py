@@ -6,10 +6,11 @@ import os
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings
 
 from core.ids import new_id
-from warehouse.backends import ChdbBackend, ServerBackend, get_backend
-from warehouse.events import EventRow, insert_events
+from warehouse.backends import ChdbBackend, ServerBackend, WarehouseError, get_backend
+from warehouse.events import EventRow, insert_encoded_events, insert_events
 from warehouse.schema import MIGRATIONS, applied_versions, migrate
 
 AWKWARD_STRINGS = [
@@ -44,8 +45,21 @@ def backend(request):
         server.close()
 
 
-def test_default_backend_is_chdb() -> None:
-    assert isinstance(get_backend(), ChdbBackend)
+def test_default_backend_is_chdb_unless_clickhouse_url_names_a_server() -> None:
+    if settings.CLICKHOUSE_URL:  # the server pass of `make test`
+        assert isinstance(get_backend(), ServerBackend)
+    else:
+        assert isinstance(get_backend(), ChdbBackend)
+
+
+def test_a_map_is_two_array_parameters_and_a_dict_is_refused_by_both(backend) -> None:
+    result = backend.query(
+        "SELECT mapFromArrays({k:Array(String)}, {v:Array(String)})['b'] AS b",
+        {"k": ["a", "b"], "v": ["1", "it's 2"]},
+    )
+    assert result.scalar() == "it's 2"
+    with pytest.raises(TypeError, match="mapFromArrays"):
+        backend.query("SELECT {m:Map(String, String)} AS m", {"m": {"a": "1"}})
 
 
 @pytest.mark.parametrize("value", AWKWARD_STRINGS)
@@ -107,3 +121,11 @@ def test_events_table_is_sorted_by_tenant_columns(backend) -> None:
     ).rows[0]
     assert sorting_key[0].startswith("org_id, tenant_id, event_name, timestamp")
     assert sorting_key[1] == "toYYYYMM(timestamp)"
+
+
+@pytest.mark.parametrize("payload", [b"not json", b'[["org_1"], ["t1"'])
+def test_a_document_that_is_not_an_event_batch_is_refused_as_warehouse_error(
+    backend, payload: bytes
+) -> None:
+    with pytest.raises(WarehouseError):
+        insert_encoded_events([payload], backend=backend)
