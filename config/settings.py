@@ -150,6 +150,9 @@ INGEST_RATE_LIMIT = env.str("INGEST_RATE_LIMIT", default="600/m")  # requests pe
 # worker stays unacknowledged before another worker takes it over (the first one died).
 INGEST_DRAIN_MAX_ENTRIES = env.int("INGEST_DRAIN_MAX_ENTRIES", default=50)
 INGEST_CLAIM_IDLE_SECONDS = env.float("INGEST_CLAIM_IDLE_SECONDS", default=30.0)
+# How long the first stamp of an event sent with an insert_id but no timestamp is remembered
+# (ingest.first_stamps): a re-send within it is counted once.
+INGEST_DEDUP_WINDOW_SECONDS = env.int("INGEST_DEDUP_WINDOW_SECONDS", default=3600)
 
 if REDIS_URL and PRODUCTION:
     CACHES = {

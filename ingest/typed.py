@@ -52,7 +52,11 @@ class _Body(msgspec.Struct, forbid_unknown_fields=True):
 _decoder = msgspec.json.Decoder(_Body)
 
 
-def typed_rows(raw: bytes, *, org_id: str, window: Window) -> list[EventRow] | None:
+def typed_rows(
+    raw: bytes, *, org_id: str, window: Window, unstamped: list[int] | None = None
+) -> list[EventRow] | None:
+    """The rows, or None (see the module). Appends to `unstamped` the index of each event with
+    an insert_id and no timestamp."""
     try:
         events = _decoder.decode(raw).events
     except msgspec.DecodeError:  # also every ValidationError
@@ -61,6 +65,12 @@ def typed_rows(raw: bytes, *, org_id: str, window: Window) -> list[EventRow] | N
         return None
     received_at = window.received_at
     random_ids = RandomIds(len(events))
+    if unstamped is not None:
+        unstamped.extend(
+            index
+            for index, event in enumerate(events)
+            if event.timestamp is None and event.insert_id is not None
+        )
     return [
         EventRow(
             org_id,

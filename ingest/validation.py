@@ -56,16 +56,34 @@ class _Batch:
         self.errors.append({"index": index, "field": field_name, "message": message})
 
 
+FirstStamps = Callable[..., list[datetime]]  # (*, rows, received_at) -> one stamp per row
+
+
 def validate_batch(
-    raw: bytes, *, org_id: str, received_at: datetime, retention_days: int
+    raw: bytes,
+    *,
+    org_id: str,
+    received_at: datetime,
+    retention_days: int,
+    first_stamps: FirstStamps | None = None,
 ) -> list[EventRow]:
     """The rows of a JSON request body `{"events": [...]}`, all stamped with `org_id` (from the
     API key, never from the body). Raises InvalidInput naming every bad event and field, or
-    with code `malformed_json`."""
+    with code `malformed_json`.
+
+    An event without a timestamp gets the receive time; when it carries an insert_id,
+    `first_stamps` (ingest.first_stamps.first_stamps_recall) may give it the stamp it got when
+    it was first sent instead, so that a re-send is the same row."""
     window = Window.around(received_at, retention_days=retention_days)
-    rows = typed_rows(raw, org_id=org_id, window=window)
+    unstamped: list[int] = []
+    rows = typed_rows(raw, org_id=org_id, window=window, unstamped=unstamped)
     if rows is None:
-        rows = validate_parsed(parse_json(raw), org_id=org_id, window=window)
+        rows = validate_parsed(parse_json(raw), org_id=org_id, window=window, unstamped=unstamped)
+    if first_stamps is not None and unstamped:
+        stamps = first_stamps(rows=[rows[i] for i in unstamped], received_at=window.received_at)
+        for index, stamp in zip(unstamped, stamps, strict=True):
+            if stamp != window.received_at:
+                rows[index] = rows[index]._replace(timestamp=stamp)
     return rows
 
 
@@ -80,21 +98,29 @@ def parse_json(raw: bytes) -> object:
         ) from None
 
 
-def validate_parsed(body: object, *, org_id: str, window: Window) -> list[EventRow]:
-    """validate_batch over an already parsed body, checking every rule one by one."""
+def validate_parsed(
+    body: object, *, org_id: str, window: Window, unstamped: list[int] | None = None
+) -> list[EventRow]:
+    """validate_batch over an already parsed body, checking every rule one by one. Appends to
+    `unstamped` the index of each event with an insert_id and no timestamp."""
     events = _events_of(body)
     batch = _Batch(org_id=org_id, window=window)
     random_ids = RandomIds(len(events))
     rows = []
+    stamped_here = []
     for index, event in enumerate(events):
         row = _explained_row(batch, index, event, random_ids)
         if row is not None:
             rows.append(row)
+            if event.get("timestamp") is None and event.get("insert_id") is not None:
+                stamped_here.append(index)
     if batch.errors:
         bad = len({error["index"] for error in batch.errors})
         raise InvalidInput(
             f"{bad} of {len(events)} events are invalid; nothing was stored.", details=batch.errors
         )
+    if unstamped is not None:
+        unstamped.extend(stamped_here)
     return rows
 
 

@@ -2,6 +2,7 @@
 into chDB before the answer, so each test reads the warehouse back by its organization's id."""
 
 import gzip
+import time
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -143,6 +144,30 @@ def test_the_same_batch_twice_with_insert_ids_is_counted_once(ingest_client, org
     assert post_events(ingest_client, events).status_code == 202
     assert post_events(ingest_client, events).status_code == 202  # a client retry
     assert stored_count(org.organization.pk) == 5
+
+
+def test_a_batch_resent_with_insert_ids_but_no_timestamps_is_counted_once(
+    ingest_client, org, client_for, other_org
+) -> None:
+    events = [an_event(insert_id=f"ins-{i}", user_id=f"u{i}", timestamp=None) for i in range(5)]
+    for _ in range(3):  # the first send and two client retries, each stamped on arrival
+        assert post_events(ingest_client, events).status_code == 202
+        time.sleep(0.01)
+    rows = stored_rows(org.organization.pk)
+    assert len(rows) == 5
+    (first_stamp,) = {row["timestamp"] for row in rows}
+
+    newcomer = an_event(insert_id="ins-new", timestamp=None)
+    assert post_events(ingest_client, [events[0], newcomer]).status_code == 202
+    stamps = {row["insert_id"]: row["timestamp"] for row in stored_rows(org.organization.pk)}
+    assert len(stamps) == 6
+    assert stamps["ins-0"] == first_stamp and stamps["ins-new"] > first_stamp
+
+    other = client_for(other_org.ingest_key.secret)  # the same ids elsewhere are other events
+    assert post_events(other, events).status_code == 202
+    (other_stamp,) = {row["timestamp"] for row in stored_rows(other_org.organization.pk)}
+    assert other_stamp > first_stamp
+    assert stored_count(org.organization.pk) == 6
 
 
 def test_identical_events_without_insert_id_are_all_kept(ingest_client, org) -> None:

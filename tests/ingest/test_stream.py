@@ -153,6 +153,24 @@ def test_the_same_batch_sent_twice_with_insert_ids_is_stored_once(redis_buffer, 
     assert stored_count(org.organization.pk) == 7
 
 
+def test_a_batch_resent_through_the_stream_without_timestamps_is_stored_once(
+    redis_buffer, ingest_client, org
+):
+    events = [an_event(insert_id=f"order-{i}", user_id=f"u{i}", timestamp=None) for i in range(7)]
+    for _ in range(3):
+        assert post_events(ingest_client, events).status_code == 202
+        time.sleep(0.01)
+    client = redis_client()
+    stamps = {
+        row.timestamp
+        for _, fields in client.xrange(redis_buffer)
+        for row in decode_events(fields[ROWS_FIELD])
+    }
+    assert len(stamps) == 1  # every re-send carries the first arrival's stamp
+    _drain_until_empty(redis_buffer, _config(redis_buffer))
+    assert stored_count(org.organization.pk) == 7
+
+
 def test_one_insert_holds_at_most_max_entries_batches(
     redis_buffer, ingest_client, org, flaky_warehouse
 ):

@@ -237,3 +237,29 @@ def test_fuzz_the_typed_path_agrees_with_the_rules() -> None:
 
             assert blank_ids(typed) == blank_ids(ruled), event
     assert accepted_by_typed > 10  # the fuzz does reach the fast path
+
+
+@pytest.mark.parametrize("naive", [False, True], ids=["typed", "rules"])  # naive: typed refuses
+def test_first_stamps_is_asked_about_events_with_an_insert_id_and_no_timestamp_only(naive) -> None:
+    asked: list = []
+    earlier = datetime(2026, 4, 14, 10, 0, 0, 1000, tzinfo=UTC)
+
+    def first_stamps(*, rows, received_at):
+        asked.append(([row.insert_id for row in rows], received_at))
+        return [earlier if row.insert_id == "seen" else received_at for row in rows]
+
+    events = [
+        an_event(timestamp="2026-04-14T10:00:00" if naive else "2026-04-14T10:00:00Z"),
+        an_event(timestamp=None),  # a random insert id: nothing to remember
+        an_event(timestamp=None, insert_id="seen"),
+        an_event(timestamp="2026-04-14T10:00:00Z", insert_id="stamped-by-client"),
+        an_event(timestamp=None, insert_id="new"),
+    ]
+    body = orjson.dumps({"events": events})
+    rows = validate_batch(
+        body, org_id="org_1", received_at=RECEIVED, retention_days=30, first_stamps=first_stamps
+    )
+    received = datetime(2026, 4, 14, 10, 30, 5, 123000, tzinfo=UTC)
+    assert asked == [(["seen", "new"], received)]
+    assert [row.timestamp for row in rows[1:]] == [received, earlier, rows[3].timestamp, received]
+    assert rows[3].timestamp == datetime(2026, 4, 14, 10, 0, tzinfo=UTC)
