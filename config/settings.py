@@ -6,6 +6,7 @@ see ``compose.yaml``) points the same code at PostgreSQL, a ClickHouse server, R
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # login throttling (after auth)
     "rest_framework",
     "django_htmx",
     "accounts",
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "console.middleware.CurrentOrganizationMiddleware",
     "console.middleware.TrailingSlashMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a locked-out login with the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,6 +114,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Brute force (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one account, or from
+# one client address, that account / address is locked out of /app/login and /admin/login/ for
+# LOGIN_COOLOFF_MINUTES (429 with the lockout page); a successful login resets its count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_USERNAME_FORM_FIELD = "username"  # what both login forms post (the account's e-mail)
+AXES_USERNAME_CALLABLE = "console.accounts.passwords.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Password-reset e-mails (core.ratelimit): per e-mail address asked for, per client address.
+PASSWORD_RESET_EMAIL_RATE_LIMIT = env.str("PASSWORD_RESET_EMAIL_RATE_LIMIT", default="3/h")
+PASSWORD_RESET_CLIENT_RATE_LIMIT = env.str("PASSWORD_RESET_CLIENT_RATE_LIMIT", default="20/h")
 LOGIN_URL = "/app/login"
 LOGIN_REDIRECT_URL = "/app/"
 LOGOUT_REDIRECT_URL = "/app/login"

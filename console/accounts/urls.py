@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from console.accounts import views
+from console.accounts import passwords, views
 
 app_name = "console"
 
@@ -15,7 +15,7 @@ urlpatterns = [
     path("logout", auth_views.LogoutView.as_view(), name="logout"),  # POST only (Django 5)
     path(
         "password-reset",
-        auth_views.PasswordResetView.as_view(
+        passwords.PasswordResetView.as_view(
             success_url=_reset_done,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",

@@ -23,3 +23,12 @@ def ago(moment: "datetime | None") -> str:
     if timezone.now() - moment < timedelta(minutes=1):
         return "just now"
     return f"{timesince(moment).split(',')[0]} ago"
+
+
+@register.filter
+def minutes(duration: timedelta | None) -> str:
+    """A timedelta as '15 minutes' (at least one)."""
+    if duration is None:
+        return "a few minutes"
+    count = max(1, round(duration.total_seconds() / 60))
+    return f"{count} minute{'s' if count != 1 else ''}"

@@ -107,7 +107,10 @@ def test_password_reset_by_email(client, org) -> None:
         {"new_password1": "n3w-Secret-pass", "new_password2": "n3w-Secret-pass"},
     )
     assert response.status_code == 302
-    assert client.login(username=org.owner.email, password="n3w-Secret-pass")
+    signed_in = client.post(
+        "/app/login", {"username": org.owner.email, "password": "n3w-Secret-pass"}
+    )
+    assert signed_in.status_code == 302
 
 
 def test_org_switch_changes_current_organization(org, owner_client) -> None:
