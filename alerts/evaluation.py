@@ -50,9 +50,9 @@ from alerts.states import (
 )
 from alerts.targets import RuleTarget, TargetGone, TargetResolver
 from core.ids import new_id
-from warehouse.compiler import compile_metric_by_tenant
 from warehouse.reads import run
 from warehouse.scope import DangerousOrgWideScope
+from warehouse.tenant_metrics import MAX_WIDGETS_PER_SCAN, compile_metrics_by_tenant
 
 logger = logging.getLogger(__name__)
 
@@ -126,10 +126,13 @@ def alerts_tick(
 
 
 class MetricCache:
-    """One warehouse query per distinct (widget, window, tenant narrowing) per tick: rules that
-    differ only in threshold, operator or channels share the result. The distinct queries run
-    up to QUERY_CONCURRENCY at a time (a ClickHouse server serves them in parallel; chDB's
-    in-process session takes them one by one)."""
+    """One value set per distinct (widget, window, tenant narrowing) per tick: rules that
+    differ only in threshold, operator or channels share it. And one scan per (organization,
+    event, window, tenant narrowing): the widgets watched over the same event and window are
+    computed together by `warehouse.tenant_metrics` (each widget's filters become the condition
+    of its aggregates), so the tick's cost follows the data read, not the number of widgets.
+    The scans run up to QUERY_CONCURRENCY at a time (a ClickHouse server serves them in
+    parallel; chDB's in-process session takes them one by one)."""
 
     def __init__(self, *, now: datetime) -> None:
         self.now = now
@@ -153,12 +156,28 @@ class MetricCache:
         pending = {self.key(item): item for item in items if self.key(item) not in self._results}
         if not pending:
             return
-        workers = max(1, min(QUERY_CONCURRENCY, len(pending)))
+        scans: dict[tuple[object, ...], list[tuple[tuple[object, ...], Prepared]]] = {}
+        for key, item in pending.items():
+            rule = item.rule
+            group = (
+                rule.organization_id,
+                item.target.widget.event_name,
+                item.window,
+                rule.tenant_id,
+            )
+            scans.setdefault(group, []).append((key, item))
+        chunks = [
+            members[first : first + MAX_WIDGETS_PER_SCAN]
+            for members in scans.values()
+            for first in range(0, len(members), MAX_WIDGETS_PER_SCAN)
+        ]
+        workers = max(1, min(QUERY_CONCURRENCY, len(chunks)))
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="alerts-query") as pool:
-            for key, result in zip(pending, pool.map(self._query, pending.values()), strict=True):
-                self._results[key] = result
-        self.queries += len(pending)
+            for chunk, result in zip(chunks, pool.map(self._scan, chunks), strict=True):
+                for index, (key, _) in enumerate(chunk):
+                    self._results[key] = result if isinstance(result, Exception) else result[index]
+        self.queries += len(chunks)
         self.query_ms += (time.perf_counter() - started) * 1000
 
     def fill(self, item: "Prepared") -> None:
@@ -172,18 +191,27 @@ class MetricCache:
         else:
             item.values = result
 
-    def _query(self, item: "Prepared") -> TenantValues | Exception:
+    def _scan(
+        self, chunk: list[tuple[tuple[object, ...], "Prepared"]]
+    ) -> list[TenantValues] | Exception:
+        first = chunk[0][1]
         scope = DangerousOrgWideScope(
-            org_id=item.rule.organization_id, tenant_id=item.rule.tenant_id or None
+            org_id=first.rule.organization_id, tenant_id=first.rule.tenant_id or None
         )
-        query = compile_metric_by_tenant(
-            item.target.widget.query, scope=scope, start=self.now - item.window, end=self.now
+        scan = compile_metrics_by_tenant(
+            [item.target.widget.query for _, item in chunk],
+            scope=scope,
+            start=self.now - first.window,
+            end=self.now,
         )
         try:
-            rows = run(query).rows
+            rows = run(scan.query).rows
         except Exception as exc:  # recorded on each rule's history by `fill`
             return exc
-        return {str(tenant): _as_float(value) for tenant, value in rows}
+        return [
+            {tenant: _as_float(value) for tenant, value in values.items()}
+            for values in scan.values(rows)
+        ]
 
 
 def _as_float(value: object) -> float | None:

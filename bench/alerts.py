@@ -100,9 +100,8 @@ def build(rules: int, widget_count: int, webhook_url: str) -> list:
     from dashboards.models import Dashboard
     from dashboards.services import dashboard_create, dashboard_publish
     from dashboards.spec import parse_spec
-    from warehouse.compiler import compile_metric_by_tenant
-    from warehouse.reads import run
     from warehouse.scope import DangerousOrgWideScope
+    from warehouse.tenant_metrics import metrics_by_tenant
 
     organization, _ = Organization.objects.get_or_create(id=ORG, defaults={"name": "Bench"})
     AlertRule.objects.filter(organization=organization).delete()
@@ -123,14 +122,17 @@ def build(rules: int, widget_count: int, webhook_url: str) -> list:
 
     now = timezone.now()
     values = {}
-    for _, widget, window in placed:  # per-tenant values, to pick firing thresholds
-        query = compile_metric_by_tenant(
-            widget.query,
+    for window in WINDOWS:  # per-tenant values, to pick firing thresholds (one scan per event)
+        watched = [widget for _, widget, w in placed if w == window]
+        results = metrics_by_tenant(
+            [widget.query for widget in watched],
             scope=DangerousOrgWideScope(ORG),
             start=now - WINDOW_LENGTHS[window],
             end=now,
         )
-        values[widget.id] = sorted(float(v) for _, v in run(query).rows if v == v) or [0.0]
+        for widget, by_tenant in zip(watched, results, strict=True):
+            numbers = (float(v) for v in by_tenant.values() if v is not None)
+            values[widget.id] = sorted(v for v in numbers if v == v) or [0.0]
     rng = random.Random(42)
     created = []
     for index in range(rules):

@@ -259,15 +259,21 @@ def test_the_same_tick_twice_or_late_never_double_fires(org, make_rule, receiver
     assert len(receiver.payloads()) == 1
 
 
-def test_one_query_per_rule_grouped_by_tenant(org, make_rule, clock) -> None:
+def test_widgets_over_one_event_and_window_share_one_scan_grouped_by_tenant(
+    org, make_rule, clock
+) -> None:
     for tenant in ("a", "b", "c", "d"):
         calls(org, tenant, 2)
-    make_rule("gt", 1)
-    make_rule("gt", 1, widget_id="w_errors")
+    calls(org, "a", 3, string_props={"status": "error"})
+    every = make_rule("gt", 1)
+    errors = make_rule("gt", 1, widget_id="w_errors")
+    make_rule("gt", 1, widget_id="w_latency", window="24h")  # another window: its own scan
 
     summary = clock.tick()
 
-    assert summary.queries == 2 and summary.rules_evaluated == 2
+    assert summary.queries == 2 and summary.rules_evaluated == 3
+    assert states(every) == {t: "firing" for t in ("a", "b", "c", "d")}
+    assert states(errors) == {"a": "firing"}
 
 
 def test_rules_on_the_same_widget_share_one_query(org, make_rule, clock) -> None:
