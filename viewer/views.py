@@ -232,16 +232,33 @@ def _cors(
 ) -> HttpResponse:
     """Native components on the customer's own origin may call the JSON endpoints. A preflight
     is answered for any origin (it carries no token and reads nothing); the real response
-    names the origin only when the token's organization allows it."""
+    names the origin only when the token's organization allows it. A refused token (no
+    organization verified) gets its JSON error readable from any origin, so a component can
+    say why (expired, revoked, another dashboard); it holds nothing but the error."""
     origin = request.headers.get("Origin")
     response["Vary"] = "Origin"
-    if origin and (preflight or origin in allowed_origins(organization)):
+    refused = organization is None and response.status_code == 401
+    if origin and (preflight or refused or origin in allowed_origins(organization)):
         response["Access-Control-Allow-Origin"] = origin
         response["Access-Control-Allow-Headers"] = "Authorization"
         response["Access-Control-Allow-Methods"] = "GET"
         response["Access-Control-Expose-Headers"] = "Content-Disposition"
         response["Access-Control-Max-Age"] = "600"
     return response
+
+
+@csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
+def embed_config(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    """The page's configuration as JSON, for native components (@sightline/react) that draw
+    the dashboard without the page: widgets (never hidden ones), filters (locked ones with
+    their value), periods, time zone, theme."""
+
+    def read(*, verified: VerifiedEmbed, params: dict[str, str]) -> dict[str, Any]:
+        config = page_config(verified)
+        del config["parent_origins"]  # the page's own postMessage check, nothing for an API
+        return config
+
+    return _json_endpoint(request, dashboard_id, read)
 
 
 @csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405

@@ -81,3 +81,7 @@ def other_origin(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# The React host page's fixtures (a Vite build, another origin): see react_host.py.
+from tests.browser.react_host import host_app, react_build  # noqa: E402, F401

@@ -1,0 +1,115 @@
+"""@sightline/embed's helper (the ES module; /sdk/embed.js is its UMD build) in Chromium:
+fetchEmbedUrl swaps in a fresh session without reloading the frame or losing the viewer's
+filters; a fetchEmbedUrl that throws or returns garbage emits error and keeps the view; a frame
+that never answers its handshake (refused by frame-ancestors) emits error saying what to check."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+import pytest
+
+from embeds.tokens import EmbedPermissions
+from tests.browser.react_host import open_app, session, wait_for_event
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def kpi(frame: Any) -> str:
+    return frame.locator('[data-widget="w_kpi"] .sl-kpi-value').inner_text()
+
+
+def url_of(app: dict[str, Any], issued: Any) -> str:
+    return issued.embed_url.replace("http://testserver", app["server"])
+
+
+def test_fetch_embed_url_refreshes_the_session_and_keeps_the_filters(browser_page, host_app, org):
+    page, dashboard = browser_page, host_app["dashboard"]
+    permissions = EmbedPermissions(allowed_periods=("7d",))
+    first = session(org, dashboard.pk, expires_in=8, permissions=permissions)
+    fresh: list[str] = []
+
+    def mint(route: Any) -> None:
+        issued = session(org, dashboard.pk, expires_in=3600, permissions=permissions)
+        fresh.append(issued.token)
+        route.fulfill(json={"embedUrl": url_of(host_app, issued)})
+
+    page.route("**/mint-url*", mint)
+    open_app(
+        page, host_app, mode="helper", embedUrl=url_of(host_app, first), embedUrlSource="/mint-url"
+    )
+    wait_for_event(page, "ready")
+    frame = page.frame_locator("iframe")
+    everything = kpi(frame)
+    page.evaluate("window.embed.setFilters({plan: 'free'})")
+    frame.locator('[data-widget="w_kpi"] .sl-kpi-value').filter(has_not_text=everything).wait_for()
+    free_only = kpi(frame)
+    frame.locator("html").evaluate("() => { window.sameDocument = true; }")
+
+    refreshed = wait_for_event(page, "session")  # before the first session ends
+    exp = jwt.decode(first.token, options={"verify_signature": False})["exp"]
+    page.wait_for_timeout(max(0, exp - datetime.now(UTC).timestamp() + 1) * 1000)
+    page.evaluate("window.embed.reload()")
+    page.wait_for_function("window.events.filter(e => e.type === 'ready').length >= 1")
+    frame.locator('[data-widget="w_kpi"][data-state="ready"]').wait_for()
+    page.wait_for_timeout(500)
+
+    assert (
+        refreshed["expires_at"] == jwt.decode(fresh[0], options={"verify_signature": False})["exp"]
+    )
+    assert [e for e in page.evaluate("window.events") if e["type"] == "error"] == []
+    assert kpi(frame) == free_only != everything  # the filter stayed, on the new session
+    assert frame.locator("html").evaluate("() => window.sameDocument") is True  # no reload
+    assert datetime.now(UTC).timestamp() > exp
+
+
+def test_a_fetch_embed_url_that_fails_or_returns_garbage_emits_error_and_keeps_the_view(
+    browser_page, host_app, org
+):
+    page, dashboard = browser_page, host_app["dashboard"]
+    answers = iter(
+        [
+            {"status": 200, "json": {"embedUrl": "javascript:alert(1)"}},
+            {"status": 500, "body": "down"},
+        ]
+    )
+
+    page.route("**/mint-url*", lambda route: route.fulfill(**next(answers)))
+    first = session(org, dashboard.pk, expires_in=6)
+    open_app(
+        page, host_app, mode="helper", embedUrl=url_of(host_app, first), embedUrlSource="/mint-url"
+    )
+    wait_for_event(page, "ready")
+    frame = page.frame_locator("iframe")
+    shown = kpi(frame)
+
+    garbage = wait_for_event(page, "error")
+    failed = wait_for_event(page, "error", count=2)
+
+    assert (
+        garbage["code"] == "session_refresh_failed"
+        and "embed URL of this dashboard" in garbage["message"]
+    )
+    assert failed["code"] == "session_refresh_failed" and "500" in failed["message"]
+    assert kpi(frame) == shown  # the current view stays
+    page.js_errors.clear()  # Chromium logs the 500
+
+
+def test_a_frame_refused_by_frame_ancestors_emits_a_handshake_error(browser_page, host_app, org):
+    page, dashboard = browser_page, host_app["dashboard"]
+    org.organization.allowed_embed_origins = ["https://someone-else.example"]
+    org.organization.save()
+
+    open_app(
+        page,
+        host_app,
+        mode="helper",
+        embedUrl=url_of(host_app, session(org, dashboard.pk)),
+        handshakeTimeout=2000,
+    )
+    error = wait_for_event(page, "error")
+
+    assert error["code"] == "handshake_timeout"
+    assert host_app["origin"] in error["message"] and "allowed embed origins" in error["message"]
+    assert page.evaluate("window.events.some(e => e.type === 'ready')") is False
+    page.js_errors.clear()  # Chromium logs the frame-ancestors refusal
