@@ -284,7 +284,7 @@ def test_screenshots_of_every_widget_kind(browser_page, embedded, org, live_serv
     page.wait_for_timeout(400)
     screenshot(page, f"embed-all-kinds-{mode}-phone")
     page.set_viewport_size(DESKTOP)
-    page.locator('th:has-text("count")').first.click()
+    page.locator('th:has-text("Events")').first.click()
     assert page.locator("th[aria-sort='descending']").count() == 1
 
 
