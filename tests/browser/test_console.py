@@ -90,7 +90,8 @@ def test_register_generate_edit_publish_embed(page, live_server) -> None:
     shoot(page, "register")
     page.get_by_role("button", name="Create organization").click()
     page.wait_for_url("**/app/welcome")
-    assert page.locator("code.secret").inner_text().startswith("sl_admin_")
+    assert page.locator("#new-secret").inner_text().startswith("sl_admin_")
+    assert page.locator("#new-ingest-secret").inner_text().startswith("sl_ingest_")
     shoot(page, "welcome")
 
     send_demo_events(Organization.objects.get(name="Initech"))
