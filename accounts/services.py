@@ -346,6 +346,26 @@ def organization_update(
     return organization
 
 
+@transaction.atomic
+def organization_embed_origin_add(
+    *, organization: Organization, actor_role: str, origin: str
+) -> Organization:
+    """Allow one more origin to frame the organization's embeds (admins and owners)."""
+    _require_editor(actor_role)
+    try:
+        normalized = normalize_origin(origin)
+    except ValueError as exc:
+        raise InvalidInput(
+            "Not an origin.", details=[{"field": "origin", "message": str(exc)}]
+        ) from None
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    if normalized not in locked.allowed_embed_origins:
+        locked.allowed_embed_origins = [*locked.allowed_embed_origins, normalized]
+        locked.save(update_fields=["allowed_embed_origins"])
+    organization.allowed_embed_origins = locked.allowed_embed_origins
+    return organization
+
+
 def organization_delete(*, organization: Organization, actor_role: str) -> None:
     """Owner only. The configuration goes at once; its events age out by retention."""
     if actor_role != Role.OWNER:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 from django.conf import settings
@@ -79,9 +80,39 @@ def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
             render(request, "embeds/page.html", context, status=error.status), organization
         )
     organization = verified.dashboard.organization
+    framer = blocked_framer(request, organization)
+    if framer is not None:
+        return _blocked(request, framer)
     return _secure(
         render(request, "embeds/page.html", {"config": page_config(verified)}), organization
     )
+
+
+def blocked_framer(request: HttpRequest, organization: Organization) -> str | None:
+    """The origin of a page framing the embed without being an allowed origin, as far as the
+    browser tells (Sec-Fetch-Dest and the Referer the helper's iframe sends); else None."""
+    if request.headers.get("Sec-Fetch-Dest") != "iframe":
+        return None
+    parts = urlsplit(request.headers.get("Referer", ""))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if origin == f"{request.scheme}://{request.get_host()}":
+        return None
+    return None if origin in allowed_origins(organization) else origin
+
+
+def _blocked(request: HttpRequest, framer: str) -> HttpResponse:
+    """Instead of the browser's blank refusal: a page that says why and what to do. It holds
+    no data and no token, so any page may frame it."""
+    response = render(request, "embeds/blocked.html", {"origin": framer}, status=403)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors *"
+    )
+    return response
 
 
 def page_config(verified: VerifiedEmbed) -> dict[str, Any]:

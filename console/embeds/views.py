@@ -5,12 +5,15 @@ import json
 import pprint
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from console.access import console_view, has_role
+from accounts.services import organization_embed_origin_add
+from console.access import actor_role, console_view, has_role
 from console.choices import dashboard_schema
 from console.embeds.forms import EmbedSessionForm
 from core.errors import Conflict, InvalidInput
@@ -29,6 +32,8 @@ def embed_tab(request: HttpRequest, dashboard_id: str) -> HttpResponse:
         "published": spec is not None,
         "tenants": dashboard_schema(request.organization.pk).tenants,
         "can_edit": has_role(request, Role.ADMIN),
+        "origins": list(request.organization.allowed_embed_origins),
+        "this_origin": _this_origin(request),
     }
     if spec is None:
         return render(request, "console/embeds/embed_tab.html", context)
@@ -62,6 +67,30 @@ def embed_tab(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     return render(request, template, context, status=400 if form.errors else 200)
 
 
+def _this_origin(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+@console_view
+@require_POST
+def embed_origin_add(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    """Allow one origin (by default the console's own) to frame this organization's embeds."""
+    dashboard = dashboard_selectors.dashboard_get(
+        organization=request.organization, dashboard_id=dashboard_id
+    )
+    origin = request.POST.get("origin", "")
+    try:
+        organization = organization_embed_origin_add(
+            organization=request.organization, actor_role=actor_role(request), origin=origin
+        )
+    except InvalidInput as error:
+        messages.error(request, error.details[0]["message"] if error.details else error.message)
+    else:
+        allowed = ", ".join(organization.allowed_embed_origins)
+        messages.success(request, f"Pages on these origins may frame your embeds: {allowed}.")
+    return redirect("embeds_console:embed", dashboard_id=dashboard.pk)
+
+
 def _initial(tenants: list[str]) -> dict[str, object]:
     return {"tenant_id": tenants[0] if tenants else ""}
 
@@ -84,7 +113,9 @@ def _snippets(request: HttpRequest, dashboard_id: str, form: EmbedSessionForm) -
         "curl": _curl_snippet(url, body),
         "python": _python_snippet(url, body),
         "node": _node_snippet(url, body),
-        "html": _html_snippet(request.build_absolute_uri("/sdk/embed.js")),
+        "html": _html_snippet(
+            request.build_absolute_uri("/sdk/embed.js"), request.organization.allowed_embed_origins
+        ),
     }
 
 
@@ -127,8 +158,11 @@ def _node_snippet(url: str, body: dict[str, Any]) -> str:
     )
 
 
-def _html_snippet(sdk_url: str) -> str:
+def _html_snippet(sdk_url: str, origins: list[str]) -> str:
+    where = ", ".join(origins) if origins else "none yet: add yours on the Embed tab or in Settings"
     return (
+        "<!-- Only pages on an allowed embed origin may frame the dashboard.\n"
+        f"     Allowed now: {where}. -->\n"
         f'<div id="analytics"></div>\n<script src="{sdk_url}"></script>\n<script>\n'
         "  // embed_url comes from your backend (the snippets above); never the admin key.\n"
         "  const embed = Sightline.create({\n"

@@ -56,3 +56,54 @@ def test_a_trailing_slash_redirects_to_the_page(owner_client, typed, lands_on) -
 
 def test_a_trailing_slash_on_an_unknown_page_is_still_a_404(owner_client) -> None:
     assert owner_client.get("/app/nothing-here/").status_code == 404
+
+
+# --- Origins in the embed flow (item 10) ----------------------------------------------------
+
+
+def test_embed_tab_lists_the_origins_and_says_when_there_are_none(org, owner_client, published):
+    page = owner_client.get(f"/app/dashboards/{published.pk}/embed").content.decode()
+    assert "No site may frame this organization" in page
+    assert 'value="http://testserver"' in page  # one click allows the console's own origin
+    org.organization.allowed_embed_origins = ["https://app.customer.example"]
+    org.organization.save()
+    page = owner_client.get(f"/app/dashboards/{published.pk}/embed").content.decode()
+    assert "<code>https://app.customer.example</code>" in page
+    assert "No site may frame" not in page
+
+
+def test_admin_allows_an_origin_in_one_click(org, admin_client, published, htmx) -> None:
+    url = f"/app/dashboards/{published.pk}/embed/origins"
+    response = admin_client.post(url, {"origin": "https://App.Customer.example/"})
+    assert response.status_code == 302
+    org.organization.refresh_from_db()
+    assert org.organization.allowed_embed_origins == ["https://app.customer.example"]
+    admin_client.post(url, {"origin": "https://app.customer.example"})  # twice: kept once
+    org.organization.refresh_from_db()
+    assert org.organization.allowed_embed_origins == ["https://app.customer.example"]
+
+    session = admin_client.post(
+        f"/app/dashboards/{published.pk}/embed",
+        {"tenant_id": "t1", "expires_in": "900", "allowed_periods": ["7d"]},
+        headers=htmx,
+    )
+    assert "Allowed now: https://app.customer.example" in session.context["snippets"]["html"]
+
+
+def test_a_bad_origin_is_refused_and_nothing_changes(org, admin_client, published) -> None:
+    url = f"/app/dashboards/{published.pk}/embed/origins"
+    response = admin_client.post(url, {"origin": "javascript:alert(1)"}, follow=True)
+    assert "use http:// or https://" in response.content.decode()
+    org.organization.refresh_from_db()
+    assert org.organization.allowed_embed_origins == []
+
+
+def test_members_and_other_organizations_cannot_add_origins(
+    org, other_org, member_client, console_for, published
+) -> None:
+    url = f"/app/dashboards/{published.pk}/embed/origins"
+    assert member_client.post(url, {"origin": "https://evil.example"}).status_code == 403
+    stranger = console_for(other_org.owner)
+    assert stranger.post(url, {"origin": "https://evil.example"}).status_code == 404
+    org.organization.refresh_from_db()
+    assert org.organization.allowed_embed_origins == []

@@ -57,3 +57,29 @@ def test_hidden_widgets_leave_no_holes(client, issue, grid) -> None:
         for y in range(box["y"], box["y"] + box["h"])
     }
     assert len(covered) == sum(b["w"] * b["h"] for b in layouts.values())  # no overlaps
+
+
+# --- A frame on an origin that is not allowed is explained (item 10) ------------------------
+
+
+def test_a_frame_on_an_origin_not_allowed_gets_an_explanation(client, issue, org, grid) -> None:
+    org.organization.allowed_embed_origins = ["https://app.customer.example"]
+    org.organization.save()
+    url, token = f"/embed/{grid.pk}", issue(dashboard_id=grid.pk)
+    framed = {"HTTP_SEC_FETCH_DEST": "iframe"}
+    blocked = client.get(url, {"token": token}, HTTP_REFERER="https://evil.example/", **framed)
+    assert blocked.status_code == 403
+    page = blocked.content.decode()
+    assert "Pages on <code>https://evil.example</code> are not allowed" in page
+    assert "sl-config" not in page and token not in page  # no dashboard, no data
+    assert blocked["Content-Security-Policy"].endswith("frame-ancestors *")
+
+    allowed = client.get(
+        url, {"token": token}, HTTP_REFERER="https://app.customer.example/", **framed
+    )
+    assert allowed.status_code == 200 and "sl-config" in allowed.content.decode()
+    assert (
+        "frame-ancestors 'self' https://app.customer.example" in allowed["Content-Security-Policy"]
+    )
+    no_referrer = client.get(url, {"token": token}, **framed)  # the browser's CSP decides
+    assert no_referrer.status_code == 200
