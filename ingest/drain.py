@@ -12,8 +12,8 @@ insert_ids were fixed when the batch was accepted and reads use FINAL.
 
 While the warehouse fails, entries stay pending and every writer backs off together
 (exponential, capped; the state lives in Redis). Memory stays bounded by one read whatever the
-backlog. An entry that is not an event batch is moved, unchanged, to a dead-letter stream
-(`<stream>:dead`) instead of blocking the others.
+backlog. An entry that is not an event batch, or whose data the warehouse refuses, is moved,
+unchanged, to a dead-letter stream (`<stream>:dead`) instead of blocking the others.
 """
 
 import logging
@@ -28,7 +28,7 @@ import redis
 from django.conf import settings
 
 from ingest.stream import ROWS_FIELD
-from warehouse.backends import WarehouseError, WarehouseUnavailable
+from warehouse.backends import WarehouseError, WarehouseRefusedData, WarehouseUnavailable
 from warehouse.events import decode_events, insert_encoded_events
 
 logger = logging.getLogger(__name__)
@@ -206,7 +206,10 @@ def _insert(
     result: DrainResult,
 ) -> int:
     """One insert of every payload. When the warehouse refuses it (not merely unreachable),
-    payloads that are not event batches are set aside and the rest is tried once more."""
+    the payloads are tried one by one: each that is not an event batch, or whose data the
+    warehouse refuses (WarehouseRefusedData), is set aside; any other failure is the
+    warehouse's, and raises (everything stays pending; what was inserted meanwhile is written
+    again later, harmlessly)."""
     if not payloads:
         return 0
     try:
@@ -214,14 +217,20 @@ def _insert(
     except WarehouseUnavailable:
         raise
     except WarehouseError:
-        undecodable = [entry_id for entry_id, payload in payloads.items() if not _decodes(payload)]
-        if not undecodable:
-            raise
+        logger.warning("An insert of %d stream entries was refused; trying each", len(payloads))
     fields_of = dict(entries)
-    for entry_id in undecodable:
-        _dead_letter(client, config, entry_id, fields_of[entry_id] or {}, result)
-        del payloads[entry_id]
-    return insert_encoded_events(list(payloads.values())) if payloads else 0
+    written = 0
+    for entry_id, payload in list(payloads.items()):
+        try:
+            written += insert_encoded_events([payload])
+        except WarehouseUnavailable:
+            raise
+        except WarehouseError as exc:
+            if not isinstance(exc, WarehouseRefusedData) and _decodes(payload):
+                raise
+            _dead_letter(client, config, entry_id, fields_of[entry_id] or {}, result)
+            del payloads[entry_id]
+    return written
 
 
 def _decodes(payload: bytes) -> bool:

@@ -6,6 +6,7 @@ Only warehouse/ talks to a backend; everything else goes through the compiler an
 `warehouse.events`.
 """
 
+import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,6 +29,26 @@ class WarehouseError(Exception):
 
 class WarehouseUnavailable(WarehouseError):
     """The warehouse cannot be reached: safe to retry later."""
+
+
+class WarehouseRefusedData(WarehouseError):
+    """An insert's data cannot be parsed or does not fit the columns: sending the same rows
+    again will fail again (the stream writer sets such a batch aside)."""
+
+
+# ClickHouse error codes that blame an insert's data: CANNOT_PARSE_TEXT, _QUOTED_STRING,
+# _INPUT_ASSERTION_FAILED, _DATE, _DATETIME, TYPE_MISMATCH, ARGUMENT_OUT_OF_BOUND,
+# CANNOT_CONVERT_TYPE, CANNOT_PARSE_NUMBER, INCORRECT_DATA, TOO_LARGE_STRING_SIZE.
+DATA_ERROR_CODES = frozenset({6, 26, 27, 38, 41, 53, 69, 70, 72, 117, 131})
+_CODE = re.compile(r"\bCode: (\d+)\.")
+
+
+def insert_error(message: str, code: int | None = None) -> WarehouseError:
+    """The error for a failed insert: WarehouseRefusedData when ClickHouse blames the data."""
+    if code is None:
+        match = _CODE.search(message)
+        code = int(match.group(1)) if match else None
+    return (WarehouseRefusedData if code in DATA_ERROR_CODES else WarehouseError)(message)
 
 
 @dataclass(frozen=True)
@@ -66,12 +87,12 @@ class Backend(ABC):
     ) -> int:
         """Insert batches encoded by `encode_compact_columns`, as ONE insert. Here: decoded in
         Python by `decode` and inserted with `insert`; chDB takes the documents as they are.
-        A document that does not decode is refused like any other bad data: WarehouseError
-        (what chDB raises for it too), so the caller can set it aside."""
+        A document that does not decode is refused like any other bad data
+        (WarehouseRefusedData), so the caller can set it aside."""
         try:
             rows = [row for payload in payloads for row in decode(payload)]
         except ValueError as exc:
-            raise WarehouseError(f"Cannot insert into {table}: {exc}") from exc
+            raise WarehouseRefusedData(f"Cannot insert into {table}: {exc}") from exc
         return self.insert(table, columns, rows)
 
     def close(self) -> None:  # noqa: B027 - optional
@@ -159,7 +180,7 @@ class ChdbBackend(Backend):
                         inserter.append(body)
                     result = inserter.finish()  # leaving the block without finish() cancels it
         except Exception as exc:
-            raise WarehouseError(str(exc)) from exc
+            raise insert_error(str(exc)) from exc
         return int(result.rows_written)
 
     def close(self) -> None:
@@ -241,7 +262,14 @@ class ServerBackend(Backend):
         if not data:
             return 0
         statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
-        self._execute(statement, data=data, columnar=True)
+        try:
+            self._execute(statement, data=data, columnar=True)
+        except WarehouseUnavailable:
+            raise
+        except WarehouseError as exc:
+            raise insert_error(str(exc), getattr(exc.__cause__, "code", None)) from exc.__cause__
+        except (TypeError, ValueError, OverflowError) as exc:  # values the driver cannot encode
+            raise WarehouseRefusedData(f"Cannot insert into {table}: {exc}") from exc
         return len(data[0])
 
     def close(self) -> None:

@@ -9,7 +9,13 @@ import pytest
 from django.test import override_settings
 
 from core.ids import new_id
-from warehouse.backends import Backend, WarehouseUnavailable, get_backend, set_backend
+from warehouse.backends import (
+    Backend,
+    WarehouseError,
+    WarehouseUnavailable,
+    get_backend,
+    set_backend,
+)
 
 
 def an_event(**overrides: Any) -> dict[str, Any]:
@@ -80,14 +86,17 @@ def redis_buffer(redis_url) -> Iterator[str]:
 
 
 class FlakyWarehouse(Backend):
-    """Failure injection around the REAL backend: the first `failures` inserts raise
-    WarehouseUnavailable; everything else goes to chDB."""
+    """Failure injection around the REAL backend: the first `failures` inserts raise `error`
+    (WarehouseUnavailable unless told); everything else goes to the real backend."""
 
     name = "flaky"
 
-    def __init__(self, real: Backend, failures: int) -> None:
+    def __init__(
+        self, real: Backend, failures: int, error: type[WarehouseError] = WarehouseUnavailable
+    ) -> None:
         self.real = real
         self.failures_left = failures
+        self.error = error
         self.insert_calls = 0
         self.rows_per_insert: list[int] = []
 
@@ -101,7 +110,7 @@ class FlakyWarehouse(Backend):
         self.insert_calls += 1
         if self.failures_left > 0:
             self.failures_left -= 1
-            raise WarehouseUnavailable("injected: the warehouse is down")
+            raise self.error("injected: the warehouse is down")
         count = self.real.insert(table, columns, rows)
         self.rows_per_insert.append(count)
         return count
@@ -113,8 +122,10 @@ def flaky_warehouse():
     real = get_backend()
     installed = []
 
-    def install(failures: int) -> FlakyWarehouse:
-        flaky = FlakyWarehouse(real, failures)
+    def install(
+        failures: int, error: type[WarehouseError] = WarehouseUnavailable
+    ) -> FlakyWarehouse:
+        flaky = FlakyWarehouse(real, failures, error)
         installed.append(set_backend(flaky))
         return flaky
 

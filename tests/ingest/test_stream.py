@@ -16,9 +16,17 @@ from ingest.drain import CONSUMER_GROUP, DrainConfig, DrainResult, stream_drain
 from ingest.stream import ROWS_FIELD, redis_client
 from ingest.tasks import drain_stream
 from tests.ingest.conftest import an_event, post_events, stored_count
+from warehouse.backends import WarehouseError
 from warehouse.events import decode_events, insert_events
 
 pytestmark = pytest.mark.django_db
+
+
+# The shape of a batch (eight columns, an ISO timestamp) with a value no column can hold.
+WELL_FORMED_WRONG_TYPES = [
+    ["org_poison"], ["t1"], ["api.call"], ["2026-04-14T10:00:00.000Z"], ["u1"], ["i1"],
+    [{}], [{"tokens": "not a number"}],
+]  # fmt: skip
 
 
 def _config(stream: str, consumer: str = "writer-1", **overrides) -> DrainConfig:
@@ -145,6 +153,24 @@ def test_writers_back_off_exponentially_up_to_a_cap(redis_buffer, ingest_client,
         client.delete(config.backoff_key)  # the pause is over
 
 
+def test_a_failure_that_is_not_the_datas_sets_nothing_aside_and_is_retried(
+    redis_buffer, ingest_client, org, flaky_warehouse
+):
+    flaky = flaky_warehouse(failures=2, error=WarehouseError)  # e.g. a memory limit
+    config = _config(redis_buffer, backoff_base_ms=1, backoff_cap_ms=4)
+    accepted = _accept(ingest_client, batches=3, size=10)
+
+    first = stream_drain(client=redis_client(), config=config)
+    assert (first.backing_off, first.events, first.dead_lettered) == (True, 0, 0)
+    assert flaky.failures_left == 0  # the batch, then its first entry alone: then it gave up
+    assert _pending(redis_buffer) == 3
+
+    results = _drain_until_empty(redis_buffer, config)
+    assert sum(result.dead_lettered for result in results) == 0
+    assert stored_count(org.organization.pk) == accepted
+    assert redis_client().xlen(config.dead_letter_stream) == 0
+
+
 def test_the_same_batch_sent_twice_with_insert_ids_is_stored_once(redis_buffer, ingest_client, org):
     events = [an_event(insert_id=f"order-{i}", user_id=f"u{i}") for i in range(7)]
     assert post_events(ingest_client, events).status_code == 202
@@ -183,8 +209,13 @@ def test_one_insert_holds_at_most_max_entries_batches(
 
 @pytest.mark.parametrize(
     "fields",
-    [{ROWS_FIELD: b"\xc1 not a batch"}, {ROWS_FIELD: b'[["org_1"], ["t1"'}, {b"other": b"x"}],
-    ids=["not-json", "truncated", "no-rows-field"],
+    [
+        {ROWS_FIELD: b"\xc1 not a batch"},
+        {ROWS_FIELD: b'[["org_1"], ["t1"'},
+        {b"other": b"x"},
+        {ROWS_FIELD: orjson.dumps(WELL_FORMED_WRONG_TYPES)},
+    ],
+    ids=["not-json", "truncated", "no-rows-field", "wrong-types"],
 )
 def test_an_entry_that_is_not_a_batch_is_set_aside_and_blocks_nothing(
     redis_buffer, ingest_client, org, fields
