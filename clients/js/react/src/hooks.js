@@ -14,12 +14,13 @@ export function useSightlineData(query = {}) {
   const { client, config, error: configError } = useSightline();
   const [state, setState] = useState({ response: null, error: null, loading: true });
   const [round, setRound] = useState(0);
-  const period = query.period || (config && config.period);
-  const tz = query.timezone || (config && config.timezone);
+  // What the props leave out the server fills in with the session's defaults (the config's
+  // period and time zone), so the data request leaves at once, beside the config request.
+  const period = query.period;
+  const tz = query.timezone;
   const key = JSON.stringify([period, query.from, query.to, tz, query.filters || {}]);
 
   useEffect(() => {
-    if (!config) return undefined;
     let live = true;
     setState((previous) => ({ response: previous.response, error: null, loading: true }));
     client.data({ period, from: query.from, to: query.to, tz, filters: query.filters }).then(
@@ -27,7 +28,7 @@ export function useSightlineData(query = {}) {
       (error) => live && setState({ response: null, error, loading: false }),
     );
     return () => { live = false; };
-  }, [client, config, key, round]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [client, key, round]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const refetch = useCallback(() => setRound((n) => n + 1), []);
   const response = state.response;

@@ -1,6 +1,7 @@
 // <SightlineProvider host token|fetchToken dashboardId>: the session every component below it
 // reads with, and the dashboard's configuration (widgets, filters, periods, theme).
 import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { loadCharts } from "@sightline/charts";
 import { createClient } from "./client.js";
 import { TokenSource } from "./tokens.js";
 
@@ -17,6 +18,8 @@ export function SightlineProvider({ host, token, fetchToken, dashboardId, childr
   useEffect(() => () => tokens.dispose(), [tokens]);
   const client = useMemo(() => createClient({ host, dashboardId, tokens }), [host, dashboardId, tokens]);
   const [state, setState] = useState({ config: null, error: null });
+  // ECharts (a lazy chunk) downloads while the config and data requests are in flight.
+  useEffect(() => { loadCharts().catch(() => {}); }, []);
   useEffect(() => {
     let live = true;
     setState({ config: null, error: null });
