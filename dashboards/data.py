@@ -44,7 +44,7 @@ from dashboards.spec import (
 from warehouse.backends import Result, WarehouseError
 from warehouse.buckets import bucket_starts, resolve_bucket
 from warehouse.compiler import OTHER, compile_widget, effective_filters
-from warehouse.reads import run
+from warehouse.reads import CompiledQuery, run, run_many
 from warehouse.scope import Scope
 
 logger = logging.getLogger(__name__)
@@ -183,6 +183,8 @@ def dashboard_data(
         for w in widgets
     }
     cached = _cache_get(list(keys.values()))
+    missing = [w for w in widgets if keys[w.id] not in cached]
+    computed = _computed_together(missing, scope=scope, request=request, locked=locked)
     fresh: dict[str, Any] = {}
     out = []
     for widget in widgets:
@@ -191,12 +193,32 @@ def dashboard_data(
         if key in cached:
             entry["data"] = cached[key]
         else:
-            entry.update(_computed(widget, scope=scope, request=request, locked=locked))
+            entry.update(computed[widget.id])
             if "error" not in entry:
                 fresh[key] = entry["data"]
         out.append(entry)
     _cache_set(fresh)
     return {"period": _period_dict(request), "widgets": out}
+
+
+def _computed_together(
+    widgets: list[WidgetSpec], *, scope: Scope, request: DataRequest, locked: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The uncached widgets in one round trip (`warehouse.reads.run_many`: one statement on
+    chDB, concurrent queries on a server). If that fails, each widget alone, so one failing
+    widget does not take the others down."""
+    if len(widgets) > 1:
+        compiled = [_compile(w, scope=scope, request=request, locked=locked) for w in widgets]
+        try:
+            results = run_many([query for query, _ in compiled])
+        except WarehouseError as exc:
+            logger.info("one-round-trip dashboard failed, retrying widget by widget: %s", exc)
+        else:
+            return {
+                widget.id: {"data": _shaped(widget, query, bucket, result, request)}
+                for widget, (query, bucket), result in zip(widgets, compiled, results, strict=True)
+            }
+    return {w.id: _computed(w, scope=scope, request=request, locked=locked) for w in widgets}
 
 
 # The cache only saves work: when it is down (Redis restarting), dashboards are computed.
@@ -277,6 +299,13 @@ def widget_data(
     locked_filters: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """One widget's data, uncached: compile, run, shape."""
+    query, bucket = _compile(widget, scope=scope, request=request, locked=locked_filters or {})
+    return _shaped(widget, query, bucket, run(query), request)
+
+
+def _compile(
+    widget: WidgetSpec, *, scope: Scope, request: DataRequest, locked: Mapping[str, str]
+) -> tuple[CompiledQuery, str | None]:
     bucket = (
         resolve_bucket(widget.bucket, request.start, request.end)
         if widget.kind == "timeseries"
@@ -289,10 +318,19 @@ def widget_data(
         end=request.end,
         tz=request.tz,
         filters=request.filters,
-        locked_filters=locked_filters,
+        locked_filters=locked,
         bucket=bucket,
     )
-    result = run(query)
+    return query, bucket
+
+
+def _shaped(
+    widget: WidgetSpec,
+    query: CompiledQuery,
+    bucket: str | None,
+    result: Result,
+    request: DataRequest,
+) -> dict[str, Any]:
     if widget.kind == "kpi":
         return _kpi_data(widget, result)
     if widget.kind == "timeseries":

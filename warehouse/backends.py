@@ -10,6 +10,7 @@ import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,6 +66,11 @@ class Result:
 
 class Backend(ABC):
     name: str
+    prefers_one_statement = False  # see warehouse.reads.run_many
+
+    def query_many(self, statements: Sequence[tuple[str, Params | None]]) -> list[Result]:
+        """Several queries, in order (a server backend runs them concurrently)."""
+        return [self.query(sql, params) for sql, params in statements]
 
     @abstractmethod
     def query(self, sql: str, params: Params | None = None) -> Result: ...
@@ -104,6 +110,7 @@ class ChdbBackend(Backend):
     parameterised queries, so every call holds a lock (the embedded default is one process)."""
 
     name = "chdb"
+    prefers_one_statement = True
 
     def __init__(self, path: str) -> None:
         from chdb import session
@@ -211,6 +218,7 @@ class ServerBackend(Backend):
     itself, so this backend hands it plain Python values (datetimes as UTC text)."""
 
     name = "server"
+    POOL_SIZE = 8  # concurrent queries of one `query_many` (each thread keeps its connection)
 
     def __init__(self, url: str) -> None:
         from clickhouse_driver import Client
@@ -218,6 +226,19 @@ class ServerBackend(Backend):
         self._url = url
         self._local = threading.local()  # a native connection is not thread-safe
         self._client_cls = Client
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    def query_many(self, statements: Sequence[tuple[str, Params | None]]) -> list[Result]:
+        """Concurrently, over a pool of threads that each keep one native connection (the
+        server runs the queries in parallel)."""
+        if len(statements) < 2:
+            return super().query_many(statements)
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.POOL_SIZE, thread_name_prefix="clickhouse")
+        futures = [self._pool.submit(self.query, sql, params) for sql, params in statements]
+        return [future.result() for future in futures]
 
     def _client(self) -> Any:
         client = getattr(self._local, "client", None)

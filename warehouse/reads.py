@@ -61,3 +61,63 @@ def run(query: CompiledQuery, *, backend: Backend | None = None) -> Result:
     """Check, then execute: the only way a read of events reaches a backend."""
     check_scoped(query)
     return (backend or get_backend()).query(query.sql, query.params)
+
+
+_PARAM = re.compile(r"\{(\w+):")
+_SETTINGS_TAIL = re.compile(r"\nSETTINGS [^\n]*\Z")
+_STATEMENT_SETTINGS = re.compile(r"\b(max_rows_to_read)\s*=\s*(\d+)")
+
+
+def combine(queries: list[CompiledQuery]) -> CompiledQuery:
+    """Several reads of one scope as ONE statement: `SELECT i, tuple(*) FROM (query i)` for
+    each, joined by UNION ALL, so the backend parses, plans and runs them together (its
+    threads share the branches) and answers in one round trip. Each row is
+    [query index, the query's row as an array]; the branches' row types differ, so the common
+    type is a Variant. Parameters are renamed per query (`q2_k0`), except the scope's, which
+    all share. Each query's trailing SETTINGS move to the end, `max_rows_to_read` summed."""
+    scope = queries[0].scope
+    if any(query.scope != scope for query in queries):
+        raise ValueError("Only reads of one scope are combined.")
+    scope_names = set(scope_predicate(scope)[1])
+    branches, params, rows_limit, settings = [], {}, 0, ""
+    for index, query in enumerate(queries):
+        tail = _SETTINGS_TAIL.search(query.sql)
+        sql = query.sql[: tail.start()] if tail else query.sql
+        if tail:
+            settings = tail.group(0).strip()
+            limit = _STATEMENT_SETTINGS.search(settings)
+            rows_limit += int(limit.group(2)) if limit else 0
+
+        def rename(match: re.Match[str], index: int = index) -> str:
+            name = match.group(1)
+            return match.group(0) if name in scope_names else f"{{q{index}_{name}:"
+
+        branches.append(f"SELECT {index} AS q, tuple(*) AS r FROM (\n{_PARAM.sub(rename, sql)}\n)")
+        for name, value in query.params.items():
+            params[name if name in scope_names else f"q{index}_{name}"] = value
+    if settings and rows_limit:
+        settings = _STATEMENT_SETTINGS.sub(f"max_rows_to_read = {rows_limit}", settings)
+    settings = (
+        f"{settings}, use_variant_as_common_type = 1"
+        if settings
+        else ("SETTINGS use_variant_as_common_type = 1")
+    )
+    return CompiledQuery("\nUNION ALL\n".join(branches) + "\n" + settings, params, scope)
+
+
+def run_many(queries: list[CompiledQuery], *, backend: Backend | None = None) -> list[Result]:
+    """Check every query, then execute them all: in one statement where the backend prefers
+    that (chDB: one in-process session, so one statement is the only way to use both cores),
+    else concurrently over the backend's connections (a ClickHouse server). Raises the first
+    failure; the caller may retry the queries one by one to isolate it."""
+    for query in queries:
+        check_scoped(query)
+    backend = backend or get_backend()
+    if len(queries) > 1 and backend.prefers_one_statement:
+        combined = combine(queries)
+        check_scoped(combined)
+        results: list[list[list[object]]] = [[] for _ in queries]
+        for index, row in backend.query(combined.sql, combined.params).rows:
+            results[int(index)].append(row)
+        return [Result(columns=[], rows=rows) for rows in results]
+    return backend.query_many([(query.sql, query.params) for query in queries])
