@@ -10,15 +10,30 @@ endpoint uses:
   1. uncached: p50/p95 of the whole dashboard (a fresh version key each run: nothing cached);
   2. raw: the same compiled SQL run straight on the backend (ClickHouse's own time plus the
      backend's result decoding), and our overhead = uncached / raw;
-  3. cached: p50/p95 with every widget in the cache (in-process, and Redis when reachable).
+  3. cached: p50/p95 with every widget in the cache (in-process, and Redis when reachable);
+  4. one statement: the same 6 queries as `warehouse.reads.run_many` sends them (one UNION ALL
+     statement on chDB, concurrent over a connection pool on a ClickHouse server): the
+     warehouse's time for the dashboard, which `dashboard_data` now pays uncached.
+
+    --burst 100   100 concurrent cold tenants (distinct tenants, nothing cached) open the
+                  dashboard at once: per-dashboard latency p50/p95 and the burst's wall time.
+    --scale       the same dashboard for one tenant whose data is identical (50,000 events)
+                  in tables of 1 M, 10 M and 30 M events (other tenants fill the rest), each in
+                  its own directory (chDB) or database (server): p50 and the ratio to 1 M.
+
+The topology is the process's: chDB under bench/out/ unless CLICKHOUSE_URL names a server
+(e.g. run under `tools/clickhouse_server.py --data bench/out/clickhouse -- ...`).
 """
 
 import argparse
 import os
 import socket
+import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -93,7 +108,17 @@ def setup_django(out: Path) -> None:
     django.setup()
 
 
-def ensure_data(events: int) -> None:
+# --scale: the first SCALE_TENANT_EVENTS numbers are the measured tenant's, the same rows at
+# every size; the rest belong to filler tenants of the same size each.
+SCALE_TENANT_EVENTS = 50_000
+SCALE_SIZES = (1_000_000, 10_000_000, 30_000_000)
+SCALE_TENANT = (
+    "if(number < {fixed:UInt64}, 'tenant_42', "
+    "concat('filler_', toString(number % {tenants:UInt32})))"
+)
+
+
+def ensure_data(events: int, *, scale: bool = False) -> None:
     from warehouse.backends import get_backend
     from warehouse.schema import migrate
 
@@ -107,10 +132,19 @@ def ensure_data(events: int) -> None:
         return
     backend.command("TRUNCATE TABLE events")
     started = time.perf_counter()
+    generate = GENERATE
+    tenants = TENANTS
+    if scale:
+        generate = GENERATE.replace(
+            "concat('tenant_', toString(number % {tenants:UInt32}))", SCALE_TENANT
+        )
+        tenants = max(1, events // SCALE_TENANT_EVENTS - 1)
     for offset in range(0, events, CHUNK):
         count = min(CHUNK, events - offset)
-        params = {"tenants": TENANTS, "days": DAYS, "offset": offset, "count": count}
-        backend.command(GENERATE, params)
+        params = {"tenants": tenants, "days": DAYS, "offset": offset, "count": count}
+        if scale:
+            params["fixed"] = SCALE_TENANT_EVENTS
+        backend.command(generate, params)
         print(f"  generated {offset + count:,} events", end="\r", flush=True)
     backend.command("OPTIMIZE TABLE events FINAL")  # steady state: merged parts
     took = time.perf_counter() - started
@@ -156,9 +190,19 @@ def main() -> None:
     parser.add_argument("--period", default="30d", choices=["24h", "7d", "30d", "90d"])
     parser.add_argument("--events", type=int, default=EVENTS, help="(smaller for a smoke run)")
     parser.add_argument("--out", type=Path, default=OUT, help="the chDB data directory's parent")
+    parser.add_argument("--burst", type=int, default=0, help="N concurrent cold tenants")
+    parser.add_argument("--scale", action="store_true", help="1 M / 10 M / 30 M events")
+    parser.add_argument("--scale-sizes", default=",".join(str(n) for n in SCALE_SIZES))
+    parser.add_argument("--scale-one", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.scale:
+        return scale(args)
+    if args.scale_one:
+        return scale_one(args)
     setup_django(args.out)
     ensure_data(args.events)
+    if args.burst:
+        return burst(args)
 
     from django.test.utils import override_settings
 
@@ -214,12 +258,17 @@ def main() -> None:
         w.id: p(timed(lambda q=q: backend.query(q.sql, q.params), 10), 0.5)
         for w, q in zip(spec.widgets, queries, strict=True)
     }
+    from warehouse.reads import run_many
+
+    one_statement = timed(lambda: run_many(queries, backend=backend), args.runs)
 
     print(line("1. uncached dashboard (dashboard_data)", uncached_samples))
     print(line("2. raw: same SQL straight on the backend", raw_samples))
     print(f"   overhead uncached / raw: p50 {p(uncached_samples, 0.5) / p(raw_samples, 0.5):.2f}x, "
           f"p95 {p(uncached_samples, 0.95) / p(raw_samples, 0.95):.2f}x")  # fmt: skip
     print("   per widget (raw p50): " + ", ".join(f"{k} {v:.1f} ms" for k, v in per_widget.items()))
+    print(line(f"4. one statement / round trip ({backend.name})", one_statement))
+    print(f"   one statement / raw: p50 {p(one_statement, 0.5) / p(raw_samples, 0.5):.2f}x")
 
     caches = {
         "in-process": {
@@ -243,6 +292,98 @@ def main() -> None:
                 dashboard_data(spec=spec, scope=scope, request=request, version_key=version)
 
             print(line(f"3. cached dashboard ({label} cache)", timed(cached, args.cached_runs)))
+
+
+def _dashboard() -> tuple[object, object]:
+    from dashboards.data import parse_data_request
+    from dashboards.spec import parse_spec
+
+    return parse_spec(SPEC), parse_data_request({"period": "30d"}, default_period="30d")
+
+
+def burst(args: argparse.Namespace) -> None:
+    """N threads, each a distinct tenant with nothing cached, released at once."""
+    from core.ids import new_id
+    from dashboards.data import dashboard_data
+    from warehouse.backends import get_backend
+    from warehouse.scope import Scope
+
+    spec, request = _dashboard()
+    dashboard_data(spec=spec, scope=Scope(ORG, "tenant_0"), request=request, version_key="w")
+    tenants = [f"tenant_{i % TENANTS}" for i in range(args.burst)]
+    gate = threading.Barrier(len(tenants) + 1)
+
+    def one(tenant: str) -> float:
+        gate.wait()
+        started = time.perf_counter()
+        dashboard_data(
+            spec=spec, scope=Scope(ORG, tenant), request=request, version_key=new_id("v")
+        )
+        return (time.perf_counter() - started) * 1000
+
+    with ThreadPoolExecutor(max_workers=len(tenants)) as pool:
+        futures = [pool.submit(one, tenant) for tenant in tenants]
+        started = time.perf_counter()
+        gate.wait()
+        samples = [future.result() for future in futures]
+        wall = time.perf_counter() - started
+    print(line(f"burst: {len(tenants)} cold tenants at once ({get_backend().name})", samples))
+    print(f"   whole burst {wall:.2f} s wall, {len(tenants) / wall:.1f} dashboards/s; "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+
+
+def _scale_url(size: int) -> str:
+    base = os.environ.get("CLICKHOUSE_URL", "")
+    return base.rsplit("/", 1)[0] + f"/scale_{size}" if base else ""
+
+
+def scale(args: argparse.Namespace) -> None:
+    """Each size in its own process (chDB: one data directory per process)."""
+    sizes = [int(n) for n in args.scale_sizes.split(",")]
+    if os.environ.get("CLICKHOUSE_URL"):
+        from clickhouse_driver import Client
+
+        client = Client.from_url(os.environ["CLICKHOUSE_URL"])
+        for size in sizes:
+            client.execute(f"CREATE DATABASE IF NOT EXISTS scale_{size}")
+    medians = {}
+    for size in sizes:
+        env = {**os.environ}
+        if env.get("CLICKHOUSE_URL"):
+            env["CLICKHOUSE_URL"] = _scale_url(size)
+        command = [sys.executable, __file__, "--scale-one", str(size), "--runs", str(args.runs)]
+        output = subprocess.run(
+            [*command, "--out", str(args.out)], env=env, check=True, capture_output=True, text=True
+        ).stdout
+        print(output.strip())
+        medians[size] = float(output.strip().rsplit("p50 ", 1)[1].split()[0])
+    smallest = medians[sizes[0]]
+    print("scale: p50 " + ", ".join(
+        f"{size / 1e6:g} M {ms:.1f} ms ({ms / smallest:.2f}x)" for size, ms in medians.items()
+    ) + f"; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+
+
+def scale_one(args: argparse.Namespace) -> None:
+    from core.ids import new_id
+    from dashboards.data import dashboard_data
+    from warehouse.backends import get_backend
+    from warehouse.scope import Scope
+
+    setup_django(args.out / f"scale-{args.scale_one}")
+    ensure_data(args.scale_one, scale=True)
+    spec, request = _dashboard()
+    scope = Scope(ORG, "tenant_42")
+    dashboard_data(spec=spec, scope=scope, request=request, version_key="warm")
+    samples = timed(
+        lambda: dashboard_data(spec=spec, scope=scope, request=request, version_key=new_id("v")),
+        args.runs,
+    )
+    rows = (
+        get_backend()
+        .query("SELECT count() FROM events WHERE org_id = {o:String}", {"o": ORG})
+        .scalar()
+    )
+    print(line(f"scale {args.scale_one / 1e6:g} M events ({int(rows):,}), uncached", samples))
 
 
 if __name__ == "__main__":
