@@ -4,15 +4,16 @@ Every spec that reaches the database went through `parse_spec` and is stored in 
 form of `spec_to_dict`, so comparing stored JSON compares specs (see `has_unpublished_changes`).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiKey, Organization, User
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput, NotFound
+from dashboards.layout import reflow
 from dashboards.models import Dashboard, DashboardVersion
 from dashboards.selectors import dashboard_latest_version, dashboard_version_get
 from dashboards.spec import parse_spec, spec_to_dict
@@ -63,6 +64,103 @@ def dashboard_update(*, dashboard: Dashboard, changes: Mapping[str, Any]) -> Das
     canonical = _canonical({key: value for key, value in merged.items() if value is not None})
     if canonical != locked.draft_spec:
         _save_draft(locked, canonical)
+    return _refreshed(dashboard, locked)
+
+
+# --- Widget edits (the builder) ------------------------------------------------------------
+# Each reads the widget list of the locked draft, changes one widget and validates the whole
+# spec: two editors changing different widgets at once both keep their edit (a read outside the
+# lock, written back whole, would drop one). `dashboard` is refreshed in place and returned.
+
+
+@transaction.atomic
+def dashboard_widget_add(*, dashboard: Dashboard, widget: Mapping[str, Any]) -> Dashboard:
+    """Appends `widget` below every other widget (its layout's `y` is set to that row)."""
+
+    def add(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        bottom = max((w["layout"]["y"] + w["layout"]["h"] for w in widgets), default=0)
+        return [*widgets, {**widget, "layout": {**widget["layout"], "y": bottom}}]
+
+    return _widgets_edit(dashboard, add)
+
+
+@transaction.atomic
+def dashboard_widget_replace(
+    *, dashboard: Dashboard, widget_id: str, widget: Mapping[str, Any]
+) -> Dashboard:
+    """The widget `widget_id` becomes `widget` (which keeps that id); NotFound if it is gone."""
+
+    def replace(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        index = _widget_index(widgets, widget_id)
+        widgets[index] = {**widget, "id": widget_id}
+        return widgets
+
+    return _widgets_edit(dashboard, replace)
+
+
+@transaction.atomic
+def dashboard_widget_duplicate(*, dashboard: Dashboard, widget_id: str, copy_id: str) -> Dashboard:
+    """A copy (`copy_id`, title "… (copy)") right after the original; the grid is re-packed."""
+
+    def duplicate(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        index = _widget_index(widgets, widget_id)
+        original = widgets[index]
+        widgets.insert(
+            index + 1, {**original, "id": copy_id, "title": f"{original['title']} (copy)"}
+        )
+        return reflow(widgets)
+
+    return _widgets_edit(dashboard, duplicate)
+
+
+@transaction.atomic
+def dashboard_widget_remove(*, dashboard: Dashboard, widget_id: str) -> Dashboard:
+    def remove(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        del widgets[_widget_index(widgets, widget_id)]
+        return widgets
+
+    return _widgets_edit(dashboard, remove)
+
+
+@transaction.atomic
+def dashboard_widget_move(
+    *, dashboard: Dashboard, widget_id: str, direction: Literal["up", "down"]
+) -> Dashboard:
+    """One place up or down in reading order; the grid is re-packed to follow the new order.
+    At either end it stays where it is."""
+
+    def move(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        index = _widget_index(widgets, widget_id)
+        target = index + (-1 if direction == "up" else 1)
+        if not 0 <= target < len(widgets):
+            return widgets
+        widgets[index], widgets[target] = widgets[target], widgets[index]
+        return reflow(widgets)
+
+    return _widgets_edit(dashboard, move)
+
+
+def _widgets_edit(
+    dashboard: Dashboard, edit: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+) -> Dashboard:
+    """Run inside the caller's transaction: lock, edit the list, validate, save if changed."""
+    locked = Dashboard.objects.select_for_update().get(pk=dashboard.pk)
+    widgets = edit(list(locked.draft_spec["widgets"]))
+    canonical = _canonical({**locked.draft_spec, "widgets": widgets})
+    if canonical != locked.draft_spec:
+        _save_draft(locked, canonical)
+    return _refreshed(dashboard, locked)
+
+
+def _widget_index(widgets: list[dict[str, Any]], widget_id: str) -> int:
+    for index, widget in enumerate(widgets):
+        if widget["id"] == widget_id:
+            return index
+    raise NotFound("This widget does not exist (any more).")
+
+
+def _refreshed(dashboard: Dashboard, locked: Dashboard) -> Dashboard:
+    """The caller's instance shows what was saved (callers keep using their instance)."""
     dashboard.draft_spec, dashboard.name = locked.draft_spec, locked.name
     dashboard.updated_at = locked.updated_at
     return dashboard

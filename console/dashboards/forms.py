@@ -17,6 +17,7 @@ from dashboards.spec import (
     NUMERIC_METRICS,
     THEME_MODES,
     USER_ID,
+    MetricSpec,
 )
 from dashboards.spec.kinds import (
     takes_bucket,
@@ -259,17 +260,28 @@ class WidgetForm(forms.Form):
 
 
 def _kept_table_extras(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """A table's extra metric columns survive an edit; the first column follows the form."""
+    """A table's extra metric columns and its sort survive an edit; the first column follows
+    the form. A sort on a column the edit removed is dropped, so the spec's default applies."""
     extra = (old.get("metrics") or [])[1:]
-    return {"metrics": [{"metric": new["metric"], "property": new["property"]}, *extra]}
+    metrics = [{"metric": new["metric"], "property": new["property"]}, *extra]
+    kept: dict[str, Any] = {"metrics": metrics}
+    sort = old.get("sort")
+    columns = [
+        *new["group_by"],
+        *(MetricSpec(m["metric"], m.get("property")).label for m in metrics),
+    ]
+    if sort and sort.get("by") in columns:
+        kept["sort"] = sort
+    return kept
 
 
 def _label(key: str) -> str:
     return key.replace("_", " ").replace(".", " ").strip().capitalize()
 
 
-def new_widget(*, kind: str, widget_id: str, schema: Schema, y: int) -> dict[str, Any]:
-    """A sensible first version of a widget of `kind`, on the busiest discovered event."""
+def new_widget(*, kind: str, widget_id: str, schema: Schema) -> dict[str, Any]:
+    """A sensible first version of a widget of `kind`, on the busiest discovered event (the
+    service that adds it places it below the others)."""
     event = schema.events[0] if schema.events else "event"
     dimension = schema.string_keys[:1]
     size = {
@@ -289,7 +301,7 @@ def new_widget(*, kind: str, widget_id: str, schema: Schema, y: int) -> dict[str
         "group_by": dimension if GROUP_BY_COUNT[kind][0] else [],
         "filters": {},
         "limit": None,
-        "layout": {"x": 0, "y": y, "w": size[0], "h": size[1]},
+        "layout": {"x": 0, "y": 0, "w": size[0], "h": size[1]},
     }
     if GROUP_BY_COUNT[kind][0] and not dimension:
         widget["group_by"] = ["name"]  # a placeholder until events carry string properties

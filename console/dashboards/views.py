@@ -28,7 +28,6 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import new_id
 from dashboards import discovery, selectors, services
 from dashboards.data import dashboard_data, parse_data_request
-from dashboards.layout import reflow
 from dashboards.models import Dashboard
 from dashboards.spec import CHARTS_BY_KIND, KINDS, parse_spec
 from warehouse.scope import Scope
@@ -190,16 +189,11 @@ def widget_add(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     kind = request.POST.get("kind", "")
     if kind not in KINDS:
         raise InvalidInput("Unknown widget kind.")
-    widgets = list(dashboard.draft_spec["widgets"])
-    bottom = max((w["layout"]["y"] + w["layout"]["h"] for w in widgets), default=0)
     widget = new_widget(
-        kind=kind,
-        widget_id=new_id("w", 10),
-        schema=dashboard_schema(request.organization.pk),
-        y=bottom,
+        kind=kind, widget_id=new_id("w", 10), schema=dashboard_schema(request.organization.pk)
     )
     try:
-        services.dashboard_update(dashboard=dashboard, changes={"widgets": [*widgets, widget]})
+        services.dashboard_widget_add(dashboard=dashboard, widget=widget)
     except InvalidInput as error:
         reason = error.details[0]["message"] if error.details else error.message
         messages.error(request, f"The widget could not be added: {reason}")
@@ -223,10 +217,10 @@ def widget_edit(request: HttpRequest, dashboard_id: str, widget_id: str) -> Http
         return _side(request, dashboard, selected=widget_id, widget_form=form)
     form = WidgetForm(request.POST, schema=schema, widget=widget)
     if form.is_valid():
-        widgets = list(dashboard.draft_spec["widgets"])
-        widgets[index] = form.to_widget()
         try:
-            services.dashboard_update(dashboard=dashboard, changes={"widgets": widgets})
+            services.dashboard_widget_replace(
+                dashboard=dashboard, widget_id=widget_id, widget=form.to_widget()
+            )
             return _after_edit(request, dashboard, selected=widget_id)
         except InvalidInput as error:
             _attach_errors(form, error, WidgetForm.field_for, prefix=f"widgets[{index}]")
@@ -266,22 +260,16 @@ def _widget_at(dashboard: Dashboard, widget_id: str) -> tuple[int, dict[str, Any
 @require_POST
 def widget_duplicate(request: HttpRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
-    index, widget = _widget_at(dashboard, widget_id)
-    widgets = list(dashboard.draft_spec["widgets"])
-    copy = {**widget, "id": new_id("w", 10), "title": f"{widget['title']} (copy)"}
-    widgets.insert(index + 1, copy)
-    services.dashboard_update(dashboard=dashboard, changes={"widgets": reflow(widgets)})
-    return _after_edit(request, dashboard, selected=copy["id"])
+    copy_id = new_id("w", 10)
+    services.dashboard_widget_duplicate(dashboard=dashboard, widget_id=widget_id, copy_id=copy_id)
+    return _after_edit(request, dashboard, selected=copy_id)
 
 
 @console_view
 @require_POST
 def widget_remove(request: HttpRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
-    index, _ = _widget_at(dashboard, widget_id)
-    widgets = list(dashboard.draft_spec["widgets"])
-    del widgets[index]
-    services.dashboard_update(dashboard=dashboard, changes={"widgets": widgets})
+    services.dashboard_widget_remove(dashboard=dashboard, widget_id=widget_id)
     return _after_edit(request, dashboard)
 
 
@@ -290,12 +278,8 @@ def widget_remove(request: HttpRequest, dashboard_id: str, widget_id: str) -> Ht
 def widget_move(request: HttpRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
     """Up/down in reading order: the list is re-packed so the grid follows the new order."""
     dashboard = _dashboard(request, dashboard_id)
-    index, _ = _widget_at(dashboard, widget_id)
-    widgets = list(dashboard.draft_spec["widgets"])
-    target = index + (-1 if request.POST.get("direction") == "up" else 1)
-    if 0 <= target < len(widgets):
-        widgets[index], widgets[target] = widgets[target], widgets[index]
-        services.dashboard_update(dashboard=dashboard, changes={"widgets": reflow(widgets)})
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    services.dashboard_widget_move(dashboard=dashboard, widget_id=widget_id, direction=direction)
     return _after_edit(request, dashboard, selected=widget_id)
 
 

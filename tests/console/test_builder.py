@@ -206,6 +206,65 @@ def test_edit_widget_saves_through_the_spec(org, admin_client, dashboard, htmx) 
     assert widget["filters"] == {"status": "ok"}
 
 
+def test_editing_a_table_keeps_its_sort_and_extra_columns(org, admin_client, htmx) -> None:
+    table = {
+        "id": "w_table",
+        "title": "Calls by model",
+        "kind": "table",
+        "chart": "table",
+        "event_name": "api.call",
+        "group_by": ["model"],
+        "metrics": [{"metric": "count"}, {"metric": "p95", "property": "latency_ms"}],
+        "sort": {"by": "model", "direction": "asc"},
+        "layout": {"x": 0, "y": 0, "w": 12, "h": 5},
+    }
+    dashboard = dashboard_create(
+        organization=org.organization, spec={"name": "Tables", "widgets": [table]}
+    )
+    response = admin_client.post(
+        f"/app/dashboards/{dashboard.pk}/widgets/w_table",
+        widget_post(
+            title="Renamed", kind="table", chart="table", group_by=["model"], w=12, h=5, limit=50
+        ),
+        headers=htmx,
+    )
+    assert response.status_code == 200
+    dashboard.refresh_from_db()
+    widget = dashboard.draft_spec["widgets"][0]
+    assert widget["title"] == "Renamed"
+    assert widget["sort"] == {"by": "model", "direction": "asc"}
+    assert [m["metric"] for m in widget["metrics"]] == ["count", "p95"]
+
+
+def test_a_table_sort_on_a_column_the_edit_removes_falls_back_to_the_default(
+    org, admin_client, htmx
+) -> None:
+    send_events(org.organization, "t1", 3)
+    table = {
+        "id": "w_table",
+        "title": "Calls by model",
+        "kind": "table",
+        "chart": "table",
+        "event_name": "api.call",
+        "group_by": ["model"],
+        "sort": {"by": "model", "direction": "asc"},
+        "layout": {"x": 0, "y": 0, "w": 12, "h": 5},
+    }
+    dashboard = dashboard_create(
+        organization=org.organization, spec={"name": "Tables", "widgets": [table]}
+    )
+    response = admin_client.post(
+        f"/app/dashboards/{dashboard.pk}/widgets/w_table",
+        widget_post(kind="table", chart="table", group_by=["status"], w=12, h=5, limit=50),
+        headers=htmx,
+    )
+    assert response.status_code == 200
+    dashboard.refresh_from_db()
+    widget = dashboard.draft_spec["widgets"][0]
+    assert widget["group_by"] == ["status"]
+    assert widget["sort"] == {"by": "count", "direction": "desc"}  # the spec's default
+
+
 def test_numeric_metrics_offer_only_numeric_properties(org, admin_client, dashboard, htmx) -> None:
     send_events(org.organization, "t1", 3)
     response = admin_client.post(
