@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey, Invite, Membership, Organization, Role, Scope, User
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.text import one_line
 from core.timezones import is_known_timezone
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one write per key per minute
@@ -175,7 +176,7 @@ def _send_invite_email(issued: IssuedInvite) -> None:
     invite = issued.invite
     inviter = invite.invited_by.email if invite.invited_by else "An administrator"
     send_mail(
-        subject=f"You are invited to {invite.organization.name} on Sightline",
+        subject=one_line(f"You are invited to {invite.organization.name} on Sightline"),
         message=(
             f"{inviter} invited you to join {invite.organization.name} on Sightline "
             f"as {invite.role}.\n\n"

@@ -12,16 +12,17 @@ X-Sightline-Signature is "v1=" + hex(HMAC-SHA256(org.webhook_secret, f"{timestam
 
 import hashlib
 import hmac
+import logging
 import smtplib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import BadHeaderError, send_mail
 from django.db.models import Q
 from django.utils import timezone
 
@@ -34,14 +35,17 @@ from alerts.models import (
     Channel,
     DeliveryStatus,
 )
+from alerts.selectors import CLAIM_STALE_AFTER
 from alerts.webhooks import AddressCheck, WebhookError, webhook_post
 from core.ids import new_id
 from core.isotime import iso_utc
+from core.text import one_line
+
+logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30  # Celery: 30 s, 1 min, 2 min, 4 min between attempts
 EAGER_RETRY_BASE_SECONDS = 0.1  # in-process (no broker): short and bounded, 1.5 s in all
-CLAIM_STALE_AFTER = timedelta(minutes=5)
 RETRYABLE_STATUSES = frozenset({408, 425, 429})  # plus every 5xx
 USER_AGENT = "Sightline-Webhooks/1"
 
@@ -184,7 +188,12 @@ def delivery_attempt(
         return AttemptOutcome(delivery_id=delivery_id, attempted=False, status=current or "gone")
     number = delivery.attempts.count() + 1
     started_at, started = timezone.now(), time.perf_counter()
-    succeeded, retryable, status_code, error = _send(delivery, check=check)
+    try:
+        succeeded, retryable, status_code, error = _send(delivery, check=check)
+    except Exception as exc:  # a bug must fail this delivery, not leave it `sending` forever
+        logger.exception("delivery %s: the send raised", delivery.pk)
+        succeeded, retryable, status_code = False, False, None
+        error = f"Could not send: {type(exc).__name__}: {exc}"
     AlertDeliveryAttempt.objects.create(
         delivery=delivery,
         number=number,
@@ -271,9 +280,10 @@ def _send_webhook(
 
 
 def email_subject(payload: dict[str, Any]) -> str:
+    """One line whatever the rule name and tenant id hold (a newline would inject a header)."""
     prefix = "[Sightline test] " if payload.get("test") else "[Sightline] "
     tenant = f" for tenant {payload['tenant_id']}" if payload.get("tenant_id") else ""
-    return f"{prefix}{payload['state'].upper()}: {payload['rule']['name']}{tenant}"
+    return one_line(f"{prefix}{payload['state'].upper()}: {payload['rule']['name']}{tenant}")
 
 
 def email_body(payload: dict[str, Any]) -> str:
@@ -304,6 +314,8 @@ def _send_email(delivery: AlertDelivery) -> tuple[bool, bool, int | None, str]:
             settings.DEFAULT_FROM_EMAIL,
             recipients,
         )
+    except BadHeaderError as exc:  # e.g. a recipient with a line break: no retry can help
+        return False, False, None, f"BadHeaderError: {exc}"[:500]
     except (smtplib.SMTPException, OSError) as exc:
         permanent = isinstance(exc, smtplib.SMTPRecipientsRefused)
         return False, not permanent, None, f"{type(exc).__name__}: {exc}"[:500]

@@ -72,19 +72,24 @@ def alert_rule_evaluations(*, rule: AlertRule) -> QuerySet[AlertEvaluation]:
     )
 
 
+CLAIM_STALE_AFTER = timedelta(minutes=5)  # an attempt takes seconds: its worker died
 STUCK_AFTER = timedelta(minutes=15)  # longer than every retry delay together (7.5 min)
 STUCK_BATCH = 500
 
 
 def alert_deliveries_stuck(*, now: datetime) -> list[str]:
-    """Pending deliveries nobody will send: their task was lost (a crash between commit and
-    dispatch, a broker restart). Old enough that no retry of theirs can still be scheduled."""
+    """Deliveries nobody will send: pending ones whose task was lost (a crash between commit
+    and dispatch, a broker restart), old enough that no retry of theirs can still be scheduled,
+    and ones left `sending` by a worker that died mid-attempt (claimed longer ago than any
+    attempt takes). Sending them again is safe: an attempt first claims its delivery."""
     recent_attempts = AlertDeliveryAttempt.objects.filter(
         delivery=OuterRef("pk"), started_at__gte=now - STUCK_AFTER
     )
-    stuck = AlertDelivery.objects.filter(
-        status=DeliveryStatus.PENDING, created_at__lt=now - STUCK_AFTER
-    ).exclude(Exists(recent_attempts))
+    lost = Q(status=DeliveryStatus.PENDING, created_at__lt=now - STUCK_AFTER) & ~Q(
+        Exists(recent_attempts)
+    )
+    abandoned = Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - CLAIM_STALE_AFTER)
+    stuck = AlertDelivery.objects.filter(lost | abandoned)
     return list(stuck.order_by("created_at").values_list("pk", flat=True)[:STUCK_BATCH])
 
 

@@ -13,6 +13,7 @@ refusal for on-premises receivers and tests; unspecified and multicast stay refu
 import http.client
 import ipaddress
 import logging
+import re
 import socket
 import ssl
 from collections.abc import Callable, Mapping
@@ -30,6 +31,7 @@ TIMEOUT_SECONDS = 5.0
 MAX_REDIRECTS = 3
 MAX_RESPONSE_BYTES = 64 * 1024  # we only need the status; never buffer a huge reply
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
 
 
 class WebhookError(Exception):
@@ -153,11 +155,18 @@ class CheckedHTTPSConnection(_CheckedConnectionMixin, http.client.HTTPSConnectio
 
 def validate_webhook_url(url: str) -> str | None:
     """Why a URL cannot be a webhook target, or None. No DNS here: that happens at connect time."""
+    if not url.isascii() or any(ch <= " " or ch == "\x7f" for ch in url):
+        return (
+            "The URL may hold only printable ASCII, no spaces: percent-encode other characters"
+            " in the path (é is %C3%A9) and write an international host name in its xn-- form."
+        )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return "Only http and https URLs are allowed."
     if not parts.hostname:
         return "The URL has no host."
+    if not _is_valid_host(parts.hostname):
+        return f"{parts.hostname[:100]!r} is not a valid host name or IP address."
     if parts.username or parts.password:
         return "Credentials in the URL are not allowed; verify the signature header instead."
     try:
@@ -165,6 +174,18 @@ def validate_webhook_url(url: str) -> str | None:
     except ValueError:
         return "The URL has an invalid port."
     return None
+
+
+def _is_valid_host(host: str) -> bool:
+    """An IP address, or a DNS name of labels of letters, digits, - and _ (not starting or
+    ending with -), 63 characters at most each, 253 in all."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    name = host[:-1] if host.endswith(".") else host
+    return 0 < len(name) <= 253 and all(HOST_LABEL.fullmatch(label) for label in name.split("."))
 
 
 def validate_webhook_target(url: str) -> str | None:
@@ -243,5 +264,9 @@ def _post_once(
         ) from exc
     except (OSError, http.client.HTTPException) as exc:
         raise WebhookError(f"{type(exc).__name__}: {exc}"[:300], retryable=True) from exc
+    except ValueError as exc:  # UnicodeError, InvalidURL: a URL the validation let through
+        raise WebhookRefused(
+            f"The URL cannot be sent to: {type(exc).__name__}: {exc}"[:300]
+        ) from exc
     finally:
         connection.close()
