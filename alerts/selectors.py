@@ -1,6 +1,5 @@
 """Reads for alert rules, their states and their history."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,8 +16,7 @@ from alerts.models import (
     DeliveryStatus,
 )
 from core.errors import NotFound
-from dashboards.models import Dashboard
-from dashboards.spec import parse_spec
+from dashboards.selectors import dashboards_published, published_spec
 
 
 def alert_rules_due(*, tick: int) -> QuerySet[AlertRule]:
@@ -47,6 +45,11 @@ def alert_rule_get(*, organization: Organization, rule_id: str) -> AlertRule:
     if rule is None:
         raise NotFound("Alert not found.")
     return rule
+
+
+def alert_rule_oldest(*, organization: Organization) -> AlertRule | None:
+    """The organization's first rule (the demo's, when seeded)."""
+    return AlertRule.objects.filter(organization=organization).order_by("created_at").first()
 
 
 def alert_rule_states(*, rule: AlertRule, not_ok_only: bool = True) -> QuerySet[AlertState]:
@@ -112,14 +115,10 @@ class WidgetChoice:
 
 def published_widget_choices(*, organization: Organization) -> list[WidgetChoice]:
     """Every widget an alert can watch: those of the organization's PUBLISHED dashboards."""
-    dashboards = (
-        Dashboard.objects.filter(organization=organization, published_version__isnull=False)
-        .select_related("published_version")
-        .order_by("name")
-    )
     choices = []
-    for dashboard in dashboards:
-        for widget in parse_spec(dashboard.published_version.spec).widgets:
+    for dashboard in dashboards_published(organization=organization):
+        spec = published_spec(dashboard)
+        for widget in spec.widgets if spec is not None else ():
             metric = (
                 widget.metric
                 if widget.property is None
@@ -134,8 +133,3 @@ def published_widget_choices(*, organization: Organization) -> list[WidgetChoice
                 )
             )
     return choices
-
-
-def dashboard_names(*, organization: Organization, dashboard_ids: Iterable[str]) -> dict[str, str]:
-    rows = Dashboard.objects.filter(organization=organization, pk__in=set(dashboard_ids))
-    return dict(rows.values_list("pk", "name"))

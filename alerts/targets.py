@@ -3,9 +3,13 @@ see. A rule whose dashboard is gone or unpublished, or whose widget was removed,
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from dashboards.models import Dashboard
-from dashboards.spec import DashboardSpec, WidgetSpec, parse_spec
+from dashboards.selectors import dashboard_version_spec, dashboards_find
+from dashboards.spec import WidgetSpec
+
+if TYPE_CHECKING:  # what dashboards' selectors return; read through them, never queried here
+    from dashboards.models import Dashboard
 
 
 class TargetGone(Exception):
@@ -19,29 +23,25 @@ class TargetGone(Exception):
 
 @dataclass(frozen=True)
 class RuleTarget:
-    dashboard: Dashboard
+    dashboard: "Dashboard"
     version_number: int
     widget: WidgetSpec
     default_period: str
 
 
 class TargetResolver:
-    """Resolves rules to widgets, loading each dashboard and parsing each published spec once
-    (a tick resolves every rule; many rules share a dashboard)."""
+    """Resolves rules to widgets, loading each dashboard once (a tick resolves every rule; many
+    rules share a dashboard); published specs come parsed from dashboards' cache."""
 
     def __init__(self, *, organization_id: str | None = None) -> None:
         self._organization_id = organization_id
         self._dashboards: dict[str, Dashboard | None] = {}
-        self._specs: dict[int, DashboardSpec] = {}
 
     def preload(self, dashboard_ids: Iterable[str]) -> None:
         wanted = {pk for pk in dashboard_ids if pk not in self._dashboards}
         if not wanted:
             return
-        found = Dashboard.objects.filter(pk__in=wanted).select_related("published_version")
-        if self._organization_id is not None:
-            found = found.filter(organization_id=self._organization_id)
-        by_id = {dashboard.pk: dashboard for dashboard in found}
+        by_id = dashboards_find(dashboard_ids=wanted, organization_id=self._organization_id)
         self._dashboards.update({pk: by_id.get(pk) for pk in wanted})
 
     def resolve(self, *, organization_id: str, dashboard_id: str, widget_id: str) -> RuleTarget:
@@ -52,9 +52,7 @@ class TargetResolver:
         version = dashboard.published_version
         if version is None:
             raise TargetGone("The dashboard is not published.", code="dashboard_not_published")
-        spec = self._specs.get(version.pk)
-        if spec is None:
-            spec = self._specs[version.pk] = parse_spec(version.spec)
+        spec = dashboard_version_spec(version=version)
         widget = spec.widget(widget_id)
         if widget is None:
             raise TargetGone(

@@ -11,7 +11,7 @@ from typing import Any
 
 from core.errors import ApiError, InvalidInput, NotFound
 from dashboards.data import DataRequest, dashboard_data, parse_data_request
-from dashboards.selectors import dashboard_version_key
+from dashboards.selectors import dashboard_version_key, dashboard_version_spec
 from dashboards.spec import DashboardSpec, WidgetSpec
 from embeds.permissions import (
     check_drill_down,
@@ -20,7 +20,7 @@ from embeds.permissions import (
     default_period,
     visible_widgets,
 )
-from embeds.selectors import VerifiedEmbed, published_spec_of
+from embeds.selectors import VerifiedEmbed
 from warehouse.backends import WarehouseError
 from warehouse.compiler import compile_drill
 from warehouse.reads import run
@@ -66,7 +66,7 @@ def embed_context(
             "The request is invalid.",
             details=[{"field": key, "message": "Unknown query parameter."} for key in unknown],
         )
-    claims, spec = verified.claims, published_spec_of(verified.version)
+    claims, spec = verified.claims, dashboard_version_spec(version=verified.version)
     data_params = {key: params[key] for key in DATA_PARAMS if key in params}
     request = parse_data_request(
         data_params,

@@ -4,11 +4,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from accounts.models import Organization
-from core.prepared import PreparedQuery, field_names
-from dashboards.models import Dashboard, DashboardVersion
-from dashboards.spec import DashboardSpec, parse_spec
+from core.prepared import PreparedQuery
+from dashboards.selectors import Publication, PublicationReader
 from embeds.models import (
     AuditAction,
     AuditLogEntry,
@@ -18,6 +18,9 @@ from embeds.models import (
     RevocationKind,
 )
 from embeds.tokens import LEEWAY_SECONDS, EmbedClaims, InvalidToken, token_decode
+
+if TYPE_CHECKING:  # what dashboards' selectors return; read through them, never queried here
+    from dashboards.models import Dashboard, DashboardVersion
 
 SECRET_CACHE_SECONDS = 30.0
 _secrets: dict[str, tuple[str, str, float]] = {}  # kid -> (org_id, secret, fetched at)
@@ -143,46 +146,15 @@ _revocation_version = PreparedQuery(
     ),
     "org_id",
 )
-_ORGANIZATION_FIELDS = field_names(Organization, prefix="organization__")
-_ORGANIZATION_ATTNAMES = field_names(Organization)
-_DASHBOARD_ATTNAMES = ["id", "organization_id", "published_version_id"]  # the rest loads lazily
-# The one query of a complete verification: the dashboard's published version, its
-# organization (time zone, allowed origins: always fresh) and the revocation version.
-_dashboard_state = PreparedQuery(
-    lambda dashboard_id, org_id: Dashboard.objects.filter(
-        pk=dashboard_id, organization_id=org_id
-    ).values_list(
-        "published_version_id",
-        "organization__embed_revocation_version__version",
-        *_ORGANIZATION_FIELDS,
-    ),
-    "dashboard_id",
-    "org_id",
-)
+# The one read of a complete verification (and of issuing): the dashboard's published version,
+# its organization and the organization's revocation version.
+_publication = PublicationReader("organization__embed_revocation_version__version")
 
 
-def embed_dashboard_state(*, dashboard_id: str, org_id: str) -> tuple[int | None, int] | None:
-    """(published version id or None, revocation version) of the organization's dashboard, or
+def embed_dashboard_state(*, dashboard_id: str, org_id: str) -> Publication | None:
+    """The organization's dashboard as an embed sees it (extra: the revocation version), or
     None when it has no such dashboard: one indexed read."""
-    row = _dashboard_state.first(dashboard_id, org_id)
-    return None if row is None else (row[0], row[1] or 0)
-
-
-VERSIONS_MAX = 1024
-_versions: dict[int, DashboardVersion] = {}
-
-
-def _published_version(pk: int) -> DashboardVersion | None:
-    """A published version by id, cached per process: versions are immutable."""
-    version = _versions.get(pk)
-    if version is None:
-        version = DashboardVersion.objects.filter(pk=pk).first()
-        if version is None:
-            return None
-        if len(_versions) >= VERSIONS_MAX:
-            _versions.clear()
-        _versions[pk] = version
-    return version
+    return _publication.read(dashboard_id=dashboard_id, org_id=org_id)
 
 
 TOKENS_MAX = 10_000
@@ -208,8 +180,8 @@ def _decoded(token: str) -> EmbedClaims:
 @dataclass(frozen=True)
 class VerifiedEmbed:
     claims: EmbedClaims
-    dashboard: Dashboard
-    version: DashboardVersion
+    dashboard: "Dashboard"
+    version: "DashboardVersion"
 
 
 def embed_session_verify(*, token: str, dashboard_id: str) -> VerifiedEmbed:
@@ -220,25 +192,19 @@ def embed_session_verify(*, token: str, dashboard_id: str) -> VerifiedEmbed:
     claims = _decoded(token)
     if claims.dashboard_id != dashboard_id:
         raise InvalidToken("The embed token is for another dashboard.")
-    row = _dashboard_state.first(dashboard_id, claims.org_id)
-    if row is not None and revocation_state(org_id=claims.org_id, version=row[1] or 0).revokes(
-        claims
-    ):
+    state = embed_dashboard_state(dashboard_id=dashboard_id, org_id=claims.org_id)
+    if state is not None and revocation_state(
+        org_id=claims.org_id, version=state.extra[0] or 0
+    ).revokes(claims):
         raise InvalidToken("The embed session has been revoked.", code="token_revoked")
-    if row is None:
+    if state is None:
         if embed_session_is_revoked(claims=claims):
             raise InvalidToken("The embed session has been revoked.", code="token_revoked")
         raise InvalidToken("The embed token is not valid for this dashboard.")
-    version = _published_version(row[0]) if row[0] is not None else None
+    dashboard = state.dashboard()
+    version = dashboard.published_version
     if version is None:
         raise InvalidToken("This dashboard is not published.", code="dashboard_unpublished")
-    organization = Organization.from_db("default", _ORGANIZATION_ATTNAMES, row[2:])
-    dashboard = Dashboard.from_db(
-        "default",
-        ["id", "organization_id", "published_version_id"],
-        [dashboard_id, claims.org_id, row[0]],
-    )
-    dashboard.organization, dashboard.published_version = organization, version
     return VerifiedEmbed(claims=claims, dashboard=dashboard, version=version)
 
 
@@ -247,20 +213,3 @@ def embed_session_issue_entry(*, organization: Organization, jti: str) -> AuditL
     return AuditLogEntry.objects.filter(
         organization=organization, jti=jti, action=AuditAction.SESSION_ISSUED
     ).first()
-
-
-_parsed_specs: dict[tuple[str, int], "DashboardSpec"] = {}
-PARSED_SPECS_MAX = 512
-
-
-def published_spec_of(version: DashboardVersion) -> "DashboardSpec":
-    """The parsed spec of a published version. Versions are immutable, so each is parsed once
-    per process (keyed by the random dashboard id and the version number)."""
-    cache_key = (version.dashboard_id, version.number)
-    spec = _parsed_specs.get(cache_key)
-    if spec is None:
-        spec = parse_spec(version.spec)
-        if len(_parsed_specs) >= PARSED_SPECS_MAX:
-            _parsed_specs.clear()
-        _parsed_specs[cache_key] = spec
-    return spec

@@ -16,7 +16,7 @@ from accounts.models import ApiKey, Organization
 from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import new_id
 from core.prepared import PreparedInsert
-from dashboards.models import DashboardVersion
+from dashboards.selectors import dashboard_version_spec
 from embeds.models import (
     AuditAction,
     AuditLogEntry,
@@ -31,7 +31,6 @@ from embeds.selectors import (
     embed_signing_key_active,
     embed_signing_key_get,
     forget_signing_secret,
-    published_spec_of,
     revocation_state,
 )
 from embeds.tokens import EmbedClaims, EmbedPermissions, token_encode
@@ -181,14 +180,12 @@ def embed_session_create(
     state = embed_dashboard_state(dashboard_id=request.dashboard_id, org_id=organization.pk)
     if state is None:
         raise NotFound("Not found.")
-    published_id, revocations = state
-    if published_id is None:
+    version, revocations = state.version, state.extra[0] or 0
+    if state.version_id is None:
         raise Conflict("Publish the dashboard before embedding it.", code="dashboard_unpublished")
     if request.permissions.hidden_widgets:
-        version = DashboardVersion.objects.get(pk=published_id)
-        _check_hidden_widgets(
-            request.permissions, {w.id for w in published_spec_of(version).widgets}
-        )
+        spec = dashboard_version_spec(version=version())
+        _check_hidden_widgets(request.permissions, {w.id for w in spec.widgets})
     key = revocation_state(
         org_id=organization.pk, version=revocations
     ).signing_key or embed_signing_key_ensure(organization=organization)

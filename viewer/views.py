@@ -25,10 +25,11 @@ from core.errors import ApiError
 from core.periods import PERIOD_LABELS
 from core.ratelimit import concurrency_slot, parse_rate, rate_limit_check
 from dashboards.layout import reflow
+from dashboards.selectors import dashboard_version_spec
 from dashboards.spec import DashboardSpec, WidgetSpec
 from embeds.permissions import allowed_periods, default_period, visible_widgets
 from embeds.queries import embed_dashboard_data, embed_drill, embed_export
-from embeds.selectors import VerifiedEmbed, embed_session_verify, published_spec_of
+from embeds.selectors import VerifiedEmbed, embed_session_verify
 from embeds.tokens import EmbedPermissions, InvalidToken
 from interface.errors import error_response
 
@@ -117,7 +118,7 @@ def _blocked(request: HttpRequest, framer: str) -> HttpResponse:
 
 def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
     """Everything the page script needs, as JSON in the page. Hidden widgets are not in it."""
-    claims, spec = verified.claims, published_spec_of(verified.version)
+    claims, spec = verified.claims, dashboard_version_spec(version=verified.version)
     permissions, dashboard_id = claims.permissions, verified.dashboard.pk
     theme = {
         "primaryColor": spec.theme.primaryColor,

@@ -18,6 +18,7 @@ from alerts.models import AlertRule, DeliveryStatus
 from console.access import console_view
 from console.alerts.forms import FIELD_FOR_SERVICE_FIELD, AlertRuleForm
 from core.errors import ApiError, Conflict, InvalidInput
+from dashboards import selectors as dashboard_selectors
 
 HISTORY_PAGE_SIZE = 25
 
@@ -30,7 +31,7 @@ class RuleRow:
 
 
 def _rows(request: HttpRequest, rules: list[AlertRule]) -> list[RuleRow]:
-    names = selectors.dashboard_names(
+    names = dashboard_selectors.dashboard_names(
         organization=request.organization, dashboard_ids=[rule.dashboard_id for rule in rules]
     )
     return [

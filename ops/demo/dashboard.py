@@ -5,6 +5,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import Organization, User
+from alerts.selectors import alert_rule_oldest
+from alerts.services import alert_rule_create
+from core.errors import ApiError
+from dashboards.selectors import dashboard_oldest
+from dashboards.services import dashboard_create, dashboard_publish
 from ops.demo.organization import DEMO_OWNER_EMAIL
 
 
@@ -137,10 +142,7 @@ class DemoDashboard:
 def demo_dashboard_ensure(*, organization: Organization, owner: User) -> DemoDashboard:
     """The published demo dashboard: created and published once, left alone afterwards (the
     user may have edited it)."""
-    from dashboards.models import Dashboard
-    from dashboards.services import dashboard_create, dashboard_publish
-
-    existing = Dashboard.objects.filter(organization=organization).order_by("created_at").first()
+    existing = dashboard_oldest(organization=organization)
     if existing is not None:
         return DemoDashboard(existing.pk, existing.name, created=False)
     dashboard = dashboard_create(organization=organization, spec=DEMO_DASHBOARD, created_by=owner)
@@ -163,11 +165,7 @@ def demo_alert_ensure(*, organization: Organization, dashboard_id: str) -> str |
     Quiet on the seeded data (a few errors an hour); sending a burst of `"status": "error"`
     events makes it fire, and the embedded default prints its e-mail in the serve terminal.
     Returns the rule's name, or None when the dashboard has no such widget (it was edited)."""
-    from alerts.models import AlertRule
-    from alerts.services import alert_rule_create
-    from core.errors import ApiError
-
-    existing = AlertRule.objects.filter(organization=organization).order_by("created_at").first()
+    existing = alert_rule_oldest(organization=organization)
     if existing is not None:
         return existing.name
     try:
