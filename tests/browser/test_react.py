@@ -143,7 +143,12 @@ def test_a_token_for_another_dashboard_is_refused_by_the_server(browser_page, ho
     assert page.locator('#single [data-widget="w_kpi"]').get_attribute("data-state") == "error"
     assert page.locator("#single .sl-kpi-value").count() == 0
     assert page.locator("#hook-value").inner_text().startswith("error:")
-    page.js_errors.clear()  # Chromium logs the refused request
+    page.wait_for_function(  # both refused requests (config, data) are logged before clearing
+        "performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('/embed/')).length >= 2"
+    )
+    page.wait_for_timeout(200)
+    page.js_errors.clear()  # Chromium logs the refused requests
 
 
 def test_embed_frame_wrapper_fires_on_ready_and_on_drill(browser_page, host_app, org):
@@ -162,3 +167,26 @@ def test_embed_frame_wrapper_fires_on_ready_and_on_drill(browser_page, host_app,
     assert drill["widget"] == "w_list" and drill["dimension"] == "endpoint" and drill["value"]
     page.evaluate("window.update({filters: {plan: 'free'}})")
     assert wait_for_event(page, "filter")["filters"] == {"plan": "free"}
+
+
+def test_drill_events_and_theme_props_of_the_native_dashboard(browser_page, host_app, org):
+    page, dashboard = browser_page, host_app["dashboard"]
+    open_app(page, host_app, mode="dashboard", token=session(org, dashboard.pk).token)
+    wait_for_event(page, "ready")
+    row = page.locator('.sl-dashboard [data-widget="w_list"] .sl-list-row').first
+    endpoint = row.locator(".sl-list-key").inner_text()
+
+    row.click()
+    drill = wait_for_event(page, "drill")
+    page.evaluate("window.update({theme: {mode: 'dark', primaryColor: '#ff0000'}})")
+    page.locator('.sl-dashboard[data-mode="dark"]').wait_for()
+
+    assert drill == {"widget": "w_list", "dimension": "endpoint", "value": endpoint}
+    pressed = page.locator('.sl-period[aria-pressed="true"]')
+    assert pressed.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(255, 0, 0)"
+    background = page.locator(".sl-dashboard").evaluate(
+        "el => getComputedStyle(el).backgroundColor"
+    )
+    assert background != "rgb(246, 247, 249)"  # the light --sl-bg
+    page.locator('.sl-dashboard [data-widget="w_bars"][data-state="ready"]').wait_for()
+    screenshot(page, "react-dashboard-dark")
