@@ -17,6 +17,7 @@ from alerts.models import (
 )
 from alerts.webhooks import validate_webhook_target
 from core.periods import ALERT_WINDOWS
+from interface.serializers import StrictSerializer
 
 
 class StrictNumberField(serializers.Field):
@@ -60,18 +61,7 @@ class WebhookUrlField(serializers.CharField):
         return url
 
 
-class _StrictSerializer(serializers.Serializer):
-    """Unknown fields are errors: a typo (`threshold` for `threshold_value`) is never ignored."""
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
-
-
-class AlertRuleCreateInput(_StrictSerializer):
+class AlertRuleCreateInput(StrictSerializer):
     name = serializers.CharField(max_length=200)
     dashboard_id = serializers.CharField(max_length=32)
     widget_id = serializers.CharField(max_length=64)

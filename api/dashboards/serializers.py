@@ -11,6 +11,7 @@ from dashboards.selectors import (
     TENANT_ID_MAX_LENGTH,
     dashboard_has_unpublished_changes,
 )
+from interface.serializers import StrictSerializer
 
 
 class DashboardOutputSerializer(serializers.ModelSerializer):
@@ -59,20 +60,6 @@ class VersionOutputSerializer(serializers.ModelSerializer):
 class VersionDetailOutputSerializer(VersionOutputSerializer):
     class Meta(VersionOutputSerializer.Meta):
         fields = [*VersionOutputSerializer.Meta.fields, "spec"]
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses keys it does not know: a typo is an error, not a silently ignored option.
-    `passthrough` names keys validated elsewhere (they are allowed, not returned)."""
-
-    passthrough: frozenset[str] = frozenset()
-
-    def to_internal_value(self, data: object) -> dict:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields) - self.passthrough)
-            if unknown:
-                raise serializers.ValidationError({key: ["Unknown key."] for key in unknown})
-        return super().to_internal_value(data)
 
 
 class DataQuerySerializer(StrictSerializer):

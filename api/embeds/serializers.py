@@ -10,26 +10,9 @@ from core.timezones import is_known_timezone
 from dashboards.spec import COLOR_RE, FONT_RE
 from embeds.services import SessionRequest
 from embeds.tokens import EmbedPermissions
+from interface.serializers import StrictCharField, StrictSerializer
 
 MAX_TENANT_ID_LENGTH = 200
-
-
-class StrictSerializer(serializers.Serializer):
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({key: ["Unknown key."] for key in unknown})
-        return super().to_internal_value(data)
-
-
-class StrictCharField(serializers.CharField):
-    """A JSON string, not a number or boolean turned into one."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            raise serializers.ValidationError("Must be a string.")
-        return super().to_internal_value(data)
 
 
 class StringMapField(serializers.DictField):

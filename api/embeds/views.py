@@ -10,14 +10,11 @@ from rest_framework.views import APIView
 
 from accounts.models import Organization
 from api.embeds.fast import session_request_fast
-from api.embeds.serializers import (
-    EmbedSessionCreateSerializer,
-    RevokeSessionsSerializer,
-    StrictSerializer,
-)
+from api.embeds.serializers import EmbedSessionCreateSerializer, RevokeSessionsSerializer
 from embeds import services
 from embeds.models import EmbedSigningKey
 from embeds.selectors import embed_signing_key_active, embed_signing_keys_list
+from interface.serializers import StrictSerializer
 
 
 def _actor(request: Request) -> services.Actor:
