@@ -77,6 +77,15 @@ class Role(models.TextChoices):
     MEMBER = "member", "Member"
 
 
+ROLE_RANK = {Role.MEMBER: 0, Role.ADMIN: 1, Role.OWNER: 2}
+
+
+def role_allows(role: str | None, needed: str) -> bool:
+    """The one role check: owners may do what admins may, admins what members may. Admins
+    and owners edit ("who may edit" is `role_allows(role, Role.ADMIN)`); members read."""
+    return role in ROLE_RANK and ROLE_RANK[role] >= ROLE_RANK[needed]
+
+
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(
@@ -96,7 +105,7 @@ class Membership(models.Model):
 
     @property
     def can_edit(self) -> bool:
-        return self.role in (Role.OWNER, Role.ADMIN)
+        return role_allows(self.role, Role.ADMIN)
 
 
 class Scope(models.TextChoices):

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import ApiKey, Invite, Membership, Organization, Role, Scope, User
+from accounts.models import ApiKey, Invite, Membership, Organization, Role, Scope, User, role_allows
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.text import one_line
 from core.timezones import is_known_timezone
@@ -100,11 +100,10 @@ def organization_create(
 # the owner role; an organization always keeps at least one owner.
 
 INVITE_TTL = timedelta(days=7)
-EDITOR_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 
 
 def _require_editor(actor_role: str) -> None:
-    if actor_role not in EDITOR_ROLES:
+    if not role_allows(actor_role, Role.ADMIN):
         raise Forbidden("Members have read-only access; ask an admin or owner.")
 
 

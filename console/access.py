@@ -14,10 +14,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.models import Role
+from accounts.models import Role, role_allows
 from core.errors import ApiError, Forbidden
 
-ROLE_RANK = {Role.MEMBER: 0, Role.ADMIN: 1, Role.OWNER: 2}
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 View = Callable[..., HttpResponse]
@@ -25,7 +24,7 @@ View = Callable[..., HttpResponse]
 
 def has_role(request: HttpRequest, role: str) -> bool:
     membership = getattr(request, "membership", None)
-    return membership is not None and ROLE_RANK[membership.role] >= ROLE_RANK[role]
+    return membership is not None and role_allows(membership.role, role)
 
 
 def actor_role(request: HttpRequest) -> str:

@@ -12,10 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
 from alerts import selectors, services
 from alerts.conditions import OPERATOR_SYMBOLS
 from alerts.models import AlertRule, DeliveryStatus
-from console.access import console_view
+from console.access import console_view, has_role
 from console.alerts.forms import FIELD_FOR_SERVICE_FIELD, AlertRuleForm
 from core.errors import ApiError, Conflict, InvalidInput
 from dashboards import selectors as dashboard_selectors
@@ -44,14 +45,10 @@ def _rows(request: HttpRequest, rules: list[AlertRule]) -> list[RuleRow]:
     ]
 
 
-def _can_edit(request: HttpRequest) -> bool:
-    return request.membership is not None and request.membership.can_edit
-
-
 @console_view
 def alert_list(request: HttpRequest) -> HttpResponse:
     rules = list(selectors.alert_rule_list(organization=request.organization))
-    context = {"rows": _rows(request, rules), "can_edit": _can_edit(request)}
+    context = {"rows": _rows(request, rules), "can_edit": has_role(request, Role.ADMIN)}
     return render(request, "alerts/list.html", context)
 
 
@@ -163,6 +160,6 @@ def alert_history(request: HttpRequest, rule_id: str) -> HttpResponse:
         "states": selectors.alert_rule_states(rule=rule)[:100],
         "evaluations": evaluations,
         "deliveries": deliveries,
-        "can_edit": _can_edit(request),
+        "can_edit": has_role(request, Role.ADMIN),
     }
     return render(request, "alerts/history.html", context)
