@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from core.ids import new_id
+from core.limits import MAX_TENANT_ID_LENGTH
 
 
 def _rule_id() -> str:
@@ -49,7 +50,9 @@ class AlertRule(models.Model):
     enabled = models.BooleanField(default=True)
     # Why the evaluator turned the rule off (widget removed, dashboard unpublished); or empty.
     disabled_reason = models.CharField(max_length=300, blank=True)
-    tenant_id = models.CharField(max_length=128, blank=True)  # empty: every tenant, separately
+    tenant_id = models.CharField(
+        max_length=MAX_TENANT_ID_LENGTH, blank=True
+    )  # empty: every tenant, separately
     window = models.CharField(max_length=8, blank=True)  # empty: the dashboard's default period
     renotify_minutes = models.PositiveIntegerField(
         null=True, blank=True
@@ -79,7 +82,7 @@ class AlertState(models.Model):
     so a tenant that stops sending events is still evaluated (as 0 for count and sum metrics)."""
 
     rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="states")
-    tenant_id = models.CharField(max_length=128)
+    tenant_id = models.CharField(max_length=MAX_TENANT_ID_LENGTH)
     status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.OK)
     value = models.FloatField(null=True, blank=True)
     # A new id on every notified transition (and re-notification): the delivery idempotency key.
@@ -147,7 +150,7 @@ class AlertDelivery(models.Model):
         AlertEvaluation, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
     idempotency_key = models.CharField(max_length=200, unique=True)
-    tenant_id = models.CharField(max_length=128, blank=True)
+    tenant_id = models.CharField(max_length=MAX_TENANT_ID_LENGTH, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     target = models.CharField(max_length=2000)  # the URL, or the comma-joined addresses
     payload = models.JSONField()  # exactly what is sent (the webhook body; the e-mail's facts)

@@ -22,7 +22,6 @@ _parsed_specs_lock = threading.Lock()
 
 DATA_VERSIONS = ("draft", "published")
 DATA_REQUEST_PARAMS = frozenset({"period", "from", "to", "tz", "filters"})
-TENANT_ID_MAX_LENGTH = 200
 
 
 def dashboard_list(*, organization: Organization) -> QuerySet[Dashboard]:

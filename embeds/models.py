@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from core.ids import new_id
+from core.limits import MAX_TENANT_ID_LENGTH
 
 
 def _signing_key_id() -> str:
@@ -109,7 +110,7 @@ class AuditLogEntry(models.Model):
     action = models.CharField(max_length=40, choices=AuditAction.choices)
     api_key_id = models.CharField(max_length=32, blank=True)
     viewer = models.CharField(max_length=200, blank=True)  # the `user` of an embed session
-    tenant_id = models.CharField(max_length=200, blank=True)
+    tenant_id = models.CharField(max_length=MAX_TENANT_ID_LENGTH, blank=True)
     dashboard_id = models.CharField(max_length=32, blank=True)
     jti = models.CharField(max_length=64, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)

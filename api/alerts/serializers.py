@@ -16,6 +16,7 @@ from alerts.models import (
     Operator,
 )
 from alerts.webhooks import validate_webhook_target
+from core.limits import MAX_TENANT_ID_LENGTH
 from core.periods import ALERT_WINDOWS
 from interface.serializers import StrictSerializer
 
@@ -74,7 +75,7 @@ class AlertRuleCreateInput(StrictSerializer):
     email_to = EmailListField(required=False)
     enabled = serializers.BooleanField(default=True)
     tenant_id = serializers.CharField(
-        max_length=128, required=False, allow_blank=True, allow_null=True
+        max_length=MAX_TENANT_ID_LENGTH, required=False, allow_blank=True, allow_null=True
     )
     window = serializers.ChoiceField(
         choices=list(ALERT_WINDOWS), required=False, allow_blank=True, allow_null=True

@@ -4,11 +4,11 @@ never here."""
 
 from rest_framework import serializers
 
+from core.limits import MAX_TENANT_ID_LENGTH
 from dashboards.models import Dashboard, DashboardVersion
 from dashboards.selectors import (
     DATA_REQUEST_PARAMS,
     DATA_VERSIONS,
-    TENANT_ID_MAX_LENGTH,
     dashboard_has_unpublished_changes,
 )
 from interface.serializers import StrictSerializer
@@ -66,7 +66,7 @@ class DataQuerySerializer(StrictSerializer):
     """?tenant_id=…&version=draft|published; the window and filters go to parse_data_request."""
 
     passthrough = DATA_REQUEST_PARAMS
-    tenant_id = serializers.CharField(max_length=TENANT_ID_MAX_LENGTH)
+    tenant_id = serializers.CharField(max_length=MAX_TENANT_ID_LENGTH)
     version = serializers.ChoiceField(choices=DATA_VERSIONS, default="draft")
 
 
@@ -75,9 +75,9 @@ class RestoreInputSerializer(StrictSerializer):
 
 
 class DiscoverQuerySerializer(StrictSerializer):
-    tenant_id = serializers.CharField(required=False, max_length=TENANT_ID_MAX_LENGTH)
+    tenant_id = serializers.CharField(required=False, max_length=MAX_TENANT_ID_LENGTH)
 
 
 class AutoCreateInputSerializer(StrictSerializer):
     name = serializers.CharField(required=False, max_length=200)
-    tenant_id = serializers.CharField(required=False, max_length=TENANT_ID_MAX_LENGTH)
+    tenant_id = serializers.CharField(required=False, max_length=MAX_TENANT_ID_LENGTH)

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import msgspec
 from django.conf import settings
 
-from api.embeds.serializers import MAX_TENANT_ID_LENGTH, PERIODS, PermissionsSerializer
+from api.embeds.serializers import PERIODS, PermissionsSerializer
+from core.limits import MAX_TENANT_ID_LENGTH
 from core.timezones import is_known_timezone
 from dashboards.spec import COLOR_RE, FONT_RE
 from embeds.services import SessionRequest

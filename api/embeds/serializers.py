@@ -5,14 +5,13 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from core.limits import MAX_TENANT_ID_LENGTH
 from core.periods import PERIODS
 from core.timezones import is_known_timezone
 from dashboards.spec import COLOR_RE, FONT_RE
 from embeds.services import SessionRequest
 from embeds.tokens import EmbedPermissions
 from interface.serializers import StrictCharField, StrictSerializer
-
-MAX_TENANT_ID_LENGTH = 200
 
 
 class StringMapField(serializers.DictField):

@@ -9,6 +9,7 @@ from alerts.inputs import MAX_RENOTIFY_MINUTES, parse_email_list
 from alerts.models import AlertRule, Operator
 from alerts.selectors import WidgetChoice
 from alerts.webhooks import validate_webhook_target
+from core.limits import MAX_TENANT_ID_LENGTH
 from core.periods import ALERT_WINDOWS
 
 OPERATOR_CHOICES = [
@@ -36,7 +37,10 @@ class AlertRuleForm(forms.Form):
         ],
     )
     tenant_id = forms.CharField(
-        label="Tenant", max_length=128, required=False, help_text="Empty: every tenant, separately."
+        label="Tenant",
+        max_length=MAX_TENANT_ID_LENGTH,
+        required=False,
+        help_text="Empty: every tenant, separately.",
     )
     webhook_url = forms.CharField(label="Webhook URL", max_length=2000, required=False)
     email_to = forms.CharField(

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from console.choices import period_choices
+from core.limits import MAX_TENANT_ID_LENGTH
 from core.periods import ROLLING_PERIODS
 from dashboards.spec import DashboardSpec
 from embeds.tokens import EmbedPermissions
@@ -15,7 +16,7 @@ EXPIRY_CHOICES = [(900, "15 minutes"), (3600, "1 hour"), (86400, "24 hours")]
 class EmbedSessionForm(forms.Form):
     tenant_id = forms.CharField(
         label="Tenant",
-        max_length=200,
+        max_length=MAX_TENANT_ID_LENGTH,
         widget=forms.TextInput(attrs={"list": "known-tenants", "autocomplete": "off"}),
         help_text="The customer whose data the embed shows.",
     )
