@@ -1,0 +1,64 @@
+// Compiled by `tsc --noEmit --strict` in tests/clients/test_types.py (npm: typescript, @types/react): the .d.ts files of every
+// package describe the documented usage (README "Embedding from JavaScript") without an error.
+import { Sightline, SightlineArgumentError, SightlineError, SightlineRateLimitError } from "@sightline/node";
+import { create } from "@sightline/embed";
+import { SightlineEmbedFrame } from "@sightline/embed/react";
+import { SightlineDashboard, SightlineProvider, SightlineWidget, useSightlineData } from "@sightline/react";
+import type { KpiData } from "@sightline/react";
+import { createWidgetView, formatNumber } from "@sightline/charts";
+
+export async function backend(): Promise<string> {
+  const sightline = new Sightline({ host: "http://127.0.0.1:8000", apiKey: "sl_admin_x" });
+  const session = await sightline.createEmbedSession({
+    tenantId: "acme", dashboardId: "dash_1", expiresIn: 600,
+    permissions: { lockedFilters: { plan: "pro" }, allowedPeriods: ["7d", "30d"], allowDrillDown: true },
+    timezone: "Europe/Paris", theme: { mode: "dark" }, user: "jane@acme.example",
+  });
+  await sightline.revokeEmbedSession(session.sessionId);
+  const sent = await sightline.sendEvents([{ tenantId: "acme", eventName: "api.call", numericProps: { tokens: 3 } }]);
+  const settings = await sightline.organization.update({ allowedEmbedOrigins: ["https://app.acme.example"] });
+  const data = await sightline.dashboards.data("dash_1", { tenantId: "acme", period: "30d", filters: { plan: "pro" } });
+  try {
+    await sightline.dashboards.get("dash_x");
+  } catch (error) {
+    if (error instanceof SightlineRateLimitError) return String(error.retryAfter);
+    if (error instanceof SightlineArgumentError) return error.field;
+    if (error instanceof SightlineError) return `${error.status} ${error.code}`;
+  }
+  return `${session.embedUrl} ${session.expiresAt} ${sent.accepted} ${settings.retentionDays} ${data.widgets.length}`;
+}
+
+export function helper(): void {
+  const embed = create({ container: "#analytics", fetchEmbedUrl: async () => "https://x/embed/d?token=a.b.c", handshakeTimeout: 5000 });
+  embed.on("error", ({ code, message }) => console.warn(code, message)).on("drill", ({ widget, value }) => console.log(widget, value));
+  embed.setFilters({ model: "gpt-4o" }).setTheme({ mode: "dark" }).reload();
+  embed.destroy();
+}
+
+function Badge() {
+  const { data, loading, error } = useSightlineData({ widgetId: "w_calls" });
+  const kpi = data as KpiData | null;
+  return <span>{error ? error.code : loading || !kpi ? "…" : formatNumber(kpi.value)}</span>;
+}
+
+export function App() {
+  return (
+    <>
+      <SightlineEmbedFrame embedUrl="https://x/embed/d?token=a.b.c" filters={{ model: "gpt-4o" }} theme={{ mode: "dark" }}
+        onReady={() => {}} onDrill={({ widget, dimension, value }) => console.log(widget, dimension, value)}
+        onFilter={({ filters }) => console.log(filters)} onError={(e) => console.warn(e.code)}
+        containerStyle={{ minHeight: 400 }} className="analytics" />
+      <SightlineProvider host="http://127.0.0.1:8000" fetchToken={async () => "a.b.c"} dashboardId="dash_1">
+        <SightlineDashboard period="30d" filters={{ plan: "pro" }} theme={{ mode: "light" }}
+          onDrill={({ widget, dimension, value }) => console.log(widget, dimension, value)} onError={(e) => console.warn(e.code)} />
+        <SightlineWidget widgetId="w_calls" style={{ height: 200 }} />
+        <Badge />
+      </SightlineProvider>
+    </>
+  );
+}
+
+export function draw(node: HTMLElement): void {
+  const view = createWidgetView(node, { id: "w", title: "Calls", kind: "kpi", chart: "stat", group_by: [] });
+  view.render({ value: 1, previous: null }).then(() => view.dispose());
+}
