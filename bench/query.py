@@ -364,12 +364,12 @@ def scale(args: argparse.Namespace) -> None:
 
 
 def scale_one(args: argparse.Namespace) -> None:
+    setup_django(args.out / f"scale-{args.scale_one}")
     from core.ids import new_id
     from dashboards.data import dashboard_data
     from warehouse.backends import get_backend
     from warehouse.scope import Scope
 
-    setup_django(args.out / f"scale-{args.scale_one}")
     ensure_data(args.scale_one, scale=True)
     spec, request = _dashboard()
     scope = Scope(ORG, "tenant_42")

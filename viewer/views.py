@@ -69,8 +69,9 @@ def _secure(response: HttpResponse, organization: Organization | None) -> HttpRe
 @require_GET
 @xframe_options_exempt
 def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
-    """The dashboard's shell for the token's tenant: widget frames, filters and periods, no
-    data and no token (the page's script reads the token from its URL, then removes it)."""
+    """The dashboard for the token's tenant: widget frames, filters, periods and the first
+    data (the default period, admitted like a data request: no second round trip before the
+    first paint), no token (the page's script reads it from its URL, then removes it)."""
     token = request.GET.get("token", "")
     try:
         verified = embed_session_verify(token=token, dashboard_id=dashboard_id)
@@ -84,9 +85,19 @@ def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     framer = blocked_framer(request, organization)
     if framer is not None:
         return _blocked(request, framer)
-    return _secure(
-        render(request, "embeds/page.html", {"config": page_config(verified)}), organization
-    )
+    config = page_config(verified)
+    config["data"] = _first_data(verified)
+    return _secure(render(request, "embeds/page.html", {"config": config}), organization)
+
+
+def _first_data(verified: VerifiedEmbed) -> dict[str, Any] | None:
+    """The default period's data, or None when a limit says not now (the page then asks the
+    data endpoint itself, which answers 429 with Retry-After)."""
+    try:
+        with _admitted(verified):
+            return embed_dashboard_data(verified=verified, params={})
+    except ApiError:
+        return None
 
 
 def blocked_framer(request: HttpRequest, organization: Organization) -> str | None:

@@ -161,7 +161,10 @@ function start() {
   // ECharts downloads and parses while the data request is in flight; `echarts` stays a global
   // of the page for debugging and the browser tests.
   const chartsReady = loadCharts().then(function (echarts) { window.echarts = echarts; });
-  load().then(function (ok) { if (ok) post("ready", { dashboard: config.dashboard.id }); });
+  // The page reports its own load time: navigation start of this frame to every widget drawn.
+  load().then(function (ok) {
+    if (ok) post("ready", { dashboard: config.dashboard.id, load_ms: Math.round(performance.now()) });
+  });
 
   function buildHeader() {
     header.appendChild(el("h1", "sl-title", config.dashboard.name));
@@ -307,8 +310,13 @@ function start() {
     if (state.period === "custom" && !(state.from && state.to)) return Promise.resolve(false);
     const ticket = ++state.loading;
     cards.forEach(function (card) { card.view.showState("loading"); });
-    return request(config.urls.data, periodParams())
-      .then(function (response) { return response.json(); })
+    // The first data comes inline with the page (the default period); later loads ask for it.
+    const inline = config.data;
+    config.data = null;
+    const data = inline
+      ? Promise.resolve(inline)
+      : request(config.urls.data, periodParams()).then(function (response) { return response.json(); });
+    return data
       .then(function (data) {
         if (ticket !== state.loading) return false;
         // KPIs, lists and tables need no chart library: they show as soon as the data is here.
