@@ -8,18 +8,10 @@ unscoped query cannot slip in). Another organization's object is a 404, never a 
 from typing import Any
 
 from django.db import models
-from django.http import HttpRequest
 
-from accounts.models import ApiKey, Organization
+from accounts.models import Organization
 from core.errors import NotFound
-
-
-def request_organization(request: HttpRequest) -> Organization | None:
-    """The organization acting: an API key's, or the console user's current one."""
-    auth = getattr(request, "auth", None)
-    if isinstance(auth, ApiKey):
-        return auth.organization
-    return getattr(request, "organization", None)
+from interface.requests import request_organization
 
 
 class OrganizationScopedMixin:
@@ -38,10 +30,7 @@ class OrganizationScopedMixin:
 
     @property
     def organization(self) -> Organization:
-        organization = request_organization(self.request)
-        if organization is None:
-            raise NotFound("Not found.")
-        return organization
+        return request_organization(self.request)
 
     def scoped_queryset_filter(self, queryset: models.QuerySet) -> models.QuerySet:
         """Hook for narrowing (ordering, select_related); the org filter is already applied."""

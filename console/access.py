@@ -11,27 +11,28 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.models import Role, role_allows
 from core.errors import ApiError, Forbidden
+from interface.requests import ConsoleRequest
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 View = Callable[..., HttpResponse]
 
 
-def has_role(request: HttpRequest, role: str) -> bool:
+def has_role(request: ConsoleRequest, role: str) -> bool:
     membership = getattr(request, "membership", None)
     return membership is not None and role_allows(membership.role, role)
 
 
-def actor_role(request: HttpRequest) -> str:
+def actor_role(request: ConsoleRequest) -> str:
     return request.membership.role
 
 
-def error_page(request: HttpRequest, error: ApiError) -> HttpResponse:
+def error_page(request: ConsoleRequest, error: ApiError) -> HttpResponse:
     if not request.htmx:
         return render(request, "console/error.html", {"error": error}, status=error.status)
     response = render(request, "console/partials/error.html", {"error": error}, status=error.status)
@@ -45,7 +46,7 @@ def console_view(
 ) -> Any:
     def decorate(func: View) -> View:
         @wraps(func)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: ConsoleRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if request.organization is None:

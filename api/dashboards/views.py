@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import ApiKey, Organization
+from accounts.models import ApiKey
 from api.dashboards.serializers import (
     AutoCreateInputSerializer,
     DashboardOutputSerializer,
@@ -36,11 +36,12 @@ from api.dashboards.serializers import (
     VersionOutputSerializer,
 )
 from api.permissions import ReadScopeForReads
-from api.scoping import OrganizationScopedMixin, request_organization
-from core.errors import InvalidInput, NotFound, PayloadTooLarge
+from api.scoping import OrganizationScopedMixin
+from core.errors import InvalidInput, PayloadTooLarge
 from dashboards import discovery, selectors, services
 from dashboards.models import Dashboard
 from dashboards.spec import SPEC_MAX_BYTES
+from interface.requests import request_organization
 
 
 def _json_object_body(request: Request) -> dict[str, Any]:
@@ -153,13 +154,6 @@ class DashboardDataView(DashboardScopedView):
         return Response(data)
 
 
-def _organization(request: Request) -> Organization:
-    organization = request_organization(request)
-    if organization is None:
-        raise NotFound("Not found.")
-    return organization
-
-
 class DiscoverView(APIView):
     permission_classes = [ReadScopeForReads]
 
@@ -167,7 +161,9 @@ class DiscoverView(APIView):
         query = DiscoverQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         return Response(
-            discovery.discover(_organization(request).pk, query.validated_data.get("tenant_id"))
+            discovery.discover(
+                request_organization(request).pk, query.validated_data.get("tenant_id")
+            )
         )
 
 
@@ -176,6 +172,6 @@ class AutoCreateView(APIView):
         body = AutoCreateInputSerializer(data=request.data or {})
         body.is_valid(raise_exception=True)
         dashboard = discovery.auto_create(
-            organization=_organization(request), **body.validated_data
+            organization=request_organization(request), **body.validated_data
         )
         return _dashboard_response(dashboard, status.HTTP_201_CREATED)

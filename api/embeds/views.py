@@ -8,21 +8,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Organization
 from api.embeds.fast import session_request_fast
 from api.embeds.serializers import EmbedSessionCreateSerializer, RevokeSessionsSerializer
 from embeds import services
 from embeds.models import EmbedSigningKey
 from embeds.selectors import embed_signing_key_active, embed_signing_keys_list
+from interface.requests import request_organization
 from interface.serializers import StrictSerializer
 
 
 def _actor(request: Request) -> services.Actor:
     return services.Actor(api_key=request.auth, ip=request.META.get("REMOTE_ADDR"))
-
-
-def _organization(request: Request) -> Organization:
-    return request.auth.organization
 
 
 def _key_out(key: EmbedSigningKey, active_id: str | None) -> dict[str, Any]:
@@ -47,7 +43,9 @@ class EmbedSessionCreateView(APIView):
         if session_request is None:  # not the common shape: the serializer names every error
             session_request = _validated(EmbedSessionCreateSerializer, request).to_request()
         issued = services.embed_session_create(
-            organization=_organization(request), request=session_request, actor=_actor(request)
+            organization=request_organization(request),
+            request=session_request,
+            actor=_actor(request),
         )
         body = {
             "token": issued.token,
@@ -61,7 +59,7 @@ class EmbedSessionCreateView(APIView):
 class EmbedSessionRevokeView(APIView):
     def post(self, request: Request, jti: str) -> Response:
         services.embed_session_revoke(
-            organization=_organization(request), jti=jti, actor=_actor(request)
+            organization=request_organization(request), jti=jti, actor=_actor(request)
         )
         return Response({"revoked": "session", "jti": jti})
 
@@ -69,7 +67,7 @@ class EmbedSessionRevokeView(APIView):
 class EmbedSessionsRevokeView(APIView):
     def post(self, request: Request) -> Response:
         data = _validated(RevokeSessionsSerializer, request).validated_data
-        organization, actor = _organization(request), _actor(request)
+        organization, actor = request_organization(request), _actor(request)
         if data["all"]:
             services.embed_sessions_revoke_all(organization=organization, actor=actor)
             return Response({"revoked": "organization"})
@@ -81,7 +79,7 @@ class EmbedSessionsRevokeView(APIView):
 
 class EmbedKeyListView(APIView):
     def get(self, request: Request) -> Response:
-        organization = _organization(request)
+        organization = request_organization(request)
         active = embed_signing_key_active(organization=organization)
         active_id = active.pk if active else None
         return Response(
@@ -97,14 +95,14 @@ class EmbedKeyListView(APIView):
 class EmbedKeyRotateView(APIView):
     def post(self, request: Request) -> Response:
         key = services.embed_signing_key_rotate(
-            organization=_organization(request), actor=_actor(request)
+            organization=request_organization(request), actor=_actor(request)
         )
         return Response(_key_out(key, key.pk), status=status.HTTP_201_CREATED)
 
 
 class EmbedKeyRetireView(APIView):
     def post(self, request: Request, kid: str) -> Response:
-        organization = _organization(request)
+        organization = request_organization(request)
         key = services.embed_signing_key_retire(
             organization=organization, key_id=kid, actor=_actor(request)
         )

@@ -16,12 +16,13 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from core.ratelimit import parse_rate, rate_limit_consume
+from interface.requests import ConsoleRequest
 
 
-def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+def login_username(request: ConsoleRequest, credentials: dict[str, Any] | None) -> str | None:
     """The account a login attempt is counted against: the e-mail, case folded, so `A@x` and
     `a@x` share one count (axes' AXES_USERNAME_CALLABLE)."""
     source = credentials if credentials is not None else request.POST
@@ -35,7 +36,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         return iter(get_user_model()._default_manager.filter(email__iexact=email, is_active=True))
 
 
-def _wait_for_reset(request: HttpRequest, email: str) -> int | None:
+def _wait_for_reset(request: ConsoleRequest, email: str) -> int | None:
     address = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
     waits = [
         rate_limit_consume(

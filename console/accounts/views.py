@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -32,6 +32,7 @@ from console.accounts.forms import (
 from console.middleware import SESSION_ORG_KEY
 from core.errors import ApiError, Conflict, Forbidden, InvalidInput, NotFound
 from core.timezones import timezone_names
+from interface.requests import ConsoleRequest
 
 # A freshly issued secret travels to the welcome page in a short-lived signed cookie scoped to
 # that page, and is dropped there: never in the session table, where only key hashes belong.
@@ -56,7 +57,7 @@ def _welcome_with_secret(created: services.NewOrganization) -> HttpResponse:
     return response
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ConsoleRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("console:login")
     if request.organization is None:
@@ -64,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("dash:list")
 
 
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: ConsoleRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         created = services.organization_create(
@@ -79,7 +80,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @console_view
-def welcome(request: HttpRequest) -> HttpResponse:
+def welcome(request: ConsoleRequest) -> HttpResponse:
     secret = request.get_signed_cookie(
         NEW_SECRET_COOKIE, default=None, salt=NEW_SECRET_SALT, max_age=NEW_SECRET_MAX_AGE
     )
@@ -97,7 +98,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def org_new(request: HttpRequest) -> HttpResponse:
+def org_new(request: ConsoleRequest) -> HttpResponse:
     form = OrganizationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         created = services.organization_create(
@@ -110,7 +111,7 @@ def org_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def org_switch(request: HttpRequest) -> HttpResponse:
+def org_switch(request: ConsoleRequest) -> HttpResponse:
     membership = selectors.membership_get(
         user=request.user, organization=request.POST.get("organization", "")
     )
@@ -120,7 +121,7 @@ def org_switch(request: HttpRequest) -> HttpResponse:
     return redirect("console:home")
 
 
-def _select_organization(request: HttpRequest, organization_id: str) -> None:
+def _select_organization(request: ConsoleRequest, organization_id: str) -> None:
     request.session[SESSION_ORG_KEY] = organization_id
 
 
@@ -128,7 +129,7 @@ def _select_organization(request: HttpRequest, organization_id: str) -> None:
 
 
 @console_view
-def keys(request: HttpRequest) -> HttpResponse:
+def keys(request: ConsoleRequest) -> HttpResponse:
     form = ApiKeyCreateForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
@@ -150,14 +151,14 @@ def keys(request: HttpRequest) -> HttpResponse:
 
 @console_view
 @require_POST
-def key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
+def key_revoke(request: ConsoleRequest, key_id: str) -> HttpResponse:
     key = selectors.api_key_get(organization=request.organization, key_id=key_id)
     services.api_key_revoke(key=key)
     messages.success(request, f"Key {key.prefix}… revoked. Requests with it now get 401.")
     return _render_keys(request)
 
 
-def _render_keys(request: HttpRequest) -> HttpResponse:
+def _render_keys(request: ConsoleRequest) -> HttpResponse:
     context = {
         "form": ApiKeyCreateForm(),
         "keys": selectors.api_key_list(organization=request.organization),
@@ -171,7 +172,7 @@ def _render_keys(request: HttpRequest) -> HttpResponse:
 
 
 @console_view
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: ConsoleRequest) -> HttpResponse:
     form = InviteForm(request.POST or None, actor_role=actor_role(request))
     invited = None
     if request.method == "POST" and form.is_valid():
@@ -190,7 +191,7 @@ def team(request: HttpRequest) -> HttpResponse:
 
 
 def _render_team(
-    request: HttpRequest,
+    request: ConsoleRequest,
     *,
     form: InviteForm | None = None,
     invited: services.IssuedInvite | None = None,
@@ -212,7 +213,7 @@ def _render_team(
 
 @console_view
 @require_POST
-def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+def member_role(request: ConsoleRequest, membership_id: int) -> HttpResponse:
     membership = selectors.member_get(
         organization=request.organization, membership_id=membership_id
     )
@@ -230,7 +231,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @console_view
 @require_POST
-def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+def member_remove(request: ConsoleRequest, membership_id: int) -> HttpResponse:
     membership = selectors.member_get(
         organization=request.organization, membership_id=membership_id
     )
@@ -243,7 +244,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @console_view
 @require_POST
-def invite_revoke(request: HttpRequest, invite_id: str) -> HttpResponse:
+def invite_revoke(request: ConsoleRequest, invite_id: str) -> HttpResponse:
     invite = selectors.invite_get(organization=request.organization, invite_id=invite_id)
     return _team_action(
         request,
@@ -252,7 +253,9 @@ def invite_revoke(request: HttpRequest, invite_id: str) -> HttpResponse:
     )
 
 
-def _team_action(request: HttpRequest, action: Callable[[], object], success: str) -> HttpResponse:
+def _team_action(
+    request: ConsoleRequest, action: Callable[[], object], success: str
+) -> HttpResponse:
     """Runs a role-checked service call; a rule it refuses (409: last owner) shows as a message."""
     try:
         action()
@@ -265,7 +268,7 @@ def _team_action(request: HttpRequest, action: Callable[[], object], success: st
     return redirect("console:team")
 
 
-def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invite_accept(request: ConsoleRequest, token: str) -> HttpResponse:
     """Open to anyone holding the link: a signed-in user joins with one click, a new person
     chooses a password, an existing account is asked to sign in first."""
     try:
@@ -301,7 +304,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @console_view
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: ConsoleRequest) -> HttpResponse:
     organization = request.organization
     initial = {
         "name": organization.name,
@@ -331,7 +334,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 @console_view(write_role=Role.OWNER)
 @require_POST
-def org_delete(request: HttpRequest) -> HttpResponse:
+def org_delete(request: ConsoleRequest) -> HttpResponse:
     organization = request.organization
     form = DeleteOrganizationForm(request.POST, organization_name=organization.name)
     if not form.is_valid():

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,6 +20,7 @@ from console.access import console_view, has_role
 from console.alerts.forms import FIELD_FOR_SERVICE_FIELD, AlertRuleForm
 from core.errors import ApiError, Conflict, InvalidInput
 from dashboards import selectors as dashboard_selectors
+from interface.requests import ConsoleRequest
 
 HISTORY_PAGE_SIZE = 25
 
@@ -31,7 +32,7 @@ class RuleRow:
     symbol: str
 
 
-def _rows(request: HttpRequest, rules: list[AlertRule]) -> list[RuleRow]:
+def _rows(request: ConsoleRequest, rules: list[AlertRule]) -> list[RuleRow]:
     names = dashboard_selectors.dashboard_names(
         organization=request.organization, dashboard_ids=[rule.dashboard_id for rule in rules]
     )
@@ -46,14 +47,14 @@ def _rows(request: HttpRequest, rules: list[AlertRule]) -> list[RuleRow]:
 
 
 @console_view
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: ConsoleRequest) -> HttpResponse:
     rules = list(selectors.alert_rule_list(organization=request.organization))
     context = {"rows": _rows(request, rules), "can_edit": has_role(request, Role.ADMIN)}
     return render(request, "alerts/list.html", context)
 
 
 @console_view
-def alert_new(request: HttpRequest) -> HttpResponse:
+def alert_new(request: ConsoleRequest) -> HttpResponse:
     choices = selectors.published_widget_choices(organization=request.organization)
     form = AlertRuleForm(request.POST or None, choices=choices)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +71,7 @@ def alert_new(request: HttpRequest) -> HttpResponse:
 
 
 @console_view
-def alert_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
+def alert_edit(request: ConsoleRequest, rule_id: str) -> HttpResponse:
     rule = selectors.alert_rule_get(organization=request.organization, rule_id=rule_id)
     choices = selectors.published_widget_choices(organization=request.organization)
     form = AlertRuleForm(
@@ -88,7 +89,7 @@ def alert_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
 
 
 def _render_form(
-    request: HttpRequest, form: AlertRuleForm, *, rule: AlertRule | None, has_choices: bool
+    request: ConsoleRequest, form: AlertRuleForm, *, rule: AlertRule | None, has_choices: bool
 ) -> HttpResponse:
     context = {"form": form, "rule": rule, "has_choices": has_choices}
     return render(request, "alerts/form.html", context, status=400 if form.errors else 200)
@@ -105,7 +106,7 @@ def _add_service_errors(form: AlertRuleForm, error: ApiError) -> None:
 
 @console_view
 @require_POST
-def alert_toggle(request: HttpRequest, rule_id: str) -> HttpResponse:
+def alert_toggle(request: ConsoleRequest, rule_id: str) -> HttpResponse:
     rule = selectors.alert_rule_get(organization=request.organization, rule_id=rule_id)
     services.alert_rule_update(rule=rule, enabled=not rule.enabled)  # ApiError: a toast
     if not request.htmx:
@@ -120,7 +121,7 @@ def alert_toggle(request: HttpRequest, rule_id: str) -> HttpResponse:
 
 @console_view
 @require_POST
-def alert_delete(request: HttpRequest, rule_id: str) -> HttpResponse:
+def alert_delete(request: ConsoleRequest, rule_id: str) -> HttpResponse:
     rule = selectors.alert_rule_get(organization=request.organization, rule_id=rule_id)
     services.alert_rule_delete(rule=rule)
     if request.htmx:
@@ -131,7 +132,7 @@ def alert_delete(request: HttpRequest, rule_id: str) -> HttpResponse:
 
 @console_view
 @require_POST
-def alert_test(request: HttpRequest, rule_id: str) -> HttpResponse:
+def alert_test(request: ConsoleRequest, rule_id: str) -> HttpResponse:
     rule = selectors.alert_rule_get(organization=request.organization, rule_id=rule_id)
     deliveries = services.alert_rule_test(rule=rule)
     failed = [d for d in deliveries if d.status != DeliveryStatus.SENT]
@@ -148,7 +149,7 @@ def alert_test(request: HttpRequest, rule_id: str) -> HttpResponse:
 
 
 @console_view
-def alert_history(request: HttpRequest, rule_id: str) -> HttpResponse:
+def alert_history(request: ConsoleRequest, rule_id: str) -> HttpResponse:
     rule = selectors.alert_rule_get(organization=request.organization, rule_id=rule_id)
     evaluations = Paginator(
         selectors.alert_rule_evaluations(rule=rule), HISTORY_PAGE_SIZE

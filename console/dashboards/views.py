@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -30,12 +30,13 @@ from dashboards import discovery, selectors, services
 from dashboards.data import dashboard_data, parse_data_request
 from dashboards.models import Dashboard
 from dashboards.spec import CHARTS_BY_KIND, KINDS, parse_spec
+from interface.requests import ConsoleRequest
 from warehouse.scope import Scope
 
 DRAFT_CHANGED = "draft-changed"
 
 
-def _dashboard(request: HttpRequest, dashboard_id: str) -> Dashboard:
+def _dashboard(request: ConsoleRequest, dashboard_id: str) -> Dashboard:
     return selectors.dashboard_get(organization=request.organization, dashboard_id=dashboard_id)
 
 
@@ -49,7 +50,7 @@ def _status(dashboard: Dashboard) -> str:
 
 
 @console_view
-def dashboard_list(request: HttpRequest) -> HttpResponse:
+def dashboard_list(request: ConsoleRequest) -> HttpResponse:
     form = DashboardCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         dashboard = services.dashboard_create(
@@ -71,7 +72,7 @@ def dashboard_list(request: HttpRequest) -> HttpResponse:
 
 @console_view
 @require_POST
-def dashboard_generate(request: HttpRequest) -> HttpResponse:
+def dashboard_generate(request: ConsoleRequest) -> HttpResponse:
     try:
         dashboard = discovery.auto_create(
             organization=request.organization, created_by=request.user
@@ -85,7 +86,7 @@ def dashboard_generate(request: HttpRequest) -> HttpResponse:
 
 @console_view
 @require_POST
-def dashboard_delete(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+def dashboard_delete(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
     services.dashboard_delete(dashboard=dashboard)
     messages.success(request, f"“{dashboard.name}” was deleted; its embeds stopped working.")
@@ -96,7 +97,7 @@ def dashboard_delete(request: HttpRequest, dashboard_id: str) -> HttpResponse:
 
 
 @console_view
-def builder(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+def builder(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
     selected = request.GET.get("widget")
     if request.htmx:
@@ -111,7 +112,7 @@ def builder(request: HttpRequest, dashboard_id: str) -> HttpResponse:
 
 
 def _side_context(
-    request: HttpRequest,
+    request: ConsoleRequest,
     dashboard: Dashboard,
     *,
     selected: str | None = None,
@@ -139,7 +140,7 @@ def _side_context(
 
 
 def _side(
-    request: HttpRequest,
+    request: ConsoleRequest,
     dashboard: Dashboard,
     *,
     changed: bool = False,
@@ -158,7 +159,7 @@ def _side(
 
 
 def _after_edit(
-    request: HttpRequest, dashboard: Dashboard, *, selected: str | None = None
+    request: ConsoleRequest, dashboard: Dashboard, *, selected: str | None = None
 ) -> HttpResponse:
     if request.htmx:
         return _side(request, dashboard, changed=True, selected=selected)
@@ -168,7 +169,7 @@ def _after_edit(
 
 @console_view
 @require_POST
-def dashboard_settings(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+def dashboard_settings(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
     form = DashboardSettingsForm(
         request.POST, schema=dashboard_schema(request.organization.pk), spec=dashboard.draft_spec
@@ -184,7 +185,7 @@ def dashboard_settings(request: HttpRequest, dashboard_id: str) -> HttpResponse:
 
 @console_view
 @require_POST
-def widget_add(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+def widget_add(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
     kind = request.POST.get("kind", "")
     if kind not in KINDS:
@@ -202,7 +203,7 @@ def widget_add(request: HttpRequest, dashboard_id: str) -> HttpResponse:
 
 
 @console_view
-def widget_edit(request: HttpRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
+def widget_edit(request: ConsoleRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
     """GET opens the editor; POST with `_refresh` re-renders it for a new kind or metric
     without saving; any other POST saves the widget."""
     dashboard = _dashboard(request, dashboard_id)
@@ -227,7 +228,7 @@ def widget_edit(request: HttpRequest, dashboard_id: str, widget_id: str) -> Http
     return _side(request, dashboard, selected=widget_id, widget_form=form, status=400)
 
 
-def _after_open(request: HttpRequest, dashboard: Dashboard, widget_id: str) -> HttpResponse:
+def _after_open(request: ConsoleRequest, dashboard: Dashboard, widget_id: str) -> HttpResponse:
     if request.htmx:
         return _side(request, dashboard, selected=widget_id)
     return redirect(
@@ -258,7 +259,7 @@ def _widget_at(dashboard: Dashboard, widget_id: str) -> tuple[int, dict[str, Any
 
 @console_view
 @require_POST
-def widget_duplicate(request: HttpRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
+def widget_duplicate(request: ConsoleRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
     copy_id = new_id("w", 10)
     services.dashboard_widget_duplicate(dashboard=dashboard, widget_id=widget_id, copy_id=copy_id)
@@ -267,7 +268,7 @@ def widget_duplicate(request: HttpRequest, dashboard_id: str, widget_id: str) ->
 
 @console_view
 @require_POST
-def widget_remove(request: HttpRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
+def widget_remove(request: ConsoleRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
     services.dashboard_widget_remove(dashboard=dashboard, widget_id=widget_id)
     return _after_edit(request, dashboard)
@@ -275,7 +276,7 @@ def widget_remove(request: HttpRequest, dashboard_id: str, widget_id: str) -> Ht
 
 @console_view
 @require_POST
-def widget_move(request: HttpRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
+def widget_move(request: ConsoleRequest, dashboard_id: str, widget_id: str) -> HttpResponse:
     """Up/down in reading order: the list is re-packed so the grid follows the new order."""
     dashboard = _dashboard(request, dashboard_id)
     direction = "up" if request.POST.get("direction") == "up" else "down"
@@ -298,7 +299,7 @@ def _attach_errors(form: Any, error: InvalidInput, field_for: Any, prefix: str =
 
 
 @console_view
-def preview(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+def preview(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     """The draft's real data for one tenant and period: the same `dashboard_data` as embeds."""
     dashboard = _dashboard(request, dashboard_id)
     schema = dashboard_schema(request.organization.pk)
@@ -353,7 +354,7 @@ def _tiles(widgets: list[dict[str, Any]], results: list[dict[str, Any]]) -> list
 
 @console_view
 @require_POST
-def dashboard_publish(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+def dashboard_publish(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
     published = services.dashboard_publish(dashboard=dashboard, published_by=request.user)
     messages.success(request, f"Version {published.version.number} is live in every embed.")
@@ -362,7 +363,7 @@ def dashboard_publish(request: HttpRequest, dashboard_id: str) -> HttpResponse:
 
 @console_view
 @require_POST
-def dashboard_unpublish(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+def dashboard_unpublish(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     dashboard = services.dashboard_unpublish(dashboard=_dashboard(request, dashboard_id))
     messages.success(request, "Unpublished: embeds of this dashboard stopped working.")
     return _after_edit(request, dashboard)
@@ -370,7 +371,7 @@ def dashboard_unpublish(request: HttpRequest, dashboard_id: str) -> HttpResponse
 
 @console_view
 @require_POST
-def dashboard_restore(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+def dashboard_restore(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     dashboard = _dashboard(request, dashboard_id)
     number = request.POST.get("number")
     try:

@@ -6,7 +6,7 @@ import pprint
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,10 +19,11 @@ from console.embeds.forms import EmbedSessionForm
 from core.errors import Conflict, InvalidInput
 from dashboards import selectors as dashboard_selectors
 from embeds.services import Actor, SessionRequest, embed_session_create
+from interface.requests import ConsoleRequest
 
 
 @console_view
-def embed_tab(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+def embed_tab(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     dashboard = dashboard_selectors.dashboard_get(
         organization=request.organization, dashboard_id=dashboard_id
     )
@@ -67,13 +68,13 @@ def embed_tab(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     return render(request, template, context, status=400 if form.errors else 200)
 
 
-def _this_origin(request: HttpRequest) -> str:
+def _this_origin(request: ConsoleRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
 @console_view
 @require_POST
-def embed_origin_add(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+def embed_origin_add(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     """Allow one origin (by default the console's own) to frame this organization's embeds."""
     dashboard = dashboard_selectors.dashboard_get(
         organization=request.organization, dashboard_id=dashboard_id
@@ -95,7 +96,7 @@ def _initial(tenants: list[str]) -> dict[str, object]:
     return {"tenant_id": tenants[0] if tenants else ""}
 
 
-def _snippets(request: HttpRequest, dashboard_id: str, form: EmbedSessionForm) -> dict[str, str]:
+def _snippets(request: ConsoleRequest, dashboard_id: str, form: EmbedSessionForm) -> dict[str, str]:
     """What the customer's backend sends to create this same session. The admin key stays an
     environment variable: it never belongs in a page or a snippet."""
     url = request.build_absolute_uri("/v1/embed-sessions")
