@@ -133,6 +133,7 @@ AXES_VERBOSE = False
 # Password-reset e-mails (core.ratelimit): per e-mail address asked for, per client address.
 PASSWORD_RESET_EMAIL_RATE_LIMIT = env.str("PASSWORD_RESET_EMAIL_RATE_LIMIT", default="3/h")
 PASSWORD_RESET_CLIENT_RATE_LIMIT = env.str("PASSWORD_RESET_CLIENT_RATE_LIMIT", default="20/h")
+REGISTER_RATE_LIMIT = env.str("REGISTER_RATE_LIMIT", default="10/h")  # sign-ups per address
 LOGIN_URL = "/app/login"
 LOGIN_REDIRECT_URL = "/app/"
 LOGOUT_REDIRECT_URL = "/app/login"

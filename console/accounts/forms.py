@@ -15,12 +15,8 @@ class RegisterForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this e-mail exists: sign in, then create the organization."
-            )
-        return email
+        # Whether the address has an account is never said here (accounts.registration).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict:
         cleaned = super().clean()

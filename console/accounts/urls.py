@@ -11,6 +11,8 @@ _reset_complete = reverse_lazy("console:password_reset_complete")
 urlpatterns = [
     path("", views.home, name="home"),
     path("register", views.register, name="register"),
+    path("register/sent", views.register_sent, name="register_sent"),
+    path("register/confirm/<str:token>", views.register_confirm, name="register_confirm"),
     path("login", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),  # POST only (Django 5)
     path(

@@ -18,6 +18,11 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.models import Role
+from accounts.registration import (
+    registration_confirm,
+    registration_pending,
+    registration_request,
+)
 from console.access import actor_role, console_view, error_page, has_role
 from console.accounts.forms import (
     AcceptInviteForm,
@@ -31,6 +36,7 @@ from console.accounts.forms import (
 )
 from console.middleware import SESSION_ORG_KEY
 from core.errors import ApiError, Conflict, Forbidden, InvalidInput, NotFound
+from core.ratelimit import parse_rate, rate_limit_consume
 from core.timezones import timezone_names
 from interface.requests import ConsoleRequest
 
@@ -39,6 +45,7 @@ from interface.requests import ConsoleRequest
 NEW_SECRET_COOKIE = "sightline_new_secret"
 NEW_SECRET_SALT = "console.new-secret"
 NEW_SECRET_MAX_AGE = 300
+REGISTERED_EMAIL_KEY = "sightline_registered_email"
 
 
 def _welcome_with_secret(created: services.NewOrganization) -> HttpResponse:
@@ -66,17 +73,46 @@ def home(request: ConsoleRequest) -> HttpResponse:
 
 
 def register(request: ConsoleRequest) -> HttpResponse:
+    """The same answer, "check your e-mail", whether or not the address has an account."""
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        created = services.organization_create(
-            name=form.cleaned_data["organization_name"],
-            owner_email=form.cleaned_data["email"],
-            owner_password=form.cleaned_data["password"],
+        wait = rate_limit_consume(
+            bucket=f"register:client:{request.META.get('REMOTE_ADDR', '')}",
+            rate=parse_rate(settings.REGISTER_RATE_LIMIT),
         )
-        login(request, created.owner, backend="django.contrib.auth.backends.ModelBackend")
-        _select_organization(request, created.organization.pk)
-        return _welcome_with_secret(created)
+        if wait is not None:
+            form.add_error(None, "Too many sign-ups from your network; try again later.")
+            response = render(request, "registration/register.html", {"form": form}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        registration_request(
+            email=form.cleaned_data["email"],
+            organization_name=form.cleaned_data["organization_name"],
+            password=form.cleaned_data["password"],
+        )
+        request.session[REGISTERED_EMAIL_KEY] = form.cleaned_data["email"]
+        return redirect("console:register_sent")
     return render(request, "registration/register.html", {"form": form})
+
+
+def register_sent(request: ConsoleRequest) -> HttpResponse:
+    email = request.session.get(REGISTERED_EMAIL_KEY, "")
+    return render(request, "registration/register_sent.html", {"email": email})
+
+
+def register_confirm(request: ConsoleRequest, token: str) -> HttpResponse:
+    """GET shows what the link creates (a link preview or scanner must not use it up); the
+    button POSTs, which creates the owner and the organization and signs in."""
+    try:
+        if request.method != "POST":
+            pending = registration_pending(token=token)
+            return render(request, "registration/register_confirm.html", {"pending": pending})
+        created = registration_confirm(token=token)
+    except ApiError as error:
+        return error_page(request, error)
+    login(request, created.owner, backend="django.contrib.auth.backends.ModelBackend")
+    _select_organization(request, created.organization.pk)
+    return _welcome_with_secret(created)
 
 
 @console_view

@@ -5,6 +5,7 @@ as the customer. Screenshots of every page at 1280 and 390 px go to tests/browse
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 
 from accounts.models import Organization
@@ -89,6 +90,11 @@ def test_register_generate_edit_publish_embed(page, live_server) -> None:
     page.get_by_label("Password").fill("pw-Strong-123")
     shoot(page, "register")
     page.get_by_role("button", name="Create organization").click()
+    page.wait_for_url("**/app/register/sent")
+    shoot(page, "register-sent")
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/register/confirm/" in line)
+    page.goto(base + link[link.index("/app/register/confirm/") :])  # the e-mail's link
+    page.get_by_role("button", name="Create Initech").click()
     page.wait_for_url("**/app/welcome")
     assert page.locator("#new-secret").inner_text().startswith("sl_admin_")
     assert page.locator("#new-ingest-secret").inner_text().startswith("sl_ingest_")

@@ -16,6 +16,8 @@ CONSOLE_URL_MODULES = (
 PUBLIC = {
     "console:home",  # redirects by state
     "console:register",
+    "console:register_sent",
+    "console:register_confirm",  # the token is the credential
     "console:login",
     "console:logout",
     "console:password_reset",
