@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.checks import refuse_unsafe_production
+from config.checks import KNOWN_DEFAULT_KEYS, refuse_unsafe_production
 
 GOOD_KEY = "k3J9x-2mQp8Zr7Lw4Ty6Nb1Vc5Hd0Fs3Ga9Ue2Ko7Pi4Yj6Rt8Ew1Qx5Mz0Lc"
 
@@ -20,6 +20,15 @@ GOOD_KEY = "k3J9x-2mQp8Zr7Lw4Ty6Nb1Vc5Hd0Fs3Ga9Ue2Ko7Pi4Yj6Rt8Ew1Qx5Mz0Lc"
 def test_production_refuses_unsafe_settings(debug: bool, key: str, reason: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=reason):
         refuse_unsafe_production(True, debug, key)
+
+
+@pytest.mark.parametrize("known", sorted(KNOWN_DEFAULT_KEYS))
+@pytest.mark.parametrize(
+    "spelling", [str, str.upper, str.lower], ids=["as-listed", "upper", "lower"]
+)
+def test_every_known_default_key_is_refused_as_one(known: str, spelling) -> None:
+    with pytest.raises(ImproperlyConfigured, match="known default"):
+        refuse_unsafe_production(True, False, spelling(known))
 
 
 def test_production_accepts_a_long_random_key() -> None:
