@@ -290,6 +290,13 @@ def normalize_origin(raw: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
         raise ValueError(f"{raw!r}: use http:// or https://.")
+    if parts.netloc.rpartition("@")[2].startswith("["):
+        # CSP source expressions have no syntax for an IPv6 literal: browsers drop such a
+        # frame-ancestors source (Chromium then reads the directive as 'none').
+        raise ValueError(
+            f"{raw!r}: browsers cannot allow framing from an IPv6 address; use a host name "
+            "that resolves to it, e.g. http://localhost:8000."
+        )
     if not parts.hostname or parts.username or parts.password:
         raise ValueError(f"{raw!r}: give a host, e.g. https://app.example.com.")
     if parts.path or parts.query or parts.fragment:

@@ -98,6 +98,14 @@ def test_a_bad_origin_is_refused_and_nothing_changes(org, admin_client, publishe
     assert org.organization.allowed_embed_origins == []
 
 
+def test_an_ipv6_origin_is_refused_in_one_click_too(org, admin_client, published) -> None:
+    url = f"/app/dashboards/{published.pk}/embed/origins"
+    response = admin_client.post(url, {"origin": "http://[::1]:8000"}, follow=True)
+    assert "IPv6" in response.content.decode()
+    org.organization.refresh_from_db()
+    assert org.organization.allowed_embed_origins == []
+
+
 def test_members_and_other_organizations_cannot_add_origins(
     org, other_org, member_client, console_for, published
 ) -> None:

@@ -266,6 +266,22 @@ def test_settings_errors_show_next_to_the_field(org, admin_client, field, value)
     assert Organization.objects.get(pk=org.organization.pk).name == "Acme"
 
 
+@pytest.mark.parametrize("origin", ["http://[::1]:8000", "https://[2001:db8::1]"])
+def test_an_ipv6_origin_is_refused_with_the_reason_not_saved_and_dropped(
+    org, admin_client, origin
+) -> None:
+    """Browsers cannot match an IPv6 literal in frame-ancestors (Chromium reads the directive
+    as 'none'), so such an origin could never frame an embed: refused when saved, with the
+    way out, instead of being stored and then left out of every header."""
+    response = admin_client.post(
+        "/app/settings", {**GOOD_SETTINGS, "allowed_embed_origins": origin}
+    )
+    assert response.status_code == 400
+    message = " ".join(response.context["form"].errors["allowed_embed_origins"])
+    assert "IPv6" in message and "host name" in message
+    assert Organization.objects.get(pk=org.organization.pk).allowed_embed_origins == []
+
+
 def test_member_cannot_change_settings(org, member_client) -> None:
     assert member_client.get("/app/settings").status_code == 200  # reading is fine
     assert member_client.post("/app/settings", GOOD_SETTINGS).status_code == 403
