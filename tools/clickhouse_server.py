@@ -146,7 +146,7 @@ class ClickHouseServer:
         ready_timeout: float = 60.0,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
-        ports = free_ports(2, exclude=(tcp_port, http_port))
+        ports = free_ports(2, exclude=(tcp_port, http_port)) if not (tcp_port and http_port) else []
         self.tcp_port = tcp_port or ports[0]
         self.http_port = http_port or ports[1]
         self.config_extra = config_extra
