@@ -16,6 +16,7 @@ from django.conf import settings
 from accounts.models import Organization, User
 from core.errors import Conflict
 from core.isotime import iso_utc
+from core.labels import key_label
 from core.limits import GRID_COLUMNS
 from dashboards.models import Dashboard
 from dashboards.services import dashboard_create
@@ -120,7 +121,8 @@ def auto_spec(summary: SchemaSummary, *, name: str) -> dict[str, Any]:
         "name": name,
         "default_period": "7d",
         "filters": [
-            {"dimension": d.key, "label": _label(d.key)} for d in dimensions[:MAX_DEFAULT_FILTERS]
+            {"dimension": d.key, "label": key_label(d.key)}
+            for d in dimensions[:MAX_DEFAULT_FILTERS]
         ],
         "widgets": _unique_ids(widgets),
     }
@@ -146,7 +148,7 @@ def _kpis(summary: SchemaSummary, busiest: EventSummary, grid: "_GridLayout") ->
         kpis.append(
             _widget(
                 f"w_p95_{prop.key}",
-                f"p95 {_label(prop.key).lower()}",
+                f"p95 {key_label(prop.key).lower()}",
                 event=_home_event(prop),
                 metric="p95",
                 prop=prop.key,
@@ -157,7 +159,7 @@ def _kpis(summary: SchemaSummary, busiest: EventSummary, grid: "_GridLayout") ->
         kpis.append(
             _widget(
                 f"w_total_{prop.key}",
-                f"Total {_label(prop.key).lower()}",
+                f"Total {key_label(prop.key).lower()}",
                 event=_home_event(prop),
                 metric="sum",
                 prop=prop.key,
@@ -182,7 +184,7 @@ def _timeseries(busiest: EventSummary, grid: "_GridLayout") -> dict[str, Any]:
 def _breakdown(busiest: EventSummary, dimension: StringPropSummary, grid: "_GridLayout") -> dict:
     return _widget(
         f"w_by_{dimension.key}",
-        f"{busiest.name} by {_label(dimension.key).lower()}",
+        f"{busiest.name} by {key_label(dimension.key).lower()}",
         kind="breakdown",
         chart="bar",
         event=busiest.name,
@@ -195,7 +197,7 @@ def _breakdown(busiest: EventSummary, dimension: StringPropSummary, grid: "_Grid
 
 def _table(busiest: EventSummary, dimensions: list[StringPropSummary], grid: "_GridLayout") -> dict:
     keys = [d.key for d in dimensions]
-    title = f"{busiest.name} by " + " and ".join(_label(key).lower() for key in keys)
+    title = f"{busiest.name} by " + " and ".join(key_label(key).lower() for key in keys)
     return _widget(
         "w_table",
         title,
@@ -266,12 +268,6 @@ def _words(key: str) -> set[str]:
     """'responseTimeMs' / 'latency_ms' / 'cost.usd' -> lower-case words."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key)
     return {word for word in re.split(r"[^a-zA-Z0-9]+", spaced.lower()) if word}
-
-
-def _label(key: str) -> str:
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key)
-    text = re.sub(r"[_.\-]+", " ", spaced).strip()
-    return text[:1].upper() + text[1:]
 
 
 def _unique_ids(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:

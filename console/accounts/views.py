@@ -38,6 +38,7 @@ from console.middleware import SESSION_ORG_KEY
 from core.errors import ApiError, Conflict, Forbidden, InvalidInput, NotFound
 from core.ratelimit import parse_rate, rate_limit_consume
 from core.timezones import timezone_names
+from interface.forms import form_add_service_errors
 from interface.requests import ConsoleRequest
 
 # A freshly issued secret travels to the welcome page in a short-lived signed cookie scoped to
@@ -357,7 +358,7 @@ def settings_page(request: ConsoleRequest) -> HttpResponse:
             messages.success(request, "Settings saved.")
             return redirect("console:settings")
         except InvalidInput as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
     context = {
         "form": form,
         "delete_form": DeleteOrganizationForm(organization_name=organization.name),
@@ -382,10 +383,3 @@ def org_delete(request: ConsoleRequest) -> HttpResponse:
     request.session.pop(SESSION_ORG_KEY, None)
     messages.success(request, f"{organization.name} was deleted.")
     return redirect("console:home")
-
-
-def _add_service_errors(form: SettingsForm, error: ApiError) -> None:
-    for detail in error.details:
-        form.add_error(
-            detail.get("field") if detail.get("field") in form.fields else None, detail["message"]
-        )

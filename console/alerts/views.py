@@ -18,8 +18,9 @@ from alerts.conditions import OPERATOR_SYMBOLS
 from alerts.models import AlertRule, DeliveryStatus
 from console.access import console_view, has_role
 from console.alerts.forms import FIELD_FOR_SERVICE_FIELD, AlertRuleForm
-from core.errors import ApiError, Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from dashboards import selectors as dashboard_selectors
+from interface.forms import form_add_service_errors
 from interface.requests import ConsoleRequest
 
 HISTORY_PAGE_SIZE = 25
@@ -63,7 +64,7 @@ def alert_new(request: ConsoleRequest) -> HttpResponse:
                 organization=request.organization, **form.rule_fields()
             )
         except (InvalidInput, Conflict) as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error, field_for=FIELD_FOR_SERVICE_FIELD)
         else:
             messages.success(request, f"Alert “{rule.name}” created; it is checked every minute.")
             return redirect("alerts:list")
@@ -81,7 +82,7 @@ def alert_edit(request: ConsoleRequest, rule_id: str) -> HttpResponse:
         try:
             services.alert_rule_update(rule=rule, **form.rule_fields())
         except (InvalidInput, Conflict) as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error, field_for=FIELD_FOR_SERVICE_FIELD)
         else:
             messages.success(request, f"Alert “{rule.name}” saved.")
             return redirect("alerts:list")
@@ -93,15 +94,6 @@ def _render_form(
 ) -> HttpResponse:
     context = {"form": form, "rule": rule, "has_choices": has_choices}
     return render(request, "alerts/form.html", context, status=400 if form.errors else 200)
-
-
-def _add_service_errors(form: AlertRuleForm, error: ApiError) -> None:
-    """Errors only the database can find (widget gone, dashboard unpublished), by the field."""
-    if not error.details:
-        form.add_error(None, error.message)
-    for detail in error.details:
-        field = FIELD_FOR_SERVICE_FIELD.get(detail.get("field") or "", detail.get("field"))
-        form.add_error(field if field in form.fields else None, detail["message"])
 
 
 @console_view

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from console.choices import Schema, period_choices
+from core.labels import key_label
 from core.limits import GRID_COLUMNS, MAX_WIDGET_ROWS
 from core.periods import AUTO_BUCKET, BUCKETS
 from dashboards.spec import (
@@ -27,6 +28,7 @@ from dashboards.spec.kinds import (
     takes_table_columns,
     takes_target,
 )
+from interface.forms import pairs_parse, pairs_text
 
 KIND_LABELS = {
     "kpi": "KPI",
@@ -102,7 +104,7 @@ class DashboardSettingsForm(forms.Form):
         return {
             "name": data["name"],
             "default_period": data["default_period"],
-            "filters": [{"dimension": d, "label": labels.get(d, _label(d))} for d in ordered],
+            "filters": [{"dimension": d, "label": labels.get(d, key_label(d))} for d in ordered],
             "theme": {
                 "primaryColor": data["primary_color"],
                 "fontFamily": data["font_family"],
@@ -175,7 +177,7 @@ class WidgetForm(forms.Form):
             },
             "property": widget.get("property") or "",
             "group_by": widget.get("group_by") or [],
-            "filters": "\n".join(f"{k} = {v}" for k, v in (widget.get("filters") or {}).items()),
+            "filters": pairs_text(widget.get("filters") or {}),
             "bucket": widget.get("bucket") or AUTO_BUCKET,
             **{key: layout.get(key) for key in ("x", "y", "w", "h")},
         }
@@ -208,15 +210,7 @@ class WidgetForm(forms.Form):
         }
 
     def clean_filters(self) -> dict[str, str]:
-        filters: dict[str, str] = {}
-        for number, line in enumerate(self.cleaned_data["filters"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            key, sep, value = line.partition("=")
-            if not sep or not key.strip():
-                raise forms.ValidationError(f"Line {number}: write “property = value”.")
-            filters[key.strip()] = value.strip()
-        return filters
+        return pairs_parse(self.cleaned_data["filters"], what="property")
 
     def to_widget(self) -> dict[str, Any]:
         """The widget dict to save: the old one's id, the form's fields for this kind."""
@@ -273,10 +267,6 @@ def _kept_table_extras(old: dict[str, Any], new: dict[str, Any]) -> dict[str, An
     if sort and sort.get("by") in columns:
         kept["sort"] = sort
     return kept
-
-
-def _label(key: str) -> str:
-    return key.replace("_", " ").replace(".", " ").strip().capitalize()
 
 
 def new_widget(*, kind: str, widget_id: str, schema: Schema) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from dashboards import discovery, selectors, services
 from dashboards.data import dashboard_data, parse_data_request
 from dashboards.models import Dashboard
 from dashboards.spec import CHARTS_BY_KIND, KINDS, parse_spec
+from interface.forms import form_add_service_errors
 from interface.requests import ConsoleRequest
 from warehouse.scope import Scope
 
@@ -179,7 +180,7 @@ def dashboard_settings(request: ConsoleRequest, dashboard_id: str) -> HttpRespon
             services.dashboard_update(dashboard=dashboard, changes=form.changes())
             return _after_edit(request, dashboard)
         except InvalidInput as error:
-            _attach_errors(form, error, DashboardSettingsForm.field_for)
+            form_add_service_errors(form, error, field_for=DashboardSettingsForm.field_for)
     return _side(request, dashboard, settings_form=form, status=400)
 
 
@@ -224,7 +225,9 @@ def widget_edit(request: ConsoleRequest, dashboard_id: str, widget_id: str) -> H
             )
             return _after_edit(request, dashboard, selected=widget_id)
         except InvalidInput as error:
-            _attach_errors(form, error, WidgetForm.field_for, prefix=f"widgets[{index}]")
+            form_add_service_errors(
+                form, error, field_for=WidgetForm.field_for, prefix=f"widgets[{index}]"
+            )
     return _side(request, dashboard, selected=widget_id, widget_form=form, status=400)
 
 
@@ -282,17 +285,6 @@ def widget_move(request: ConsoleRequest, dashboard_id: str, widget_id: str) -> H
     direction = "up" if request.POST.get("direction") == "up" else "down"
     services.dashboard_widget_move(dashboard=dashboard, widget_id=widget_id, direction=direction)
     return _after_edit(request, dashboard, selected=widget_id)
-
-
-def _attach_errors(form: Any, error: InvalidInput, field_for: Any, prefix: str = "") -> None:
-    """Spec errors (`widgets[2].layout.w`) next to the form field they are about."""
-    for detail in error.details or [{"field": None, "message": error.message}]:
-        path = detail.get("field") or ""
-        if prefix and not path.startswith(prefix):
-            form.add_error(None, f"{path}: {detail['message']}")
-            continue
-        field = field_for(path) if path else None
-        form.add_error(field if field in form.fields else None, detail["message"])
 
 
 # --- Preview -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from core.limits import MAX_TENANT_ID_LENGTH
 from core.periods import ROLLING_PERIODS
 from dashboards.spec import DashboardSpec
 from embeds.tokens import EmbedPermissions
+from interface.forms import pairs_parse
 
 EXPIRY_CHOICES = [(900, "15 minutes"), (3600, "1 hour"), (86400, "24 hours")]
 
@@ -53,15 +54,7 @@ class EmbedSessionForm(forms.Form):
         self.fields["hidden_widgets"].choices = [(w.id, w.title or w.id) for w in spec.widgets]
 
     def clean_locked_filters(self) -> dict[str, str]:
-        filters: dict[str, str] = {}
-        for number, line in enumerate(self.cleaned_data["locked_filters"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            key, sep, value = line.partition("=")
-            if not sep or not key.strip():
-                raise forms.ValidationError(f"Line {number}: write “dimension = value”.")
-            filters[key.strip()] = value.strip()
-        return filters
+        return pairs_parse(self.cleaned_data["locked_filters"], what="dimension")
 
     def permissions(self) -> EmbedPermissions:
         data = self.cleaned_data

@@ -19,6 +19,7 @@ from console.embeds.forms import EmbedSessionForm
 from core.errors import Conflict, InvalidInput
 from dashboards import selectors as dashboard_selectors
 from embeds.services import Actor, SessionRequest, embed_session_create
+from interface.forms import form_add_service_errors
 from interface.requests import ConsoleRequest
 
 
@@ -55,7 +56,7 @@ def embed_tab(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
                 actor=Actor(ip=request.META.get("REMOTE_ADDR")),
             )
         except (InvalidInput, Conflict) as error:
-            form.add_error(None, error.message)
+            form_add_service_errors(form, error, field_for=_field_for)
     context.update(form=form, issued=issued)
     if issued is not None:
         context.update(
@@ -173,3 +174,8 @@ def _html_snippet(sdk_url: str, origins: list[str]) -> str:
         '  embed.on("ready", () => console.log("analytics ready"));\n'
         "</script>"
     )
+
+
+def _field_for(path: str) -> str:
+    """`permissions.hidden_widgets[0]` -> `hidden_widgets`: the form's field for a service path."""
+    return path.removeprefix("permissions.").split("[")[0].split(".")[0]
