@@ -6,7 +6,7 @@ from django import forms
 
 from console.choices import period_choices
 from core.limits import MAX_TENANT_ID_LENGTH
-from core.periods import ROLLING_PERIODS
+from core.periods import PERIODS, ROLLING_PERIODS
 from dashboards.spec import DashboardSpec
 from embeds.tokens import EmbedPermissions
 from interface.forms import pairs_parse
@@ -35,7 +35,7 @@ class EmbedSessionForm(forms.Form):
     )
     allowed_periods = forms.MultipleChoiceField(
         label="Allowed periods",
-        choices=period_choices(),
+        choices=period_choices(PERIODS),  # custom too, as the API allows
         initial=list(ROLLING_PERIODS),
         widget=forms.CheckboxSelectMultiple,
     )

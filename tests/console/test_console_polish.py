@@ -115,3 +115,24 @@ def test_members_and_other_organizations_cannot_add_origins(
     assert stranger.post(url, {"origin": "https://evil.example"}).status_code == 404
     org.organization.refresh_from_db()
     assert org.organization.allowed_embed_origins == []
+
+
+def test_the_embed_form_can_allow_the_custom_period_like_the_api(
+    admin_client, client, published, htmx
+) -> None:
+    url = f"/app/dashboards/{published.pk}/embed"
+    form = admin_client.get(url).context["form"]
+    assert "custom" in [value for value, _ in form.fields["allowed_periods"].choices]
+
+    body = {"tenant_id": "t1", "expires_in": "900", "allowed_periods": ["7d", "custom"]}
+    response = admin_client.post(url, body, headers=htmx)
+    assert response.status_code == 200
+    issued = response.context["issued"]
+    assert issued.claims.permissions.allowed_periods == ("7d", "custom")
+
+    data = client.get(
+        f"/embed/{published.pk}/data",
+        {"period": "custom", "from": "2026-01-01", "to": "2026-01-07"},
+        HTTP_AUTHORIZATION=f"Bearer {issued.token}",
+    )
+    assert data.status_code == 200  # the viewer may pick a custom range with that session
