@@ -108,7 +108,9 @@ class Membership(models.Model):
         return role_allows(self.role, Role.ADMIN)
 
 
-class Scope(models.TextChoices):
+class KeyScope(models.TextChoices):
+    """What an API key may do. (Not `warehouse.scope.Scope`, the tenant a read is confined to.)"""
+
     ADMIN = "admin", "Admin (everything)"
     INGEST = "ingest", "Ingest (send events)"
     READ = "read", "Read (query data)"
@@ -123,7 +125,7 @@ class ApiKey(models.Model):
         Organization, on_delete=models.CASCADE, related_name="api_keys"
     )
     name = models.CharField(max_length=120)
-    scope = models.CharField(max_length=16, choices=Scope.choices)
+    scope = models.CharField(max_length=16, choices=KeyScope.choices)
     prefix = models.CharField(max_length=24, editable=False)
     secret_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(

@@ -12,7 +12,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import ApiKey, Invite, Membership, Organization, Role, Scope, User, role_allows
+from accounts.models import (
+    ApiKey,
+    Invite,
+    KeyScope,
+    Membership,
+    Organization,
+    Role,
+    User,
+    role_allows,
+)
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.text import one_line
 from core.timezones import is_known_timezone
@@ -33,7 +42,7 @@ class IssuedKey:
 def api_key_create(
     *, organization: Organization, scope: str, name: str = "", created_by: User | None = None
 ) -> IssuedKey:
-    if scope not in Scope.values:
+    if scope not in KeyScope.values:
         raise ValueError(f"Unknown scope {scope!r}.")
     secret = f"sl_{scope}_{secrets.token_urlsafe(32)}"
     key = ApiKey.objects.create(
@@ -83,11 +92,14 @@ def organization_create(
         organization=organization,
         owner=owner,
         admin_key=api_key_create(
-            organization=organization, scope=Scope.ADMIN, name="Default admin key", created_by=owner
+            organization=organization,
+            scope=KeyScope.ADMIN,
+            name="Default admin key",
+            created_by=owner,
         ),
         ingest_key=api_key_create(
             organization=organization,
-            scope=Scope.INGEST,
+            scope=KeyScope.INGEST,
             name="Default ingest key",
             created_by=owner,
         ),

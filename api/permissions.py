@@ -3,7 +3,7 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from accounts.models import ApiKey, Scope
+from accounts.models import ApiKey, KeyScope
 
 
 class _ScopePermission(BasePermission):
@@ -18,17 +18,17 @@ class _ScopePermission(BasePermission):
 
 
 class AdminScope(_ScopePermission):
-    allowed_scopes = frozenset({Scope.ADMIN})
+    allowed_scopes = frozenset({KeyScope.ADMIN})
     message = "This call needs an API key with the admin scope."
 
 
 class IngestScope(_ScopePermission):
-    allowed_scopes = frozenset({Scope.ADMIN, Scope.INGEST})
+    allowed_scopes = frozenset({KeyScope.ADMIN, KeyScope.INGEST})
     message = "Sending events needs an API key with the ingest or admin scope."
 
 
 class ReadScope(_ScopePermission):
-    allowed_scopes = frozenset({Scope.ADMIN, Scope.READ})
+    allowed_scopes = frozenset({KeyScope.ADMIN, KeyScope.READ})
     message = "This call needs an API key with the read or admin scope."
 
 

@@ -100,7 +100,7 @@ def bench_spec() -> dict[str, Any]:
 
 def publish() -> tuple[Any, Any, Any]:
     """(organization, admin key, dashboard) of org_bench, created once."""
-    from accounts.models import Organization, Scope
+    from accounts.models import KeyScope, Organization
     from accounts.services import api_key_create
     from dashboards.models import Dashboard
     from dashboards.services import dashboard_create, dashboard_publish
@@ -108,7 +108,7 @@ def publish() -> tuple[Any, Any, Any]:
     organization, _ = Organization.objects.get_or_create(
         pk=query_bench.ORG, defaults={"name": "Bench"}
     )
-    key = api_key_create(organization=organization, scope=Scope.ADMIN, name="bench")
+    key = api_key_create(organization=organization, scope=KeyScope.ADMIN, name="bench")
     Dashboard.objects.filter(organization=organization).delete()
     dashboard = dashboard_create(organization=organization, spec=bench_spec())
     return organization, key, dashboard_publish(dashboard=dashboard).dashboard

@@ -1,7 +1,7 @@
 import pytest
 from django.conf import settings
 
-from accounts.models import Role, Scope
+from accounts.models import KeyScope, Role
 from accounts.services import NewOrganization, api_key_create, organization_create
 from core.ids import new_id
 from warehouse.backends import get_backend
@@ -54,7 +54,7 @@ def client_for():
 
 @pytest.fixture
 def read_key(org):
-    return api_key_create(organization=org.organization, scope=Scope.READ)
+    return api_key_create(organization=org.organization, scope=KeyScope.READ)
 
 
 @pytest.fixture

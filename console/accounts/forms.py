@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from accounts.models import Role, Scope, User
+from accounts.models import KeyScope, Role, User
 from accounts.services import MAX_RETENTION_DAYS, normalize_origin, validate_timezone
 
 
@@ -39,7 +39,7 @@ class ApiKeyCreateForm(forms.Form):
         required=False,
         help_text="Where the key is used, e.g. “Backend prod”.",
     )
-    scope = forms.ChoiceField(label="Scope", choices=Scope.choices, initial=Scope.INGEST)
+    scope = forms.ChoiceField(label="Scope", choices=KeyScope.choices, initial=KeyScope.INGEST)
 
 
 def _role_choices(actor_role: str) -> list[tuple[str, str]]:

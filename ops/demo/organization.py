@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from accounts.models import ApiKey, Membership, Organization, Role, Scope, User
+from accounts.models import ApiKey, KeyScope, Membership, Organization, Role, User
 from accounts.services import IssuedKey, api_key_create, api_key_revoke, organization_create
 from ops.demo.simulation import generate_events
 from warehouse.events import insert_events
@@ -20,7 +20,7 @@ from warehouse.stats import event_summary
 
 DEMO_ORG_NAME = "Demo SaaS"
 DEMO_OWNER_EMAIL = "demo@sightline.local"
-DEMO_KEY_NAMES = {Scope.ADMIN: "Demo admin key", Scope.INGEST: "Demo ingest key"}
+DEMO_KEY_NAMES = {KeyScope.ADMIN: "Demo admin key", KeyScope.INGEST: "Demo ingest key"}
 REISSUED_KEY_NAMES = tuple(DEMO_KEY_NAMES.values())
 DEFAULT_EVENTS = 1_000_000
 DEFAULT_DAYS = 90

@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from accounts.models import ApiKey, Scope
+from accounts.models import ApiKey, KeyScope
 from accounts.selectors import api_key_for_secret
 from accounts.services import api_key_create, api_key_revoke, hash_secret, organization_create
 
@@ -48,7 +48,7 @@ def test_createorg_prints_json(db) -> None:
     call_command("createorg", "Initech", "--owner-email", "boss@initech.example", stdout=out)
     payload = json.loads(out.getvalue())
     assert set(payload) == {"org_id", "admin_key", "ingest_key"}
-    assert api_key_for_secret(secret=payload["admin_key"]).scope == Scope.ADMIN
+    assert api_key_for_secret(secret=payload["admin_key"]).scope == KeyScope.ADMIN
     assert api_key_for_secret(secret=payload["ingest_key"]).organization_id == payload["org_id"]
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from accounts.models import Scope
+from accounts.models import KeyScope
 from accounts.services import api_key_create
 from alerts.models import AlertDelivery, AlertRule, AlertState
 from dashboards.services import (
@@ -219,7 +219,7 @@ def test_another_organizations_alert_is_404(
     assert other.get("/v1/alerts").json()["count"] == 0
 
 
-@pytest.mark.parametrize("scope", [Scope.INGEST, Scope.READ])
+@pytest.mark.parametrize("scope", [KeyScope.INGEST, KeyScope.READ])
 def test_non_admin_keys_are_403(client_for, org, body, scope) -> None:
     key = api_key_create(organization=org.organization, scope=scope)
     client = client_for(key.secret)

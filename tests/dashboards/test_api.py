@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.models import Scope
+from accounts.models import KeyScope
 from accounts.services import api_key_create
 from dashboards.models import Dashboard
 from dashboards.spec import SPEC_MAX_BYTES
@@ -310,8 +310,8 @@ READ_ROUTES = [(method, path) for method, path in ROUTES + COLLECTION_ROUTES if 
 
 @pytest.mark.parametrize(
     ("scope", "method", "path"),
-    [(Scope.INGEST, m, p) for m, p in ROUTES + COLLECTION_ROUTES]
-    + [(Scope.READ, m, p) for m, p in WRITE_ROUTES],
+    [(KeyScope.INGEST, m, p) for m, p in ROUTES + COLLECTION_ROUTES]
+    + [(KeyScope.READ, m, p) for m, p in WRITE_ROUTES],
 )
 def test_a_key_without_admin_scope_is_forbidden(api, org, client_for, scope, method, path) -> None:
     mine = create(api)
@@ -343,7 +343,7 @@ def test_no_key_is_unauthenticated(api, method, path) -> None:
 def test_a_revoked_key_is_unauthenticated(api, org, client_for) -> None:
     from accounts.services import api_key_revoke
 
-    key = api_key_create(organization=org.organization, scope=Scope.ADMIN)
+    key = api_key_create(organization=org.organization, scope=KeyScope.ADMIN)
     api_key_revoke(key=key.key)
 
     assert_error(client_for(key.secret).get("/v1/dashboards"), 401, "unauthenticated")
@@ -356,7 +356,7 @@ def test_a_read_key_may_read_but_sees_only_its_organization(
     mine = create(api)
     api.post(f"/v1/dashboards/{mine['id']}/publish")
     theirs = create(client_for(other_org.admin_key.secret), spec("Theirs"))
-    reader = client_for(api_key_create(organization=org.organization, scope=Scope.READ).secret)
+    reader = client_for(api_key_create(organization=org.organization, scope=KeyScope.READ).secret)
 
     response = getattr(reader, method)(path.format(id=mine["id"]))
 

@@ -6,7 +6,7 @@ import jwt
 import pytest
 from django.utils import timezone
 
-from accounts.models import Scope
+from accounts.models import KeyScope
 from accounts.services import api_key_create
 from embeds.models import AuditAction, AuditLogEntry, EmbedSigningKey
 from embeds.selectors import embed_signing_key_active
@@ -124,7 +124,7 @@ def test_key_list_shows_only_our_keys(api, org, other_org):
 )
 def test_key_endpoints_need_an_admin_key(client, client_for, org, method, path):
     ingest = client_for(org.ingest_key.secret)
-    reader = client_for(api_key_create(organization=org.organization, scope=Scope.READ).secret)
+    reader = client_for(api_key_create(organization=org.organization, scope=KeyScope.READ).secret)
 
     assert getattr(client, method)(path).status_code == 401
     assert getattr(ingest, method)(path).status_code == 403

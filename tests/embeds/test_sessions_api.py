@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.admin.utils import quote
 
-from accounts.models import Scope
+from accounts.models import KeyScope
 from accounts.services import api_key_create
 from dashboards.services import dashboard_create, dashboard_publish, dashboard_unpublish
 from embeds.models import AuditAction, AuditLogEntry, EmbedSigningKey
@@ -273,7 +273,7 @@ def test_without_a_key_is_401(client, dashboard):
     assert response.json()["error"]["code"] == "unauthenticated"
 
 
-@pytest.mark.parametrize("scope", [Scope.INGEST, Scope.READ])
+@pytest.mark.parametrize("scope", [KeyScope.INGEST, KeyScope.READ])
 def test_non_admin_keys_are_403(client_for, org, dashboard, scope):
     key = api_key_create(organization=org.organization, scope=scope)
 
