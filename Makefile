@@ -13,7 +13,7 @@ ADDR ?= 127.0.0.1:8000
 
 install: $(STAMP) $(STATIC_STAMP)
 
-$(STAMP): pyproject.toml uv.lock
+$(STAMP): pyproject.toml uv.lock clients/python/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"

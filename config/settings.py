@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",  # login throttling (after auth)
     "rest_framework",
+    "drf_spectacular",
     "django_htmx",
     "accounts",
     "warehouse",
@@ -216,6 +217,8 @@ WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
 EMBED_MAX_EXPIRES_IN = env.int("EMBED_MAX_EXPIRES_IN", default=7 * 24 * 3600)
 EMBED_TOKEN_ISSUER = env.str("EMBED_TOKEN_ISSUER", default="sightline")
 EMBED_TOKEN_AUDIENCE = env.str("EMBED_TOKEN_AUDIENCE", default="sightline-embed")
+# `single_use_url`: how long the code in an embed URL may wait to be exchanged for its token.
+EMBED_CODE_TTL_SECONDS = env.int("EMBED_CODE_TTL_SECONDS", default=60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
@@ -226,6 +229,28 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "interface.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "api.openapi.schema.SightlineAutoSchema",
+}
+
+# GET /v1/openapi.json, generated from the views and serializers (api/openapi).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sightline API",
+    "DESCRIPTION": (
+        "The /v1 JSON API of a Sightline server. Authenticate with an API key: "
+        "`Authorization: Bearer sl_…`. Every error is `{\"error\": {\"code\", \"message\", "
+        "\"details\"}}`; see docs/api.md in the repository."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SCHEMA_PATH_PREFIX": r"/v1/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.models.Role"},
+    "PREPROCESSING_HOOKS": ["api.openapi.schema.only_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.openapi.schema.add_error_component",
+    ],
 }
 
 LOGGING = {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("api.openapi.urls")),
     path("v1/", include("api.ingest.urls")),
     path("v1/", include("api.dashboards.urls")),
     path("v1/", include("api.embeds.urls")),

@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from embeds.models import AuditLogEntry, EmbedRevocation, EmbedRevocationVersion, EmbedSigningKey
+from embeds.models import (
+    AuditLogEntry,
+    EmbedRevocation,
+    EmbedRevocationVersion,
+    EmbedSessionCode,
+    EmbedSigningKey,
+)
 
 
 @admin.register(AuditLogEntry)
@@ -80,4 +86,21 @@ class EmbedRevocationVersionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(EmbedSessionCode)
+class EmbedSessionCodeAdmin(admin.ModelAdmin):
+    """Single-use embed URL codes: when each expires and whether it was used. Neither the code
+    (only its hash is stored) nor the token it stands for is ever shown."""
+
+    list_display = ("organization", "dashboard_id", "expires_at", "used_at")
+    search_fields = ("organization__id", "dashboard_id")
+    exclude = ("token",)
+    readonly_fields = ("code_hash", "organization", "dashboard_id", "expires_at", "used_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -127,3 +127,24 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.tenant_id} {self.jti}".strip()
+
+
+class EmbedSessionCode(models.Model):
+    """A short-lived, single-use code that an embed URL carries instead of the session token
+    (`single_use_url`). Only its SHA-256 is stored; the token is kept until the code is
+    redeemed, then erased, so a URL copied from a log or a screenshot opens nothing later."""
+
+    code_hash = models.CharField(primary_key=True, max_length=64)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="embed_session_codes"
+    )
+    dashboard_id = models.CharField(max_length=32)
+    token = models.TextField(blank=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"code for {self.dashboard_id} ({'used' if self.used_at else 'unused'})"

@@ -1,10 +1,15 @@
 """Reads for embeds: signing keys, and the one verification every embed request goes through."""
 
+import hashlib
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.utils import timezone
 
 from accounts.models import Organization
 from core.prepared import PreparedQuery
@@ -14,6 +19,7 @@ from embeds.models import (
     AuditLogEntry,
     EmbedRevocation,
     EmbedRevocationVersion,
+    EmbedSessionCode,
     EmbedSigningKey,
     RevocationKind,
 )
@@ -213,3 +219,77 @@ def embed_session_issue_entry(*, organization: Organization, jti: str) -> AuditL
     return AuditLogEntry.objects.filter(
         organization=organization, jti=jti, action=AuditAction.SESSION_ISSUED
     ).first()
+
+
+# --- Single-use codes (`single_use_url`) --------------------------------------------------------
+
+CODE_USED = (
+    "This embed link has already been used: a link that carries a code opens once. "
+    "Ask the app that showed it for a new one."
+)
+CODE_EXPIRED = "This embed link has expired: ask the app that showed it for a new one."
+CODE_UNKNOWN = "This embed link is not valid."
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def embed_session_code_usable(
+    *, code: str, dashboard_id: str, lock: bool = False
+) -> EmbedSessionCode:
+    """The row of an unused, unexpired code for this dashboard (locked for update when asked).
+    Raises InvalidToken (401) with code `invalid_code`, `code_used` or `code_expired`."""
+    rows = EmbedSessionCode.objects.filter(code_hash=code_hash(code), dashboard_id=dashboard_id)
+    row = (rows.select_for_update() if lock else rows).first() if code else None
+    if row is None:
+        raise InvalidToken(CODE_UNKNOWN, code="invalid_code")
+    if row.used_at is not None:
+        raise InvalidToken(CODE_USED, code="code_used")
+    if row.expires_at <= timezone.now():
+        raise InvalidToken(CODE_EXPIRED, code="code_expired")
+    return row
+
+
+# --- Listing sessions ---------------------------------------------------------------------------
+
+
+def embed_sessions_list(
+    *, organization: Organization, tenant_id: str | None = None, active_only: bool = True
+) -> QuerySet[AuditLogEntry]:
+    """The sessions the organization issued, newest first, from their audit records (tokens are
+    stateless; the record is what the server knows). Each row is annotated with `revoked`
+    (by the same four rules as `embed_session_is_revoked`) and `expires_at`; `active_only`
+    keeps the ones neither expired nor revoked."""
+    revocations = EmbedRevocation.objects.filter(organization=organization)
+    revoked = (
+        Q(Exists(revocations.filter(kind=RevocationKind.SESSION, target=OuterRef("jti"))))
+        | Q(Exists(revocations.filter(kind=RevocationKind.SIGNING_KEY, target=OuterRef("kid"))))
+        | Q(
+            Exists(
+                revocations.filter(
+                    kind=RevocationKind.TENANT,
+                    target=OuterRef("tenant_id"),
+                    revoked_at__gte=OuterRef("created_at"),
+                )
+            )
+        )
+        | Q(
+            Exists(
+                revocations.filter(
+                    kind=RevocationKind.ORGANIZATION, revoked_at__gte=OuterRef("created_at")
+                )
+            )
+        )
+    )
+    sessions = (
+        AuditLogEntry.objects.filter(organization=organization, action=AuditAction.SESSION_ISSUED)
+        .annotate(kid=KeyTextTransform("kid", "details"))
+        .alias(is_revoked=revoked)
+        .order_by("-created_at", "-id")
+    )
+    if tenant_id is not None:
+        sessions = sessions.filter(tenant_id=tenant_id)
+    if active_only:
+        sessions = sessions.filter(is_revoked=False, details__expires_at__gt=int(time.time()))
+    return sessions.annotate(revoked=revoked)

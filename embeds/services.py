@@ -2,6 +2,7 @@
 Every issue and every revocation is written to the audit log in the same transaction."""
 
 import math
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,11 +23,14 @@ from embeds.models import (
     AuditLogEntry,
     EmbedRevocation,
     EmbedRevocationVersion,
+    EmbedSessionCode,
     EmbedSigningKey,
     RevocationKind,
 )
 from embeds.selectors import (
+    code_hash,
     embed_dashboard_state,
+    embed_session_code_usable,
     embed_session_issue_entry,
     embed_signing_key_active,
     embed_signing_key_get,
@@ -161,6 +165,7 @@ class SessionRequest:
     theme: dict[str, str] | None = None
     user: str = ""
     allow_export: bool = False
+    single_use_url: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,9 +188,9 @@ def embed_session_create(
     version, revocations = state.version, state.extra[0] or 0
     if state.version_id is None:
         raise Conflict("Publish the dashboard before embedding it.", code="dashboard_unpublished")
-    if request.permissions.hidden_widgets:
+    if request.permissions.hidden_widgets or request.permissions.widget_id:
         spec = dashboard_version_spec(version=version())
-        _check_hidden_widgets(request.permissions, {w.id for w in spec.widgets})
+        _check_widgets(request.permissions, {w.id for w in spec.widgets})
     key = revocation_state(
         org_id=organization.pk, version=revocations
     ).signing_key or embed_signing_key_ensure(organization=organization)
@@ -209,6 +214,7 @@ def embed_session_create(
         organization=organization,
         action=AuditAction.SESSION_ISSUED,
         actor=actor,
+        created_at=datetime.fromtimestamp(issued_at, tz=UTC),  # revocations compare to it
         viewer=request.user,
         tenant_id=request.tenant_id,
         dashboard_id=request.dashboard_id,
@@ -219,15 +225,22 @@ def embed_session_create(
             "permissions": request.permissions.as_claim(),
         },
     )
+    if request.single_use_url:
+        code = embed_session_code_create(
+            organization=organization, dashboard_id=request.dashboard_id, token=token
+        )
+        query = f"code={code}"
+    else:
+        query = f"token={token}"
     return IssuedSession(
         token=token,
-        embed_url=f"{settings.PUBLIC_URL}/embed/{request.dashboard_id}?token={token}",
+        embed_url=f"{settings.PUBLIC_URL}/embed/{request.dashboard_id}?{query}",
         expires_at=datetime.fromtimestamp(claims.expires_at, tz=UTC),
         claims=claims,
     )
 
 
-def _check_hidden_widgets(permissions: EmbedPermissions, widget_ids: set[str]) -> None:
+def _check_widgets(permissions: EmbedPermissions, widget_ids: set[str]) -> None:
     details = [
         {
             "field": f"permissions.hidden_widgets[{index}]",
@@ -236,8 +249,37 @@ def _check_hidden_widgets(permissions: EmbedPermissions, widget_ids: set[str]) -
         for index, widget_id in enumerate(permissions.hidden_widgets)
         if widget_id not in widget_ids
     ]
+    only = permissions.widget_id
+    if only is not None and (only not in widget_ids or only in permissions.hidden_widgets):
+        details.append({"field": "widget_id", "message": f"The dashboard has no widget {only!r}."})
     if details:
         raise InvalidInput("The request is invalid.", details=details)
+
+
+def embed_session_code_create(*, organization: Organization, dashboard_id: str, token: str) -> str:
+    """A single-use code for `token`, valid EMBED_CODE_TTL_SECONDS. Codes past their day are
+    swept here, so the table holds only the last day's."""
+    now = timezone.now()
+    EmbedSessionCode.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
+    code = secrets.token_urlsafe(24)
+    EmbedSessionCode.objects.create(
+        code_hash=code_hash(code),
+        organization=organization,
+        dashboard_id=dashboard_id,
+        token=token,
+        expires_at=now + timedelta(seconds=settings.EMBED_CODE_TTL_SECONDS),
+    )
+    return code
+
+
+@transaction.atomic
+def embed_session_code_redeem(*, code: str, dashboard_id: str) -> str:
+    """The token behind the code, once: the row is locked, marked used and the token erased."""
+    row = embed_session_code_usable(code=code, dashboard_id=dashboard_id, lock=True)
+    token = row.token
+    row.used_at, row.token = timezone.now(), ""
+    row.save(update_fields=["used_at", "token"])
+    return token
 
 
 @transaction.atomic

@@ -30,15 +30,19 @@ class EmbedPermissions:
     allowed_periods: tuple[str, ...] = ()
     allow_drill_down: bool = False
     max_date_range_days: int | None = None
+    widget_id: str | None = None  # a single-widget embed: every other widget is out of reach
 
     def as_claim(self) -> dict[str, Any]:
-        return {
+        claim = {
             "locked_filters": dict(self.locked_filters),
             "hidden_widgets": list(self.hidden_widgets),
             "allowed_periods": list(self.allowed_periods),
             "allow_drill_down": self.allow_drill_down,
             "max_date_range_days": self.max_date_range_days,
         }
+        if self.widget_id:
+            claim["widget_id"] = self.widget_id
+        return claim
 
     @classmethod
     def from_claim(cls, claim: Any) -> "EmbedPermissions":
@@ -47,12 +51,14 @@ class EmbedPermissions:
         try:
             locked = claim.get("locked_filters") or {}
             max_days = claim.get("max_date_range_days")
+            widget_id = claim.get("widget_id")
             permissions = cls(
                 locked_filters={str(k): str(v) for k, v in locked.items()},
                 hidden_widgets=tuple(str(w) for w in claim.get("hidden_widgets") or ()),
                 allowed_periods=tuple(str(p) for p in claim.get("allowed_periods") or ()),
                 allow_drill_down=claim.get("allow_drill_down") is True,
                 max_date_range_days=int(max_days) if max_days is not None else None,
+                widget_id=str(widget_id) if widget_id else None,
             )
         except (AttributeError, TypeError, ValueError) as exc:
             raise InvalidToken("The embed token's permissions are malformed.") from exc

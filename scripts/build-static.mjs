@@ -34,6 +34,11 @@ function filesUnder(directory) {
 mkdirSync(out, { recursive: true });
 copyFileSync(join(root, "node_modules/htmx.org/dist/htmx.min.js"), join(out, "htmx.min.js"));
 compressed(join(out, "htmx.min.js"));
+// The API reference page (/docs/api) renders /v1/openapi.json with Swagger UI.
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css"]) {
+  copyFileSync(join(root, "node_modules/swagger-ui-dist", name), join(out, name));
+  compressed(join(out, name));
+}
 
 rmSync(sightline, { recursive: true, force: true }); // no stale chunks from earlier builds
 buildSync({

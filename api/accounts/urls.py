@@ -3,6 +3,7 @@ from django.urls import path
 from api.accounts import views
 
 urlpatterns = [
+    path("organization", views.OrganizationView.as_view(), name="api-organization"),
     path("members", views.MemberListView.as_view(), name="api-members"),
     path("members/invite", views.InviteCreateView.as_view(), name="api-members-invite"),
     path("members/invites", views.InviteListView.as_view(), name="api-members-invites"),

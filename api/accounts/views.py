@@ -8,14 +8,22 @@ the API response (often logged by callers) cannot be used to join in the invitee
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts import services
-from accounts.models import Invite, Membership, Role
-from api.scoping import OrganizationScopedMixin
+from accounts.models import Invite, Membership, Organization, Role
+from api.embeds.serializers import StrictCharField, StrictSerializer
+from api.openapi.docs import NO_CONTENT, path_param
+from api.scoping import OrganizationScopedMixin, request_organization
+
+MAX_ORIGINS = 100
+MEMBERS = ["members"]
+MEMBER_ID = path_param("id", "The membership's id.", int)
 
 API_KEY_ROLE = Role.ADMIN
 
@@ -47,15 +55,15 @@ class InviteOutput(serializers.ModelSerializer):
 
 class InviteInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    role = serializers.ChoiceField(choices=Role.values, default=Role.MEMBER)
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
 
 
 class RoleInput(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Role.values)
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
 def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
+    serializer = serializer_class(data=data if isinstance(data, dict) else None)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -66,6 +74,12 @@ class MemberListView(OrganizationScopedMixin, GenericAPIView):
     def scoped_queryset_filter(self, queryset):
         return queryset.select_related("user").order_by("created_at")
 
+    @extend_schema(
+        operation_id="members_list",
+        tags=MEMBERS,
+        summary="List members",
+        responses=MemberOutput(many=True),
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(MemberOutput(page, many=True).data)
@@ -77,9 +91,24 @@ class MemberDetailView(OrganizationScopedMixin, GenericAPIView):
     def scoped_queryset_filter(self, queryset):
         return queryset.select_related("user")
 
+    @extend_schema(
+        operation_id="members_get",
+        tags=MEMBERS,
+        summary="One member",
+        parameters=[MEMBER_ID],
+        responses=MemberOutput,
+    )
     def get(self, request: Request, pk: int) -> Response:
         return Response(MemberOutput(self.get_object()).data)
 
+    @extend_schema(
+        operation_id="members_update",
+        tags=MEMBERS,
+        summary="Change a member's role",
+        parameters=[MEMBER_ID],
+        request=RoleInput,
+        responses=MemberOutput,
+    )
     def patch(self, request: Request, pk: int) -> Response:
         data = _validated(RoleInput, request.data)
         membership = services.membership_change_role(
@@ -87,6 +116,13 @@ class MemberDetailView(OrganizationScopedMixin, GenericAPIView):
         )
         return Response(MemberOutput(membership).data)
 
+    @extend_schema(
+        operation_id="members_remove",
+        tags=MEMBERS,
+        summary="Remove a member",
+        parameters=[MEMBER_ID],
+        responses=NO_CONTENT,
+    )
     def delete(self, request: Request, pk: int) -> Response:
         services.membership_remove(membership=self.get_object(), actor_role=API_KEY_ROLE)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -95,6 +131,14 @@ class MemberDetailView(OrganizationScopedMixin, GenericAPIView):
 class InviteCreateView(OrganizationScopedMixin, GenericAPIView):
     model = Invite
 
+    @extend_schema(
+        operation_id="members_invite",
+        tags=MEMBERS,
+        summary="Invite someone by e-mail",
+        description="The invite link travels only in the e-mail, never in this response.",
+        request=InviteInput,
+        responses={201: InviteOutput},
+    )
     def post(self, request: Request) -> Response:
         data = _validated(InviteInput, request.data)
         issued = services.invite_create(
@@ -109,6 +153,12 @@ class InviteCreateView(OrganizationScopedMixin, GenericAPIView):
 class InviteListView(OrganizationScopedMixin, GenericAPIView):
     model = Invite
 
+    @extend_schema(
+        operation_id="members_invites_list",
+        tags=MEMBERS,
+        summary="List invites",
+        responses=InviteOutput(many=True),
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset().order_by("-created_at"))
         return self.get_paginated_response(InviteOutput(page, many=True).data)
@@ -117,6 +167,77 @@ class InviteListView(OrganizationScopedMixin, GenericAPIView):
 class InviteDetailView(OrganizationScopedMixin, GenericAPIView):
     model = Invite
 
+    @extend_schema(
+        operation_id="members_invites_revoke",
+        tags=MEMBERS,
+        summary="Revoke an invite",
+        parameters=[path_param("id", "The invite's id.")],
+        responses=NO_CONTENT,
+    )
     def delete(self, request: Request, pk: str) -> Response:
         services.invite_revoke(invite=self.get_object(), actor_role=API_KEY_ROLE)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Organization settings (admin scope) ------------------------------------------------------
+
+
+class OrganizationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "allowed_embed_origins", "default_timezone", "retention_days"]
+
+
+class OrganizationInput(StrictSerializer):
+    """PATCH: any of the settings; the rules are organization_update's, as in the console."""
+
+    name = StrictCharField(required=False, max_length=120, allow_blank=True)
+    allowed_embed_origins = serializers.ListField(
+        child=StrictCharField(max_length=200), required=False, max_length=MAX_ORIGINS
+    )
+    default_timezone = StrictCharField(required=False, max_length=64)
+    retention_days = serializers.IntegerField(required=False)
+
+    def validate_retention_days(self, value: Any) -> int:
+        if isinstance(self.initial_data.get("retention_days"), bool):
+            raise serializers.ValidationError("A valid integer is required.")
+        return value
+
+
+class OrganizationView(APIView):
+    @extend_schema(
+        operation_id="organization_get",
+        tags=["organization"],
+        summary="The key's organization settings",
+        responses=OrganizationOutput,
+    )
+    def get(self, request: Request) -> Response:
+        return Response(OrganizationOutput(request_organization(request)).data)
+
+    @extend_schema(
+        operation_id="organization_update",
+        tags=["organization"],
+        summary="Change organization settings",
+        description=(
+            "Send only the settings to change. `allowed_embed_origins` replaces the list: "
+            "`scheme://host[:port]` each, the sites that may frame embeds (the pages' "
+            "frame-ancestors) and call the embed data endpoints. Invalid input changes nothing."
+        ),
+        request=OrganizationInput,
+        responses=OrganizationOutput,
+    )
+    def patch(self, request: Request) -> Response:
+        organization = request_organization(request)
+        changes = _validated(OrganizationInput, request.data)
+        current = OrganizationOutput(organization).data
+        services.organization_update(
+            organization=organization,
+            actor_role=API_KEY_ROLE,
+            name=changes.get("name", current["name"]),
+            allowed_embed_origins=changes.get(
+                "allowed_embed_origins", current["allowed_embed_origins"]
+            ),
+            default_timezone=changes.get("default_timezone", current["default_timezone"]),
+            retention_days=changes.get("retention_days", current["retention_days"]),
+        )
+        return Response(OrganizationOutput(organization).data)

@@ -3,6 +3,8 @@
 import math
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alerts.inputs import MAX_RENOTIFY_MINUTES, parse_email_list
@@ -21,6 +23,7 @@ from core.periods import ALERT_WINDOWS
 from interface.serializers import StrictSerializer
 
 
+@extend_schema_field(OpenApiTypes.NUMBER)
 class StrictNumberField(serializers.Field):
     """A JSON number, finite. "12" (a string), true, NaN are refused, not coerced."""
 
@@ -35,6 +38,14 @@ class StrictNumberField(serializers.Field):
         return value
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string", "format": "email"}},
+            {"type": "string", "description": "Comma-separated addresses."},
+        ]
+    }
+)
 class EmailListField(serializers.Field):
     """A list of addresses, or one comma-separated string of them; stored as a list."""
 
@@ -166,3 +177,85 @@ def evaluation_to_dict(evaluation: AlertEvaluation) -> dict[str, Any]:
         "duration_ms": round(evaluation.duration_ms, 1),
         "deliveries": [delivery_to_dict(d) for d in evaluation.deliveries.all()],
     }
+
+
+# --- Output shapes, for the OpenAPI document (the *_to_dict functions above produce them) ----
+
+
+class AlertRuleOutput(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    dashboard_id = serializers.CharField()
+    widget_id = serializers.CharField()
+    condition_type = serializers.ChoiceField(choices=ConditionType.choices)
+    operator = serializers.ChoiceField(choices=Operator.choices)
+    threshold_value = serializers.FloatField()
+    webhook_url = serializers.CharField(allow_null=True)
+    email_to = serializers.ListField(child=serializers.EmailField())
+    enabled = serializers.BooleanField()
+    disabled_reason = serializers.CharField(allow_null=True)
+    tenant_id = serializers.CharField(allow_null=True)
+    window = serializers.CharField(allow_null=True)
+    renotify_minutes = serializers.IntegerField(allow_null=True)
+    firing_count = serializers.IntegerField(allow_null=True)
+    last_evaluated_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class AlertStateOutput(serializers.Serializer):
+    tenant_id = serializers.CharField()
+    state = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    changed_at = serializers.DateTimeField(allow_null=True)
+    last_notified_at = serializers.DateTimeField(allow_null=True)
+
+
+class AlertRuleDetailOutput(AlertRuleOutput):
+    states = AlertStateOutput(many=True)
+
+
+class AttemptOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    succeeded = serializers.BooleanField()
+    status_code = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField(allow_null=True)
+    duration_ms = serializers.FloatField()
+
+
+class DeliveryOutput(serializers.Serializer):
+    id = serializers.CharField()
+    channel = serializers.CharField()
+    target = serializers.CharField()
+    tenant_id = serializers.CharField(allow_null=True)
+    state = serializers.CharField(allow_null=True)
+    test = serializers.BooleanField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    attempts = AttemptOutput(many=True)
+
+
+class DeliveriesOutput(serializers.Serializer):
+    deliveries = DeliveryOutput(many=True)
+
+
+class WindowOutput(serializers.Serializer):
+    to = serializers.DateTimeField(allow_null=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateTimeField(allow_null=True)  # a Python keyword
+        return fields
+
+
+class EvaluationOutput(serializers.Serializer):
+    evaluated_at = serializers.DateTimeField()
+    window = WindowOutput()
+    tenants_evaluated = serializers.IntegerField()
+    firing_count = serializers.IntegerField()
+    transitions = serializers.JSONField()
+    error = serializers.CharField(allow_null=True)
+    duration_ms = serializers.FloatField()
+    deliveries = DeliveryOutput(many=True)

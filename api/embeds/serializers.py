@@ -1,5 +1,8 @@
 """Input serializers of the embeds API: strict, an unknown key is a 400, never ignored."""
 
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -72,6 +75,20 @@ class EmbedSessionCreateSerializer(StrictSerializer):
     theme = ThemeSerializer(required=False)
     user = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     allow_export = serializers.BooleanField(required=False, default=False)
+    widget_id = StrictCharField(
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=64,
+        help_text="Embed this one widget only: the page shows it alone, sized to it, and the "
+        "data endpoints refuse every other widget for this session.",
+    )
+    single_use_url = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="`embed_url` carries a single-use code (valid 60 s) instead of the token; "
+        "the page exchanges it for the token and keeps that in memory only.",
+    )
 
     def validate_expires_in(self, value: int) -> int:
         if value > settings.EMBED_MAX_EXPIRES_IN:
@@ -87,15 +104,17 @@ class EmbedSessionCreateSerializer(StrictSerializer):
 
     def to_request(self) -> SessionRequest:
         data = self.validated_data
+        permissions = PermissionsSerializer.to_permissions(data.get("permissions"))
         return SessionRequest(
             dashboard_id=data["dashboard_id"],
             tenant_id=data["tenant_id"],
             expires_in=data["expires_in"],
-            permissions=PermissionsSerializer.to_permissions(data.get("permissions")),
+            permissions=replace(permissions, widget_id=data["widget_id"] or None),
             timezone=data["timezone"],
             theme=dict(data.get("theme") or {}),
             user=data["user"],
             allow_export=data["allow_export"],
+            single_use_url=data["single_use_url"],
         )
 
 
@@ -109,3 +128,64 @@ class RevokeSessionsSerializer(StrictSerializer):
         if bool(attrs.get("tenant_id")) == bool(attrs["all"]):
             raise serializers.ValidationError('Send either {"tenant_id": …} or {"all": true}.')
         return attrs
+
+
+class SessionListQuerySerializer(StrictSerializer):
+    tenant_id = serializers.CharField(required=False, max_length=MAX_TENANT_ID_LENGTH)
+    active = serializers.BooleanField(
+        required=False, default=True, help_text="false: also expired and revoked sessions."
+    )
+    limit = serializers.IntegerField(required=False, min_value=1)
+    offset = serializers.IntegerField(required=False, min_value=0)
+
+
+# --- Output shapes (what the views return, as the OpenAPI document states it) ----------------
+
+
+class EmbedSessionCreatedOutput(serializers.Serializer):
+    token = serializers.CharField()
+    embed_url = serializers.URLField()
+    expires_at = serializers.DateTimeField()
+    session_id = serializers.CharField(help_text="What DELETE /v1/embed-sessions/{id} takes.")
+
+
+class EmbedSessionOutput(serializers.Serializer):
+    id = serializers.CharField(source="jti")
+    tenant_id = serializers.CharField()
+    dashboard_id = serializers.CharField()
+    user = serializers.CharField(source="viewer", allow_blank=True)
+    widget_id = serializers.SerializerMethodField()
+    issued_at = serializers.DateTimeField(source="created_at")
+    expires_at = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+
+    def get_widget_id(self, entry: Any) -> str | None:
+        return (entry.details.get("permissions") or {}).get("widget_id")
+
+    def get_expires_at(self, entry: Any) -> datetime | None:
+        expires_at = entry.details.get("expires_at")
+        return datetime.fromtimestamp(expires_at, tz=UTC) if isinstance(expires_at, int) else None
+
+    def get_status(self, entry: Any) -> str:
+        """active, expired or revoked."""
+        if entry.revoked:
+            return "revoked"
+        expires_at = entry.details.get("expires_at")
+        return "active" if isinstance(expires_at, int) and expires_at > time.time() else "expired"
+
+
+class RevokedOutput(serializers.Serializer):
+    revoked = serializers.ChoiceField(choices=("session", "tenant", "organization"))
+    jti = serializers.CharField(required=False)
+    tenant_id = serializers.CharField(required=False)
+
+
+class EmbedKeyOutput(serializers.Serializer):
+    id = serializers.CharField()
+    active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    retired_at = serializers.DateTimeField(allow_null=True)
+
+
+class EmbedKeyListOutput(serializers.Serializer):
+    results = EmbedKeyOutput(many=True)

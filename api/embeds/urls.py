@@ -3,14 +3,19 @@ from django.urls import path
 from api.embeds import views
 
 urlpatterns = [
-    path("embed-sessions", views.EmbedSessionCreateView.as_view(), name="embed-session-create"),
+    path("embed-sessions", views.EmbedSessionListCreateView.as_view(), name="embed-session-create"),
     path(
         "embed-sessions/revoke",
         views.EmbedSessionsRevokeView.as_view(),
         name="embed-sessions-revoke",
     ),
     path(
-        "embed-sessions/<str:jti>/revoke",
+        "embed-sessions/<str:pk>",
+        views.EmbedSessionDetailView.as_view(),
+        name="embed-session-detail",
+    ),
+    path(
+        "embed-sessions/<str:pk>/revoke",
         views.EmbedSessionRevokeView.as_view(),
         name="embed-session-revoke",
     ),

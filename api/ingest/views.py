@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.ingest.serializers import EventsInput
 from api.permissions import IngestScope
 from ingest.ratelimit import ApiKeyRateThrottle
 from ingest.request_body import read_body
@@ -17,6 +20,22 @@ class EventsView(APIView):
     throttle_classes = [ApiKeyRateThrottle]
     parser_classes: list = []  # read_body: gzip and size guard; validation parses
 
+    @extend_schema(
+        operation_id="events_send",
+        tags=["events"],
+        summary="Send a batch of events (ingest or admin key)",
+        description=(
+            "At most 1,000 events a request; the body may be gzip-compressed "
+            "(`Content-Encoding: gzip`). All or nothing: one invalid event refuses the batch, "
+            "with every problem listed in `details` (`index`, `field`, `message`). Events are "
+            "deduplicated on (tenant_id, event_name, timestamp, insert_id): send each event's "
+            "`insert_id` AND `timestamp` on every retry, or a retry counts twice."
+        ),
+        request=EventsInput,
+        responses={
+            202: inline_serializer("EventsAccepted", {"accepted": serializers.IntegerField()})
+        },
+    )
     def post(self, request: Request) -> Response:
         received_at = timezone.now()
         # Django's request: its content_type is the parsed media type, and DRF never read the body.
