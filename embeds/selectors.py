@@ -293,3 +293,11 @@ def embed_sessions_list(
     if active_only:
         sessions = sessions.filter(is_revoked=False, details__expires_at__gt=int(time.time()))
     return sessions.annotate(revoked=revoked)
+
+
+def embed_session_code_organization(*, code: str) -> Organization | None:
+    """The organization a code was issued by, used or not: its error page must still be
+    allowed in the customer's frame (frame-ancestors) to say what went wrong."""
+    row = EmbedSessionCode.objects.filter(code_hash=code_hash(code)).select_related("organization")
+    found = row.first() if code else None
+    return found.organization if found else None

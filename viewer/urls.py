@@ -6,6 +6,11 @@ urlpatterns = [
     path("embed/<str:dashboard_id>", views.embed_page, name="embed-page"),
     path("embed/<str:dashboard_id>/config", views.embed_config, name="embed-config"),
     path("embed/<str:dashboard_id>/data", views.embed_data, name="embed-data"),
+    path(
+        "embed/<str:dashboard_id>/session",
+        views.embed_session_exchange,
+        name="embed-session-exchange",
+    ),
     path("embed/<str:dashboard_id>/drill", views.embed_drill_view, name="embed-drill"),
     path("embed/<str:dashboard_id>/export", views.embed_export_view, name="embed-export"),
     path("sdk/embed.js", views.sdk_js, name="embed-sdk"),

@@ -5,6 +5,7 @@ the customer's app, so it opts out of X-Frame-Options and sends a `frame-ancesto
 from the organization's allowed embed origins instead ('self' only when none are set).
 """
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
-from core.errors import ApiError
+from core.errors import ApiError, InvalidInput
+from core.limits import GRID_COLUMNS
 from core.periods import PERIOD_LABELS
 from core.ratelimit import concurrency_slot, parse_rate, rate_limit_check
 from dashboards.layout import reflow
@@ -29,7 +31,13 @@ from dashboards.selectors import dashboard_version_spec
 from dashboards.spec import DashboardSpec, WidgetSpec
 from embeds.permissions import allowed_periods, default_period, visible_widgets
 from embeds.queries import embed_dashboard_data, embed_drill, embed_export
-from embeds.selectors import VerifiedEmbed, embed_session_verify
+from embeds.selectors import (
+    VerifiedEmbed,
+    embed_session_code_organization,
+    embed_session_code_usable,
+    embed_session_verify,
+)
+from embeds.services import embed_session_code_redeem
 from embeds.tokens import EmbedPermissions, InvalidToken
 from interface.errors import error_response
 
@@ -71,12 +79,22 @@ def _secure(response: HttpResponse, organization: Organization | None) -> HttpRe
 def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     """The dashboard for the token's tenant: widget frames, filters, periods and the first
     data (the default period, admitted like a data request: no second round trip before the
-    first paint), no token (the page's script reads it from its URL, then removes it)."""
-    token = request.GET.get("token", "")
+    first paint), no token (the page's script reads it from its URL, then removes it).
+
+    A single-use URL carries `code` instead: the page is drawn from the code's session without
+    using the code up; the page's script then exchanges it (POST …/session) for the token,
+    which it keeps in memory only. A used or expired code is an error page."""
+    token, code = request.GET.get("token", ""), request.GET.get("code")
     try:
+        if code is not None and not token:
+            token = embed_session_code_usable(code=code, dashboard_id=dashboard_id).token
         verified = embed_session_verify(token=token, dashboard_id=dashboard_id)
     except InvalidToken as error:
-        organization = _claimed_organization(token)
+        organization = (
+            _claimed_organization(token)
+            if token
+            else embed_session_code_organization(code=code or "")
+        )
         context = {"config": _error_config(error, organization)}
         return _secure(
             render(request, "embeds/page.html", context, status=error.status), organization
@@ -87,6 +105,8 @@ def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
         return _blocked(request, framer)
     config = page_config(verified)
     config["data"] = _first_data(verified)
+    if code is not None:
+        config["urls"]["session"] = f"/embed/{dashboard_id}/session"
     return _secure(render(request, "embeds/page.html", {"config": config}), organization)
 
 
@@ -98,6 +118,31 @@ def _first_data(verified: VerifiedEmbed) -> dict[str, Any] | None:
             return embed_dashboard_data(verified=verified, params={})
     except ApiError:
         return None
+
+
+@csrf_exempt  # no cookies are read or set: the single-use code in the body is the credential
+def embed_session_exchange(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    """POST {"code": "…"} -> {"token": "…"}, once per code (the embed page of a single-use URL).
+    A second use is a 401 `code_used`; nothing about the session is in any URL afterwards."""
+    try:
+        if request.method != "POST":
+            raise ApiError("Only POST is allowed here.", code="method_not_allowed", status=405)
+        body = json.loads(request.body or b"{}")
+        code = body.get("code") if isinstance(body, dict) else None
+        if not isinstance(code, str) or not code:
+            raise InvalidInput(
+                "The request is invalid.", details=[{"field": "code", "message": "Required."}]
+            )
+        token = embed_session_code_redeem(code=code, dashboard_id=dashboard_id)
+    except ValueError:
+        response = error_response(InvalidInput("The body is not JSON.", code="malformed_json"))
+    except ApiError as error:
+        response = error_response(error)
+    else:
+        response = JsonResponse({"token": token})
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def blocked_framer(request: HttpRequest, organization: Organization) -> str | None:
@@ -158,6 +203,7 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
         "export": claims.allow_export,
         "expires_at": claims.expires_at,
         "parent_origins": allowed_origins(verified.dashboard.organization),
+        "single_widget": permissions.widget_id is not None,
         "urls": {
             "data": f"/embed/{dashboard_id}/data",
             "drill": f"/embed/{dashboard_id}/drill",
@@ -171,6 +217,12 @@ def _visible_widget_configs(permissions: EmbedPermissions, spec: DashboardSpec) 
     reading order, so a hidden widget leaves no hole in the grid."""
     visible = visible_widgets(permissions, spec)
     configs = [_widget_config(widget) for widget in visible]
+    if permissions.widget_id is not None:
+        # A single-widget embed: the card alone, the page's whole width at its own height
+        # (the page then measures just that card for the helper's iframe height).
+        return [
+            {**c, "layout": {**c["layout"], "x": 0, "y": 0, "w": GRID_COLUMNS}} for c in configs
+        ]
     if len(visible) == len(spec.widgets):
         return configs
     in_order = sorted(configs, key=lambda c: (c["layout"]["y"], c["layout"]["x"]))

@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.models import Invite, Membership, Organization, Role
-from api.embeds.serializers import StrictCharField, StrictSerializer
 from api.openapi.docs import NO_CONTENT, path_param
 from api.scoping import OrganizationScopedMixin, request_organization
+from api.serializers import StrictCharField, StrictSerializer
 
 MAX_ORIGINS = 100
 MEMBERS = ["members"]

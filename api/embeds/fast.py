@@ -5,6 +5,7 @@ DRF serializer would coerce or trim (numbers as strings, padded strings), goes t
 `EmbedSessionCreateSerializer`, which lists every error: both paths give the same
 `SessionRequest` for every body the fast one accepts."""
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 import msgspec
@@ -47,6 +48,8 @@ class _Body(msgspec.Struct, forbid_unknown_fields=True):
     theme: _Theme | msgspec.UnsetType = msgspec.UNSET
     user: Annotated[str, msgspec.Meta(max_length=200)] = ""
     allow_export: bool = False
+    widget_id: WidgetId | None = None
+    single_use_url: bool = False
 
 
 def _plain(*values: str) -> bool:
@@ -66,7 +69,13 @@ def session_request_fast(data: Any) -> SessionRequest | None:
         return None
     if body.timezone is not None and not is_known_timezone(body.timezone):
         return None
-    strings = [body.tenant_id, body.dashboard_id, body.user, body.timezone or ""]
+    strings = [
+        body.tenant_id,
+        body.dashboard_id,
+        body.user,
+        body.timezone or "",
+        body.widget_id or "",
+    ]
     permissions = body.permissions or None
     if permissions is not None:
         if any(period not in PERIODS for period in permissions.allowed_periods):
@@ -87,11 +96,15 @@ def session_request_fast(data: Any) -> SessionRequest | None:
         dashboard_id=body.dashboard_id,
         tenant_id=body.tenant_id,
         expires_in=body.expires_in,
-        permissions=PermissionsSerializer.to_permissions(
-            None if permissions is None else msgspec.structs.asdict(permissions)
+        permissions=replace(
+            PermissionsSerializer.to_permissions(
+                None if permissions is None else msgspec.structs.asdict(permissions)
+            ),
+            widget_id=body.widget_id,
         ),
         timezone=body.timezone,
         theme=theme,
         user=body.user,
         allow_export=body.allow_export,
+        single_use_url=body.single_use_url,
     )

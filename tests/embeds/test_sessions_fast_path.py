@@ -24,6 +24,8 @@ ACCEPTED = [
     },
     {**BASE, "permissions": {}, "theme": {}, "timezone": None, "user": ""},
     {**BASE, "permissions": {"max_date_range_days": None}},
+    {**BASE, "widget_id": "w_a", "single_use_url": True},
+    {**BASE, "widget_id": None, "single_use_url": False},
 ]
 DECLINED = [  # each is something the serializer coerces, trims or refuses
     {**BASE, "tenant_id": " t1 "},
@@ -45,6 +47,10 @@ DECLINED = [  # each is something the serializer coerces, trims or refuses
     {**BASE, "permissions": {"locked_filters": {"region": ""}}},
     {**BASE, "permissions": {"max_date_range_days": True}},
     {**BASE, "surprise": 1},
+    {**BASE, "widget_id": ""},
+    {**BASE, "widget_id": " w_a"},
+    {**BASE, "widget_id": 7},
+    {**BASE, "single_use_url": "yes"},
     {"tenant_id": "t1"},
     ["not", "an", "object"],
 ]

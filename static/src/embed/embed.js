@@ -11,14 +11,37 @@ const root = document.getElementById("sl-root");
 // --- Token and parent frame -----------------------------------------------------------------
 
 const parentOrigin = trustedParentOrigin(); // reads the URL fragment: before it is removed
-let token = takeTokenFromUrl();
+const code = takeFromUrl("code");
+let token = takeFromUrl("token");
+// A single-use URL carries a code: exchanged once (POST) for the token, kept in memory only.
+const tokenReady = code && !token && !config.error ? exchangeCode(code) : Promise.resolve(token);
 
-function takeTokenFromUrl() {
+function takeFromUrl(name) {
   const url = new URL(window.location.href);
-  const value = url.searchParams.get("token");
-  url.searchParams.delete("token");
+  const value = url.searchParams.get(name);
+  url.searchParams.delete(name);
   window.history.replaceState(null, "", url.pathname + (url.search || ""));
   return value;
+}
+
+function exchangeCode(value) {
+  return fetch(config.urls.session, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ code: value }),
+    credentials: "omit",
+    cache: "no-store",
+  }).then(function (response) {
+    return response.json().catch(function () { return {}; }).then(function (body) {
+      if (!response.ok || typeof body.token !== "string") {
+        const error = (body && body.error) || { code: "invalid_code", message: "This embed link is not valid." };
+        error.status = 401;
+        throw error;
+      }
+      token = body.token;
+      return token;
+    });
+  });
 }
 
 // The helper passes its origin in the URL fragment (never sent to a server). It is believed
@@ -147,6 +170,7 @@ function start() {
   const header = el("header", "sl-header");
   const grid = el("div", "sl-grid");
   const cards = new Map();
+  if (config.single_widget) document.documentElement.classList.add("sl-single");
   buildHeader();
   config.widgets.slice().sort(function (a, b) { return a.layout.y - b.layout.y || a.layout.x - b.layout.x; }).forEach(function (widget) {
     const card = buildCard(widget);
@@ -286,10 +310,12 @@ function start() {
   // server's Retry-After, a few times, before the widgets show the error.
   function request(url, params, retries) {
     if (retries === undefined) retries = 3;
-    return fetch(url + "?" + params.toString(), {
-      headers: { Authorization: "Bearer " + token, Accept: "application/json" },
-      credentials: "omit",
-      cache: "no-store",
+    return tokenReady.then(function () {
+      return fetch(url + "?" + params.toString(), {
+        headers: { Authorization: "Bearer " + token, Accept: "application/json" },
+        credentials: "omit",
+        cache: "no-store",
+      });
     }).then(function (response) {
       if (response.ok) return response;
       if (response.status === 429 && retries > 0) {
