@@ -87,7 +87,7 @@ class EmbedSessionListCreateView(GenericAPIView):
     def post(self, request: Request) -> Response:
         session_request = session_request_fast(request.data)
         if session_request is None:  # not the common shape: the serializer names every error
-            session_request = _validated(EmbedSessionCreateSerializer, request).to_request()
+            session_request = _validated(EmbedSessionCreateSerializer, request.data).to_request()
         issued = services.embed_session_create(
             organization=request_organization(request),
             request=session_request,
