@@ -19,7 +19,7 @@ from accounts import services
 from accounts.models import Invite, Membership, Organization, Role
 from api.openapi.docs import NO_CONTENT, path_param
 from api.scoping import OrganizationScopedMixin, request_organization
-from api.serializers import StrictCharField, StrictSerializer
+from interface.serializers import StrictCharField, StrictSerializer
 
 MAX_ORIGINS = 100
 MEMBERS = ["members"]
