@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_invite'),
-        ('embeds', '0003_revocation_version'),
+        ('embeds', '0004_auditlogentry_tenant_id_length'),
     ]
 
     operations = [
