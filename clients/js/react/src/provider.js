@@ -15,7 +15,10 @@ export function SightlineProvider({ host, token, fetchToken, dashboardId, childr
     () => new TokenSource({ token, fetchToken: hasFetch ? () => fetchRef.current() : null }),
     [token, hasFetch],
   );
-  useEffect(() => () => tokens.dispose(), [tokens]);
+  useEffect(() => {
+    tokens.start();
+    return () => tokens.dispose();
+  }, [tokens]);
   const client = useMemo(() => createClient({ host, dashboardId, tokens }), [host, dashboardId, tokens]);
   const [state, setState] = useState({ config: null, error: null });
   // ECharts (a lazy chunk) downloads while the config and data requests are in flight.

@@ -23,6 +23,11 @@ export class TokenSource {
     this.pending = null;
     this.timer = null;
     this.disposed = false;
+  }
+
+  /** Start renewing (again: React's StrictMode runs an effect, its cleanup, then the effect). */
+  start() {
+    this.disposed = false;
     if (this.value) this.schedule();
   }
 
