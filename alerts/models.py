@@ -78,8 +78,10 @@ class AlertStatus(models.TextChoices):
 
 
 class AlertState(models.Model):
-    """Where one tenant stands for one rule. A row exists for every tenant the rule has seen,
-    so a tenant that stops sending events is still evaluated (as 0 for count and sum metrics)."""
+    """Where one tenant stands for one rule. A tenant without a row is ok: rows exist for the
+    tenants that left ok, and - for rules where "no events" meets the threshold (`count < 5`) -
+    for every tenant the rule has seen, so one that stops sending is still caught (alerts.states).
+    """
 
     rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="states")
     tenant_id = models.CharField(max_length=MAX_TENANT_ID_LENGTH)
@@ -101,7 +103,9 @@ class AlertState(models.Model):
 
 
 class AlertEvaluation(models.Model):
-    """One rule checked in one tick: what it saw and which tenants changed state."""
+    """A tick's check of one rule that changed something or failed: which tenants changed
+    state, or the warehouse's error. A quiet check writes no row; it only moves the rule's
+    `last_evaluated_at` (alerts.evaluation)."""
 
     rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="evaluations")
     tick = models.BigIntegerField()

@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("sightline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.conf.beat_schedule = {}  # filled by each app's `periodic.py` through ops.schedule
+app.conf.beat_schedule = {}  # filled from ops.schedule.PERIODIC_JOBS once the app is final
 
 
 @app.on_after_finalize.connect

@@ -1,9 +1,10 @@
 """Who may do what in the console, enforced on the server for every console view.
 
-`console_view` wraps a view: it requires a signed-in user with a current organization, lets every
-role read (GET/HEAD), and requires `write_role` (admin by default) for any other method. Services
-check the same rules again (they take `actor_role`), so a forged request gets a 403 either way.
-ApiErrors raised by selectors and services become the matching console page (403 / 404).
+`console_view` wraps a view: it requires a signed-in user with a current organization (else the
+login page, or creating one), lets `read_role` (every member by default) use GET, HEAD and
+OPTIONS, and requires `write_role` (admin by default) for any other method. The account services
+that take an `actor_role` check it again. ApiErrors raised by selectors and services become the
+matching console page (400 / 403 / 404), or a toast for an HTMX request.
 """
 
 from collections.abc import Callable

@@ -2,8 +2,9 @@
 parameters): chDB in-process (the embedded default) and a ClickHouse server
 (`CLICKHOUSE_URL`, through clickhouse-driver with server-side parameters).
 
-Only warehouse/ talks to a backend; everything else goes through the compiler and
-`warehouse.events`.
+Apps reach a backend only through warehouse/ (the compiler and `warehouse.reads` for reads,
+`warehouse.events` for writes) and catch `WarehouseError`; the entry points in ops/ also hold
+the backend itself (`serve` swaps and closes it, /healthz probes it).
 """
 
 import re
