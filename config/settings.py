@@ -73,6 +73,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # answers a locked-out login with the lockout page
 ]
 
+# What /v1/ runs instead (config/wsgi.py): API-key auth, no cookies, so no console middleware.
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
