@@ -90,6 +90,8 @@ export declare class Sightline {
   revokeEmbedSession(sessionId: string): Promise<Json>;
   revokeTenantSessions(tenantId: string): Promise<Json>;
   revokeAllSessions(): Promise<Json>;
+  /** Gzip batches of at most 1,000 (one the server finds too large is sent again in halves),
+   * retried on 429/5xx/broken connections; insertId and timestamp fixed before the first try. */
   sendEvents(events: Iterable<SightlineEvent> | AsyncIterable<SightlineEvent>, options?: { batchSize?: number }): Promise<SendEventsResult>;
   dashboards: {
     list(options?: { page?: number }): Promise<Json>;

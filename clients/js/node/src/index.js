@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import { Transport } from "./http.js";
 import { MAX_BATCH, eventToWire, fail, requireId, requireObject, requireString, sessionToWire, isTimeZone } from "./validate.js";
 
+import { SightlineInvalidRequestError } from "./errors.js";
+
 export * from "./errors.js";
 
 export const VERSION = "0.1.0";
@@ -87,18 +89,26 @@ export class Sightline {
     let index = 0;
     const now = new Date().toISOString();
     for await (const event of events) wire.push(eventToWire(event, index++, randomUUID, now));
-    let accepted = 0;
-    let batches = 0;
+    const totals = { accepted: 0, batches: 0 };
     for (let start = 0; start < wire.length; start += batchSize) {
-      const answer = await this.transport.request("POST", "/v1/events", {
-        body: { events: wire.slice(start, start + batchSize) },
-        gzip: true,
-        idempotent: true,
-      });
-      accepted += answer.accepted;
-      batches += 1;
+      await this.sendBatch(wire.slice(start, start + batchSize), totals);
     }
-    return { accepted, batches };
+    return totals;
+  }
+
+  /** One batch; a body over the server's size limit (413) is sent again as two halves (the
+   * events keep their insert ids, so nothing counts twice). */
+  async sendBatch(events, totals) {
+    try {
+      const answer = await this.transport.request("POST", "/v1/events", { body: { events }, gzip: true, idempotent: true });
+      totals.accepted += answer.accepted;
+      totals.batches += 1;
+    } catch (error) {
+      if (!(error instanceof SightlineInvalidRequestError && error.status === 413 && events.length > 1)) throw error;
+      const half = Math.ceil(events.length / 2);
+      await this.sendBatch(events.slice(0, half), totals);
+      await this.sendBatch(events.slice(half), totals);
+    }
   }
 }
 

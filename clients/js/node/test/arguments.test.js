@@ -3,6 +3,7 @@
 // counts what reaches it.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { gunzipSync } from "node:zlib";
 import { after, before, test } from "node:test";
 import { Sightline, SightlineArgumentError, SightlineConflictError, SightlineRateLimitError } from "../src/index.js";
 
@@ -105,4 +106,33 @@ test("organization settings map to GET/PATCH /v1/organization's snake_case shape
   assert.deepEqual(await client.organization.get(), settings);
   assert.equal(seen.at(-1).method, "GET");
   answer = { status: 200, headers: {}, body: "{}" };
+});
+
+test("a batch over the server's size limit is sent again in halves, each event once", async () => {
+  const received = [];
+  const strict = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => {
+      const events = JSON.parse(gunzipSync(Buffer.concat(chunks))).events;
+      res.setHeader("Content-Type", "application/json");
+      if (events.length > 300) {
+        res.writeHead(413).end(JSON.stringify({ error: { code: "payload_too_large", message: "send smaller batches" } }));
+        return;
+      }
+      received.push(...events.map((e) => e.insert_id));
+      res.writeHead(202).end(JSON.stringify({ accepted: events.length }));
+    });
+  });
+  await new Promise((resolve) => strict.listen(0, "127.0.0.1", resolve));
+  const client = new Sightline({ host: `http://127.0.0.1:${strict.address().port}`, apiKey: "key" });
+  try {
+    const result = await client.sendEvents(Array.from({ length: 1500 }, (_, i) => ({ tenantId: "t", eventName: "e", insertId: `id${i}` })));
+    assert.equal(result.accepted, 1500);
+    assert.equal(result.batches, 6); // 1000 -> 2 x 500 -> 4 x 250, then 500 -> 2 x 250
+    assert.equal(new Set(received).size, 1500);
+    assert.equal(received.length, 1500);
+  } finally {
+    strict.close();
+  }
 });
