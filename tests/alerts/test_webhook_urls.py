@@ -7,7 +7,7 @@ from django.test import Client
 from alerts.delivery import delivery_attempt
 from alerts.models import AlertDelivery, AlertRule, DeliveryStatus
 from alerts.webhooks import WebhookRefused, validate_webhook_url, webhook_post
-from tests.alerts.test_console import form_data
+from tests.console.alerts.test_console import form_data
 
 pytestmark = pytest.mark.django_db
 

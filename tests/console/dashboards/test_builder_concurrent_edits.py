@@ -13,7 +13,7 @@ from django.test import Client
 
 from dashboards.models import Dashboard
 from dashboards.services import dashboard_create
-from tests.console.test_builder import kpi, widget_post
+from tests.console.dashboards.test_builder import kpi, widget_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
