@@ -27,7 +27,7 @@ from datetime import datetime
 from django.conf import settings
 
 from warehouse.params import ParamValue
-from warehouse.query import Metric, WidgetQuery
+from warehouse.query import Metric, Ratio, WidgetQuery
 from warehouse.reads import CompiledQuery
 from warehouse.schema import EVENTS_TABLE
 from warehouse.scope import AnyScope, DangerousOrgWideScope, Scope, scope_predicate
@@ -133,9 +133,61 @@ class _Aggregate:
     def merge(self, states: str) -> str:
         return f"{self.name}Merge{self.params}({states})"
 
+    def finalize(self, state: str) -> str:
+        return f"finalizeAggregation({state})"
 
-def _aggregate(metric: Metric, binder: _Binder, condition: str | None = None) -> _Aggregate:
-    """One aggregate over the rows of a group; `condition` narrows it (KPI current/previous)."""
+
+def _divide(numerator: str, denominator: str) -> str:
+    """Zero-safe: a zero (or NULL) denominator gives NULL, never inf or nan."""
+    return f"{numerator} / nullIf({denominator}, 0)"
+
+
+@dataclass(frozen=True, slots=True)
+class _RatioAggregate:
+    """Two conditional aggregates of the same scan divided; as a state, the tuple of both."""
+
+    numerator: _Aggregate
+    denominator: _Aggregate
+
+    def sql(self, combinator: str = "") -> str:
+        if combinator == "State":
+            return f"tuple({self.numerator.sql('State')}, {self.denominator.sql('State')})"
+        assert not combinator, "a ratio has only its value and its state"
+        return _divide(self.numerator.sql(), self.denominator.sql())
+
+    def merge(self, states: str) -> str:
+        return _divide(
+            self.numerator.merge(f"tupleElement({states}, 1)"),
+            self.denominator.merge(f"tupleElement({states}, 2)"),
+        )
+
+    def finalize(self, state: str) -> str:
+        return _divide(
+            f"finalizeAggregation(tupleElement({state}, 1))",
+            f"finalizeAggregation(tupleElement({state}, 2))",
+        )
+
+
+def _aggregate(
+    metric: Metric | Ratio, binder: _Binder, condition: str | None = None
+) -> "_Aggregate | _RatioAggregate":
+    """One aggregate over the rows of a group; `condition` narrows it (KPI current/previous,
+    a widget of a shared alert scan). A ratio is two of them, each with its part's filters."""
+    if isinstance(metric, Ratio):
+        return _RatioAggregate(
+            _metric_aggregate(metric.numerator, binder, condition),
+            _metric_aggregate(metric.denominator, binder, condition),
+        )
+    return _metric_aggregate(metric, binder, condition)
+
+
+def _metric_aggregate(metric: Metric, binder: _Binder, condition: str | None) -> _Aggregate:
+    if metric.filters:
+        own = " AND ".join(
+            f"string_props[{binder.key(key)}] = {binder.bind('v', value, 'String')}"
+            for key, value in metric.filters
+        )
+        condition = f"{own} AND {condition}" if condition else own
     if metric.metric == "count":
         return _Aggregate("countIf", "", condition) if condition else _Aggregate("count", "", "")
     if metric.metric == "count_unique" and metric.property is None:
@@ -275,7 +327,7 @@ def _breakdown_sql(widget: WidgetQuery, binder: _Binder, where: str) -> str:
         f"  {metric.merge('state')} AS value\n"
         f"FROM (\n"
         f"  SELECT key, state,\n"
-        f"    row_number() OVER (ORDER BY finalizeAggregation(state) DESC NULLS LAST, key ASC)"
+        f"    row_number() OVER (ORDER BY {metric.finalize('state')} DESC NULLS LAST, key ASC)"
         f" AS position\n"
         f"  FROM (\n"
         f"    SELECT {dimension} AS key, {metric.sql('State')} AS state\n"

@@ -14,11 +14,32 @@ from dataclasses import dataclass, field
 class Metric:
     metric: str  # count, count_unique, sum, avg, p95, p99
     property: str | None  # None: no property (count) or user_id (count_unique)
+    # A ratio part's own conditions (sorted key/value pairs), ANDed with the widget's filters.
+    filters: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
-        """The column name in table data: `count`, `count_unique`, `p95(latency_ms)`."""
-        return self.metric if self.property is None else f"{self.metric}({self.property})"
+        """The column name in table data: `count`, `count_unique`, `p95(latency_ms)`, and for
+        a ratio part with filters `count[status=error]`."""
+        name = self.metric if self.property is None else f"{self.metric}({self.property})"
+        if not self.filters:
+            return name
+        return name + "[" + ",".join(f"{key}={value}" for key, value in self.filters) + "]"
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """numerator / denominator over the same events (e.g. errors / calls, cost / users), each
+    part with its own filters, computed in the same scan. A zero or empty denominator gives
+    NULL, never infinity."""
+
+    numerator: Metric
+    denominator: Metric
+    metric: str = "ratio"
+
+    @property
+    def label(self) -> str:
+        return f"{self.numerator.label}/{self.denominator.label}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +52,10 @@ class Sort:
 class WidgetQuery:
     kind: str  # kpi, timeseries, breakdown, table
     event_name: str
-    metric: Metric
+    metric: Metric | Ratio
     group_by: tuple[str, ...] = ()
     filters: Mapping[str, str] = field(default_factory=dict)  # the widget's own, all ANDed
     limit: int | None = None  # top N keys / series / rows
     bucket: str | None = None  # timeseries: the requested size (auto, hour, ...)
-    metrics: tuple[Metric, ...] = ()  # table: one column per metric
+    metrics: tuple[Metric | Ratio, ...] = ()  # table: one column per metric
     sort: Sort | None = None  # table

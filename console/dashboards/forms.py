@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from console.choices import Schema, period_choices
+from console.dashboards.ratio_form import RatioFields, ratio_initial
 from core.labels import key_label
 from core.limits import GRID_COLUMNS, MAX_WIDGET_ROWS
 from core.periods import AUTO_BUCKET, BUCKETS
@@ -25,6 +26,7 @@ from dashboards.spec.kinds import (
     takes_group_by,
     takes_limit,
     takes_property,
+    takes_ratio,
     takes_table_columns,
     takes_target,
 )
@@ -43,6 +45,7 @@ METRIC_LABELS = {
     "avg": "Average",
     "p95": "95th percentile",
     "p99": "99th percentile",
+    "ratio": "Ratio of two metrics",
 }
 
 
@@ -124,7 +127,7 @@ class DashboardSettingsForm(forms.Form):
         }.get(head[-1])
 
 
-class WidgetForm(forms.Form):
+class WidgetForm(RatioFields):
     """One widget. `kind` and `metric` decide which other fields apply; changing them
     re-renders the form (HTMX) with the matching chart and property choices."""
 
@@ -165,6 +168,7 @@ class WidgetForm(forms.Form):
         self.fields["event_name"].choices = _choices(schema.events, widget.get("event_name"))
         self.fields["group_by"].choices = _choices(schema.string_keys, *widget.get("group_by", []))
         self.fields["property"].choices = self._property_choices(schema, metric)
+        self.set_ratio_choices(schema, widget)
         self.applies = self._which_apply()
 
     @staticmethod
@@ -180,6 +184,7 @@ class WidgetForm(forms.Form):
             "filters": pairs_text(widget.get("filters") or {}),
             "bucket": widget.get("bucket") or AUTO_BUCKET,
             **{key: layout.get(key) for key in ("x", "y", "w", "h")},
+            **ratio_initial(widget),
         }
 
     def _current(self, name: str) -> str:
@@ -207,6 +212,7 @@ class WidgetForm(forms.Form):
             "limit": takes_limit(self.kind, grouped=takes_group_by(self.kind)),
             "target": takes_target(self.kind, self._current("chart")),
             "bucket": takes_bucket(self.kind),
+            "ratio": takes_ratio(self.metric),
         }
 
     def clean_filters(self) -> dict[str, str]:
@@ -236,6 +242,8 @@ class WidgetForm(forms.Form):
             widget["target"] = data["target"]
         if applies["bucket"]:
             widget["bucket"] = data["bucket"] or AUTO_BUCKET
+        if applies["ratio"]:
+            widget["ratio"] = self.ratio()
         if takes_table_columns(data["kind"]) and self.widget.get("kind") == data["kind"]:
             widget.update(_kept_table_extras(self.widget, widget))
         return widget
@@ -257,7 +265,8 @@ def _kept_table_extras(old: dict[str, Any], new: dict[str, Any]) -> dict[str, An
     """A table's extra metric columns and its sort survive an edit; the first column follows
     the form. A sort on a column the edit removed is dropped, so the spec's default applies."""
     extra = (old.get("metrics") or [])[1:]
-    metrics = [{"metric": new["metric"], "property": new["property"]}, *extra]
+    first = {key: new[key] for key in ("metric", "property", "ratio") if key in new}
+    metrics = [first, *extra]
     kept: dict[str, Any] = {"metrics": metrics}
     sort = old.get("sort")
     columns = [

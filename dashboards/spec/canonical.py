@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from dashboards.spec.structures import DashboardSpec, WidgetSpec
+from dashboards.spec.structures import DashboardSpec, RatioSpec, WidgetSpec
 
 
 def widget_to_dict(widget: WidgetSpec) -> dict[str, Any]:
@@ -20,16 +20,30 @@ def widget_to_dict(widget: WidgetSpec) -> dict[str, Any]:
         "limit": widget.limit,
         "layout": widget.layout.to_dict(),
     }
+    if widget.ratio is not None:
+        out["ratio"] = ratio_to_dict(widget.ratio)
     if widget.kind == "kpi":
         out["target"] = widget.target
     if widget.kind == "timeseries":
         out["bucket"] = widget.bucket
     if widget.kind == "table":
-        out["metrics"] = [{"metric": m.metric, "property": m.property} for m in widget.metrics]
+        out["metrics"] = [
+            {"metric": m.metric, "ratio": ratio_to_dict(m)}
+            if isinstance(m, RatioSpec)
+            else {"metric": m.metric, "property": m.property}
+            for m in widget.metrics
+        ]
         out["sort"] = (
             {"by": widget.sort.by, "direction": widget.sort.direction} if widget.sort else None
         )
     return out
+
+
+def ratio_to_dict(ratio: RatioSpec) -> dict[str, Any]:
+    return {
+        name: {"metric": part.metric, "property": part.property, "filters": dict(part.filters)}
+        for name, part in (("numerator", ratio.numerator), ("denominator", ratio.denominator))
+    }
 
 
 def spec_to_dict(spec: DashboardSpec) -> dict[str, Any]:

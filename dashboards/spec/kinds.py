@@ -13,8 +13,13 @@ KIND_ONLY_FIELDS: dict[str, str] = {
 
 
 def takes_property(metric: str) -> bool:
-    """count counts events; every other metric reads a property (count_unique: user_id or one)."""
-    return metric != "count"
+    """count counts events; a ratio's parts have their own; every other metric reads a property
+    (count_unique: user_id or one)."""
+    return metric not in ("count", "ratio")
+
+
+def takes_ratio(metric: str) -> bool:
+    return metric == "ratio"
 
 
 def takes_group_by(kind: str) -> bool:

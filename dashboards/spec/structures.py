@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from warehouse.query import Metric as MetricSpec  # the warehouse's contract; validated here
+from warehouse.query import Ratio as RatioSpec
 from warehouse.query import Sort as SortSpec
 from warehouse.query import WidgetQuery
 
@@ -12,6 +13,7 @@ __all__ = [
     "FilterSpec",
     "Layout",
     "MetricSpec",
+    "RatioSpec",
     "SortSpec",
     "ThemeSpec",
     "WidgetSpec",
@@ -44,11 +46,14 @@ class WidgetSpec:
     layout: Layout
     target: float | None = None  # kpi progress only
     bucket: str | None = None  # timeseries only: auto, hour, day, week, month
-    metrics: tuple[MetricSpec, ...] = ()  # table only: one column per metric
+    metrics: tuple[MetricSpec | RatioSpec, ...] = ()  # table only: one column per metric
     sort: SortSpec | None = None  # table only
+    ratio: RatioSpec | None = None  # metric "ratio" only
 
     @property
-    def metric_spec(self) -> MetricSpec:
+    def metric_spec(self) -> MetricSpec | RatioSpec:
+        if self.ratio is not None:
+            return self.ratio
         return MetricSpec(self.metric, self.property)
 
     @property

@@ -16,7 +16,9 @@ CHARTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "breakdown": ("bar", "list"),
     "table": ("table",),
 }
-METRICS: tuple[str, ...] = ("count", "count_unique", "sum", "avg", "p95", "p99")
+METRICS: tuple[str, ...] = ("count", "count_unique", "sum", "avg", "p95", "p99", "ratio")
+RATIO = "ratio"  # numerator / denominator, two of the other metrics with their own filters
+PART_METRICS: tuple[str, ...] = tuple(m for m in METRICS if m != RATIO)
 NUMERIC_METRICS: frozenset[str] = frozenset({"sum", "avg", "p95", "p99"})
 SORT_DIRECTIONS: tuple[str, ...] = ("asc", "desc")
 THEME_MODES: tuple[str, ...] = ("light", "dark")

@@ -22,7 +22,7 @@ from dashboards.spec.kinds import (
     takes_table_columns,
     takes_target,
 )
-from dashboards.spec.structures import Layout, MetricSpec, SortSpec, WidgetSpec
+from dashboards.spec.structures import Layout, MetricSpec, RatioSpec, SortSpec, WidgetSpec
 from dashboards.spec.vocabulary import (
     CHARTS_BY_KIND,
     DEFAULT_LAYOUT,
@@ -35,6 +35,8 @@ from dashboards.spec.vocabulary import (
     MAX_TABLE_METRICS,
     MAX_WIDGETS,
     METRICS,
+    PART_METRICS,
+    RATIO,
     SORT_DIRECTIONS,
     USER_ID,
     WIDGET_ID_RE,
@@ -73,6 +75,7 @@ _WIDGET_FIELDS = {
     "metrics",
     "sort",
     "layout",
+    "ratio",
 }
 
 
@@ -94,7 +97,9 @@ def _parse_widget(raw: Any, path: str, errors: SpecErrors) -> WidgetSpec | None:
         max_len=128,
         pattern=EVENT_NAME_RE,
     )
-    metric = _parse_metric(obj.get("metric", "count"), obj.get("property"), path, errors)
+    metric = _parse_metric(
+        obj.get("metric", "count"), obj.get("property"), path, errors, raw_ratio=obj.get("ratio")
+    )
     filters = _parse_widget_filters(obj.get("filters") or {}, f"{path}.filters", errors)
     layout = _parse_layout(obj.get("layout", DEFAULT_LAYOUT), f"{path}.layout", errors)
     if kind is None:
@@ -115,7 +120,8 @@ def _parse_widget(raw: Any, path: str, errors: SpecErrors) -> WidgetSpec | None:
         chart=chart,
         event_name=event_name,
         metric=metric.metric,
-        property=metric.property,
+        property=metric.property if isinstance(metric, MetricSpec) else None,
+        ratio=metric if isinstance(metric, RatioSpec) else None,
         group_by=group_by,
         filters=filters,
         limit=limit,
@@ -125,11 +131,25 @@ def _parse_widget(raw: Any, path: str, errors: SpecErrors) -> WidgetSpec | None:
 
 
 def _parse_metric(
-    raw_metric: Any, raw_property: Any, path: str, errors: SpecErrors
-) -> MetricSpec | None:
-    metric = as_choice(raw_metric, f"{path}.metric", METRICS, errors)
+    raw_metric: Any,
+    raw_property: Any,
+    path: str,
+    errors: SpecErrors,
+    *,
+    raw_ratio: Any = None,
+    choices: tuple[str, ...] = METRICS,
+) -> MetricSpec | RatioSpec | None:
+    metric = as_choice(raw_metric, f"{path}.metric", choices, errors)
     prop_path = f"{path}.property"
     if metric is None:
+        return None
+    if metric == RATIO:
+        if raw_property is not None:
+            errors.add(prop_path, "A ratio takes no property: its parts do.")
+            return None
+        return _parse_ratio(raw_ratio, f"{path}.ratio", errors)
+    if raw_ratio is not None:
+        errors.add(f"{path}.ratio", "Only the ratio metric takes a ratio.")
         return None
     if not takes_property(metric):
         if raw_property is not None:
@@ -146,6 +166,32 @@ def _parse_metric(
         return None
     prop = as_key(raw_property, prop_path, errors)
     return MetricSpec(metric, prop) if prop else None
+
+
+def _parse_ratio(raw: Any, path: str, errors: SpecErrors) -> RatioSpec | None:
+    """{"numerator": part, "denominator": part}; a part is {metric, property, filters}."""
+    obj = as_object(MISSING if raw is None else raw, path, {"numerator", "denominator"}, errors)
+    if obj is None:
+        return None
+    parts = []
+    for name in ("numerator", "denominator"):
+        part = as_object(
+            obj.get(name, MISSING), f"{path}.{name}", {"metric", "property", "filters"}, errors
+        )
+        if part is None:
+            return None
+        metric = _parse_metric(
+            part.get("metric", MISSING),
+            part.get("property"),
+            f"{path}.{name}",
+            errors,
+            choices=PART_METRICS,
+        )
+        filters = _parse_widget_filters(part.get("filters") or {}, f"{path}.{name}.filters", errors)
+        if not isinstance(metric, MetricSpec):
+            return None
+        parts.append(MetricSpec(metric.metric, metric.property, tuple(filters.items())))
+    return RatioSpec(parts[0], parts[1])
 
 
 def _parse_widget_filters(raw: Any, path: str, errors: SpecErrors) -> dict[str, str]:
@@ -254,17 +300,21 @@ def _parse_target(
 
 
 def _parse_table_metrics(
-    raw: Any, default: MetricSpec | None, path: str, errors: SpecErrors
-) -> tuple[MetricSpec, ...]:
+    raw: Any, default: MetricSpec | RatioSpec | None, path: str, errors: SpecErrors
+) -> tuple[MetricSpec | RatioSpec, ...]:
     if raw is None or raw == []:
         return (default,) if default else ()
-    out: list[MetricSpec] = []
+    out: list[MetricSpec | RatioSpec] = []
     for index, item in enumerate(as_list(raw, path, errors, max_items=MAX_TABLE_METRICS)):
-        obj = as_object(item, f"{path}[{index}]", {"metric", "property"}, errors)
+        obj = as_object(item, f"{path}[{index}]", {"metric", "property", "ratio"}, errors)
         if obj is None:
             continue
         metric = _parse_metric(
-            obj.get("metric", MISSING), obj.get("property"), f"{path}[{index}]", errors
+            obj.get("metric", MISSING),
+            obj.get("property"),
+            f"{path}[{index}]",
+            errors,
+            raw_ratio=obj.get("ratio"),
         )
         if metric is None:
             continue

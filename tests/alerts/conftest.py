@@ -98,6 +98,15 @@ WIDGETS = [
     widget("w_latency", title="Latency", metric="avg", prop="latency_ms"),
     widget("w_errors", title="Errors", filters={"status": "error"}),
     widget("w_cost", title="Cost", metric="sum", prop="cost"),
+    widget(
+        "w_error_rate",
+        title="Error rate",
+        metric="ratio",
+        ratio={
+            "numerator": {"metric": "count", "filters": {"status": "error"}},
+            "denominator": {"metric": "count"},
+        },
+    ),
 ]
 
 

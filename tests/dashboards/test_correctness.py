@@ -19,7 +19,15 @@ import pytest
 
 from core.ids import new_id
 from dashboards.data import DataRequest, dashboard_data, parse_data_request
-from dashboards.spec import METRICS, DashboardSpec, WidgetSpec, parse_spec
+from dashboards.spec import (
+    METRICS,
+    RATIO,
+    DashboardSpec,
+    MetricSpec,
+    RatioSpec,
+    WidgetSpec,
+    parse_spec,
+)
 from warehouse.events import EventRow, insert_events
 from warehouse.scope import Scope
 
@@ -43,9 +51,57 @@ def metric_props(metric: str) -> dict[str, Any]:
     return {"metric": metric, "property": "latency_ms"} if metric in NUMERIC else {"metric": metric}
 
 
+# Ratios: a share of events, a cost per user, a quantile over an average of another slice,
+# and one whose denominator is always 0 (NULL everywhere, never inf).
+RATIOS = {
+    "share": {"numerator": {"metric": "count", "filters": {"endpoint": "/chat"}},
+              "denominator": {"metric": "count"}},
+    "per_user": {"numerator": {"metric": "sum", "property": "cost"},
+                 "denominator": {"metric": "count_unique"}},
+    "p95_over_avg": {
+        "numerator": {"metric": "p95", "property": "latency_ms", "filters": {"region": "eu"}},
+        "denominator": {"metric": "avg", "property": "latency_ms"},
+    },
+    "zero": {"numerator": {"metric": "count"},
+             "denominator": {"metric": "count", "filters": {"model": "no-such-model"}}},
+}  # fmt: skip
+
+
+def kinds_of(metric: str, props: dict[str, Any]) -> list[dict[str, Any]]:
+    """A KPI, a time series, a split time series and a breakdown of one metric."""
+    base = {"event_name": "api.call", **props}
+    return [
+        {"id": f"w_kpi_{metric}", "kind": "kpi", **base},
+        {"id": f"w_ts_{metric}", "kind": "timeseries", **base},
+        {
+            "id": f"w_split_{metric}",
+            "kind": "timeseries",
+            "group_by": ["model"],
+            "limit": 2,
+            **base,
+        },
+        {"id": f"w_bd_{metric}", "kind": "breakdown", "group_by": ["model"], "limit": 3, **base},
+    ]
+
+
 def build_spec() -> DashboardSpec:
     widgets: list[dict[str, Any]] = []
+    for name, ratio in RATIOS.items():
+        widgets += kinds_of(name, {"metric": RATIO, "ratio": ratio})
+    widgets.append(
+        {
+            "id": "w_table_ratios",
+            "kind": "table",
+            "event_name": "api.call",
+            "group_by": ["region"],
+            "metrics": [{"metric": RATIO, "ratio": r} for r in RATIOS.values()]
+            + [{"metric": "count"}],
+            "sort": {"by": "count[endpoint=/chat]/count", "direction": "desc"},
+        }
+    )
     for metric in METRICS:
+        if metric == RATIO:
+            continue
         props = metric_props(metric)
         base = {"event_name": "api.call", **props}
         widgets += [
@@ -81,7 +137,7 @@ def build_spec() -> DashboardSpec:
             "kind": "table",
             "event_name": "api.call",
             "group_by": ["model", "endpoint"],
-            "metrics": [metric_props(m) for m in METRICS],
+            "metrics": [metric_props(m) for m in METRICS if m != RATIO],
             "sort": {"by": "avg(latency_ms)", "direction": "asc"},
             "limit": 7,
         },
@@ -181,6 +237,18 @@ def world() -> World:
 # --- The independent computation ------------------------------------------------------------
 
 
+def compute_metric(metric: MetricSpec | RatioSpec, rows: list[EventRow]) -> float | None:
+    """A metric of the spec over rows; a ratio part over its own filters' rows."""
+    if isinstance(metric, RatioSpec):
+        numerator = compute_metric(metric.numerator, rows)
+        denominator = compute_metric(metric.denominator, rows)
+        if numerator is None or not denominator:
+            return None
+        return numerator / denominator
+    mine = [r for r in rows if all(r.string_props.get(k, "") == v for k, v in metric.filters)]
+    return compute(metric.metric, metric.property, mine)
+
+
 def compute(metric: str, prop: str | None, rows: list[EventRow]) -> float | None:
     if metric == "count":
         return float(len(rows))
@@ -257,7 +325,7 @@ def group(rows: Iterable[EventRow], key: Callable[[EventRow], Any]) -> dict[Any,
 
 def top_keys(widget: WidgetSpec, rows: list[EventRow], dimension: str) -> list[str]:
     groups = group(rows, lambda r: r.string_props.get(dimension, ""))
-    scored = [(compute(widget.metric, widget.property, g), k) for k, g in groups.items()]
+    scored = [(compute_metric(widget.metric_spec, g), k) for k, g in groups.items()]
     scored.sort(key=lambda item: (item[0] is None, -(item[0] or 0), item[1]))
     return [k for _, k in scored[: widget.limit]]
 
@@ -270,23 +338,21 @@ def expected_data(
     if widget.kind == "kpi":
         previous = select(world, widget, start - (end - start), start, request.filters, locked)
         kpi = {
-            "value": compute(widget.metric, widget.property, rows),
-            "previous": compute(widget.metric, widget.property, previous),
+            "value": compute_metric(widget.metric_spec, rows),
+            "previous": compute_metric(widget.metric_spec, previous),
         }
         return {**kpi, "target": widget.target} if widget.chart == "progress" else kpi
     if widget.kind == "timeseries":
         zone = ZoneInfo(request.tz)
         starts = expected_bucket_starts(bucket, start, end, zone)
-        fill = 0.0 if widget.metric in ("count", "count_unique", "sum") else None
+        fill = 0.0 if widget.metric in ("count", "count_unique", "sum") else None  # not ratios
 
         def points(subset: list[EventRow]) -> list[list[Any]]:
             by_bucket = group(subset, lambda r: local_bucket(r.timestamp, bucket, zone))
             return [
                 [
                     z(s),
-                    compute(widget.metric, widget.property, by_bucket[s])
-                    if s in by_bucket
-                    else fill,
+                    compute_metric(widget.metric_spec, by_bucket[s]) if s in by_bucket else fill,
                 ]
                 for s in starts
             ]
@@ -309,9 +375,8 @@ def expected_data(
         out = [
             {
                 "key": k,
-                "value": compute(
-                    widget.metric,
-                    widget.property,
+                "value": compute_metric(
+                    widget.metric_spec,
                     [r for r in rows if r.string_props.get(dim, "") == k],
                 ),
             }
@@ -319,13 +384,10 @@ def expected_data(
         ]
         rest = [r for r in rows if r.string_props.get(dim, "") not in top]
         if rest:
-            out.append({"key": "other", "value": compute(widget.metric, widget.property, rest)})
+            out.append({"key": "other", "value": compute_metric(widget.metric_spec, rest)})
         return {"rows": out}
     groups = group(rows, lambda r: tuple(r.string_props.get(d, "") for d in widget.group_by))
-    table = [
-        [*key, *(compute(m.metric, m.property, g) for m in widget.metrics)]
-        for key, g in groups.items()
-    ]
+    table = [[*key, *(compute_metric(m, g) for m in widget.metrics)] for key, g in groups.items()]
     columns = [*widget.group_by, *(m.label for m in widget.metrics)]
     assert widget.sort is not None
     at = columns.index(widget.sort.by)

@@ -9,6 +9,7 @@ from core.errors import InvalidInput
 from dashboards.spec import (
     CHARTS_BY_KIND,
     KINDS,
+    MAX_WIDGETS,
     METRICS,
     SPEC_MAX_BYTES,
     parse_spec,
@@ -100,6 +101,11 @@ def test_every_kind_chart_and_metric_is_accepted() -> None:
                 extra: dict[str, Any] = {}
                 if metric in ("sum", "avg", "p95", "p99"):
                     extra["property"] = "latency_ms"
+                if metric == "ratio":
+                    extra["ratio"] = {
+                        "numerator": {"metric": "count", "filters": {"status": "error"}},
+                        "denominator": {"metric": "count"},
+                    }
                 if kind in ("breakdown", "table"):
                     extra["group_by"] = ["model"]
                 if chart == "progress":
@@ -113,8 +119,9 @@ def test_every_kind_chart_and_metric_is_accepted() -> None:
                         **extra,
                     )
                 )
-    spec = parse_spec(spec_with(*widgets))
-    assert len(spec.widgets) == len(widgets)
+    for first in range(0, len(widgets), MAX_WIDGETS):  # a spec holds at most MAX_WIDGETS
+        chunk = widgets[first : first + MAX_WIDGETS]
+        assert len(parse_spec(spec_with(*chunk)).widgets) == len(chunk)
 
 
 def test_count_unique_defaults_to_user_id_and_accepts_a_string_prop() -> None:
@@ -283,3 +290,56 @@ def test_parse_does_not_mutate_its_input() -> None:
     raw = copy.deepcopy(DESIGN_EXAMPLE)
     parse_spec(raw)
     assert raw == DESIGN_EXAMPLE
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"metric": "ratio"}, "ratio", "Required."),
+        ({"metric": "count", "ratio": {}}, "ratio", "Only the ratio metric takes a ratio."),
+        ({"metric": "ratio", "property": "x", "ratio": {}}, "property", "A ratio takes no"),
+        (
+            {"metric": "ratio", "ratio": {"numerator": {"metric": "count"}}},
+            "ratio.denominator",
+            "Required.",
+        ),
+        (
+            {
+                "metric": "ratio",
+                "ratio": {
+                    "numerator": {"metric": "ratio"},
+                    "denominator": {"metric": "count"},
+                },
+            },
+            "ratio.numerator.metric",
+            "Must be one of",
+        ),
+        (
+            {
+                "metric": "ratio",
+                "ratio": {
+                    "numerator": {"metric": "sum"},
+                    "denominator": {"metric": "count", "colour": "red"},
+                },
+            },
+            "ratio.numerator.property",
+            "needs a numeric property",
+        ),
+    ],
+)
+def test_ratio_errors_name_their_field(fields, field, message) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_spec(spec_with(widget(id="w_r", **fields)))
+    details = {d["field"]: d["message"] for d in caught.value.details}
+    assert any(message in m for f, m in details.items() if f == f"widgets[0].{field}"), details
+
+
+def test_a_ratio_round_trips_through_the_canonical_form() -> None:
+    ratio = {
+        "numerator": {"metric": "sum", "property": "cost", "filters": {"plan": "pro"}},
+        "denominator": {"metric": "count_unique", "property": None, "filters": {}},
+    }
+    parsed = parse_spec(spec_with(widget(id="w_r", metric="ratio", ratio=ratio)))
+    assert spec_to_dict(parsed)["widgets"][0]["ratio"] == ratio
+    assert parse_spec(spec_to_dict(parsed)) == parsed
+    assert parsed.widgets[0].query.metric.label == "sum(cost)[plan=pro]/count_unique"

@@ -73,6 +73,39 @@ WIDGETS = parse_spec(
                 ],
                 "sort": {"by": "avg(latency_ms)", "direction": "asc"},
             },
+            {
+                "id": "w_ratio_kpi",
+                "kind": "kpi",
+                "event_name": "api.call",
+                "metric": "ratio",
+                "ratio": {
+                    "numerator": {"metric": "count", "filters": {"status": "error"}},
+                    "denominator": {"metric": "count"},
+                },
+            },
+            {
+                "id": "w_ratio_split",
+                "kind": "timeseries",
+                "event_name": "api.call",
+                "metric": "ratio",
+                "ratio": {
+                    "numerator": {"metric": "sum", "property": "cost"},
+                    "denominator": {"metric": "count_unique"},
+                },
+                "group_by": ["model"],
+                "limit": 3,
+            },
+            {
+                "id": "w_ratio_breakdown",
+                "kind": "breakdown",
+                "event_name": "api.call",
+                "metric": "ratio",
+                "ratio": {
+                    "numerator": {"metric": "p95", "property": "latency_ms"},
+                    "denominator": {"metric": "avg", "property": "latency_ms"},
+                },
+                "group_by": ["model"],
+            },
         ],
     }
 ).widgets

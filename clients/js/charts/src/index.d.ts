@@ -12,8 +12,16 @@ export interface Widget {
   group_by: string[];
   target?: number | null;
   limit?: number | null;
+  /** count, count_unique, sum, avg, p95, p99 or ratio (see `ratio`). */
   metric?: string;
+  /** metric "ratio": numerator / denominator, each with its own filters; null when the denominator is 0. */
+  ratio?: { numerator: RatioPart; denominator: RatioPart } | null;
   layout?: { x: number; y: number; w: number; h: number };
+}
+export interface RatioPart {
+  metric: "count" | "count_unique" | "sum" | "avg" | "p95" | "p99";
+  property?: string | null;
+  filters?: Record<string, string>;
 }
 export interface Clicked {
   dimension?: string;

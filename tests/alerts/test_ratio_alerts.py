@@ -1,0 +1,37 @@
+"""Alerts watch ratio widgets (issue 14, item 3): an error rate per tenant, in the same shared
+scan as the other widgets of the event."""
+
+import pytest
+
+from alerts.models import AlertState
+from tests.alerts.test_evaluation import calls
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_error_rate_fires_per_tenant_and_shares_the_scan(org, make_rule, receiver, clock):
+    calls(org, "acme", 7, string_props={"status": "ok"})
+    calls(org, "acme", 3, string_props={"status": "error"})  # 30 %
+    calls(org, "globex", 9, string_props={"status": "ok"})
+    calls(org, "globex", 1, string_props={"status": "error"})  # 10 %
+    rate = make_rule("gt", 0.2, widget_id="w_error_rate", name="Error rate above 20 %")
+    make_rule("gt", 5, widget_id="w_calls")  # same event and window: the same scan
+
+    summary = clock.tick()
+
+    assert summary.rules_evaluated == 2 and summary.queries == 1
+    assert dict(AlertState.objects.filter(rule=rate).values_list("tenant_id", "status")) == {
+        "acme": "firing"
+    }
+    fired = [p for p in receiver.payloads() if p["rule"]["id"] == rate.pk]
+    assert [(p["tenant_id"], p["value"]) for p in fired] == [("acme", 0.3)]
+
+
+def test_a_tenant_without_events_has_no_rate_and_does_not_fire(org, make_rule, clock):
+    calls(org, "acme", 2, string_props={"status": "ok"})
+    rate = make_rule("lt", 0.5, widget_id="w_error_rate")  # 0 % is below: fires
+
+    clock.tick()
+
+    states = dict(AlertState.objects.filter(rule=rate).values_list("tenant_id", "status"))
+    assert states == {"acme": "firing"}  # 0 / 2 = 0; tenants with nothing to divide: no value
