@@ -1,0 +1,52 @@
+"""The builder's ratio fields (issue 14, item 3): a widget becomes an error rate through the
+form, the spec stores the ratio, and the preview shows it."""
+
+import pytest
+from django.core.cache import cache
+
+from dashboards.services import dashboard_create
+from tests.factories import event, insert, spec, widget
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_form_builds_an_error_rate_and_the_preview_computes_it(org, admin_client, htmx):
+    dashboard = dashboard_create(organization=org.organization, spec=spec(widgets=[widget()]))
+    insert(
+        event(org_id=org.organization.pk, tenant_id="t1", string_props={"status": status})
+        for status in ("error", "ok", "ok", "ok")
+    )
+    cache.clear()
+    url = f"/app/dashboards/{dashboard.pk}/widgets/w_calls"
+    fields = {
+        "title": "Error rate",
+        "kind": "kpi",
+        "chart": "stat",
+        "event_name": "api.call",
+        "metric": "ratio",
+        "numerator_metric": "count",
+        "numerator_filters": "status = error",
+        "denominator_metric": "count",
+        "x": 0, "y": 0, "w": 3, "h": 2,
+    }  # fmt: skip
+    refreshed = admin_client.post(url, {**fields, "_refresh": "1"}, headers=htmx)
+    assert 'name="numerator_metric"' in refreshed.content.decode()  # the ratio fields show
+    saved = admin_client.post(url, fields, headers=htmx)
+    assert saved.status_code == 200
+    dashboard.refresh_from_db()
+    stored = dashboard.draft_spec["widgets"][0]
+    assert stored["metric"] == "ratio" and stored["property"] is None
+    assert stored["ratio"]["numerator"] == {
+        "metric": "count",
+        "property": None,
+        "filters": {"status": "error"},
+    }
+    preview = admin_client.get(f"/app/dashboards/{dashboard.pk}/preview", {"tenant_id": "t1"})
+    assert preview.context["data"]["widgets"][0]["data"]["value"] == 0.25
+
+    bad = admin_client.post(url, {**fields, "numerator_filters": "no equals sign"}, headers=htmx)
+    assert bad.status_code == 400 and "numerator_filters" in bad.context["widget_form"].errors
+    dashboard.refresh_from_db()
+    assert dashboard.draft_spec["widgets"][0]["ratio"]["numerator"]["filters"] == {
+        "status": "error"
+    }  # nothing changed
