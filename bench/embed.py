@@ -75,7 +75,8 @@ def setup(args: argparse.Namespace) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    query_bench.ensure_data(args.events)
+    if args.navigations:  # sessions and verifications never touch the warehouse
+        query_bench.ensure_data(args.events)
 
 
 def set_sqlite_journal(*, wal: bool) -> None:
@@ -175,8 +176,38 @@ def bench_sessions(organization: Any, key: Any, dashboard: Any, count: int) -> N
         assert response.status_code == 201, response.content
 
     over_http = rate(http, count // 2)
+    wsgi = _wsgi_post(key.secret, body)
+    through_handler = rate(lambda i: wsgi(), count)
     print(f"1. sessions issued, one thread: service {service}")
-    print(f"   POST /v1/embed-sessions through Django: {over_http}")
+    print(f"   POST /v1/embed-sessions through Django's test client (full middleware): {over_http}")
+    print(
+        f"   POST /v1/embed-sessions through config.wsgi.application (API handler): {through_handler}"
+    )
+
+
+def _wsgi_post(secret: str, body: dict) -> Callable[[], None]:
+    """One request through the production WSGI callable, minus the HTTP server's parsing."""
+    import io
+    import json
+    from wsgiref.util import setup_testing_defaults
+
+    from config.wsgi import application
+
+    payload = json.dumps(body).encode()
+
+    def post() -> None:
+        environ: dict[str, Any] = {}
+        setup_testing_defaults(environ)
+        environ.update(
+            REQUEST_METHOD="POST", PATH_INFO="/v1/embed-sessions", CONTENT_TYPE="application/json",
+            CONTENT_LENGTH=str(len(payload)), HTTP_AUTHORIZATION=f"Bearer {secret}",
+            SERVER_NAME="localhost", HTTP_HOST="localhost", **{"wsgi.input": io.BytesIO(payload)},
+        )  # fmt: skip
+        status: list[str] = []
+        b"".join(application(environ, lambda s, h, e=None: status.append(s)))
+        assert status[0].startswith("201"), status
+
+    return post
 
 
 def bench_verifications(organization: Any, dashboard: Any, count: int) -> None:
