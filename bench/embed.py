@@ -179,10 +179,8 @@ def bench_sessions(organization: Any, key: Any, dashboard: Any, count: int) -> N
     wsgi = _wsgi_post(key.secret, body)
     through_handler = rate(lambda i: wsgi(), count)
     print(f"1. sessions issued, one thread: service {service}")
-    print(f"   POST /v1/embed-sessions through Django's test client (full middleware): {over_http}")
-    print(
-        f"   POST /v1/embed-sessions through config.wsgi.application (API handler): {through_handler}"
-    )
+    print(f"   POST /v1/embed-sessions, Django's test client (full middleware): {over_http}")
+    print(f"   POST /v1/embed-sessions, config.wsgi.application (API handler): {through_handler}")
 
 
 def _wsgi_post(secret: str, body: dict) -> Callable[[], None]:
