@@ -13,6 +13,7 @@ from ops import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("", include("api.openapi.urls")),
     path("v1/", include("api.ingest.urls")),

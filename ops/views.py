@@ -16,6 +16,20 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("/app/")
 
 
+FAVICON = (
+    b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><rect width='16' height='16'"
+    b" rx='4' fill='#4f46e5'/><path d='M3 11l3-4 3 2 4-5' stroke='white' stroke-width='1.8'"
+    b" fill='none'/></svg>"
+)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """What browsers ask for on pages without an icon link (partials, the admin)."""
+    response = HttpResponse(FAVICON, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness plus a one-row warehouse probe; 503 when the warehouse cannot answer. Anyone
     may ask, so the answer is up or down only: the reason (which can name hosts, users and

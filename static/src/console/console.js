@@ -33,6 +33,11 @@
   // Plain (non-HTMX) forms with data-confirm ask first; HTMX forms use hx-confirm instead.
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    // A form marked data-no-submit only groups controls that drive HTMX requests.
+    if (form.hasAttribute("data-no-submit")) {
+      event.preventDefault();
+      return;
+    }
     if (form.hasAttribute("data-confirm") && !form.hasAttribute("hx-post") && !window.confirm(form.getAttribute("data-confirm"))) {
       event.preventDefault();
     }
@@ -40,6 +45,11 @@
 
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+    // The builder preview reloads on a change of its own controls. A named event rather than
+    // an htmx event filter, which htmx runs through eval (refused by the console's CSP).
+    if (event.target.closest("#preview-controls, #preview-filters")) {
+      document.body.dispatchEvent(new CustomEvent("preview-changed"));
+    }
   });
 
   document.addEventListener("DOMContentLoaded", function () {
