@@ -162,6 +162,7 @@ class SessionRequest:
     expires_in: int
     permissions: EmbedPermissions
     timezone: str | None = None
+    locale: str | None = None  # BCP 47; None: the viewer's browser decides
     theme: dict[str, str] | None = None
     user: str = ""
     allow_export: bool = False
@@ -205,6 +206,7 @@ def embed_session_create(
         issued_at=issued_at,
         expires_at=int(issued_at) + request.expires_in,
         timezone=request.timezone,
+        locale=request.locale,
         theme=request.theme or {},
         user=request.user,
         allow_export=request.allow_export,

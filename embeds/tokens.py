@@ -79,6 +79,7 @@ class EmbedClaims:
     issued_at: float
     expires_at: int
     timezone: str | None = None
+    locale: str | None = None
     theme: Mapping[str, str] = field(default_factory=dict)
     user: str = ""
     allow_export: bool = False
@@ -98,6 +99,8 @@ class EmbedClaims:
         }
         if self.timezone:
             payload["tz"] = self.timezone
+        if self.locale:
+            payload["loc"] = self.locale
         if self.theme:
             payload["theme"] = dict(self.theme)
         if self.user:
@@ -165,6 +168,7 @@ def _claims_from_payload(kid: str, payload: dict[str, Any]) -> EmbedClaims:
         issued_at=float(payload["iat"]),
         expires_at=int(payload["exp"]),
         timezone=payload.get("tz") if isinstance(payload.get("tz"), str) else None,
+        locale=payload.get("loc") if isinstance(payload.get("loc"), str) else None,
         theme={str(k): str(v) for k, v in theme.items()},
         user=str(payload.get("user") or ""),
         allow_export=payload.get("export") is True,

@@ -28,7 +28,7 @@ from core.periods import PERIOD_LABELS
 from core.ratelimit import concurrency_slot, parse_rate, rate_limit_check
 from dashboards.layout import reflow
 from dashboards.selectors import dashboard_version_spec
-from dashboards.spec import DashboardSpec, WidgetSpec
+from dashboards.spec import DashboardSpec, WidgetSpec, ratio_to_dict
 from embeds.permissions import allowed_periods, default_period, visible_widgets
 from embeds.queries import embed_dashboard_data, embed_drill, embed_export
 from embeds.selectors import (
@@ -198,6 +198,7 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
         "period": default_period(permissions, spec),
         "max_date_range_days": permissions.max_date_range_days,
         "timezone": claims.timezone or verified.dashboard.organization.default_timezone,
+        "locale": claims.locale,
         "theme": {**theme, **claims.theme},
         "drill_down": permissions.allow_drill_down,
         "export": claims.allow_export,
@@ -240,6 +241,8 @@ def _widget_config(widget: WidgetSpec) -> dict[str, Any]:
         "target": widget.target,
         "limit": widget.limit,
         "layout": widget.layout.to_dict(),
+        "format": dict(widget.format) if widget.format else None,
+        "ratio": ratio_to_dict(widget.ratio) if widget.ratio else None,
     }
 
 

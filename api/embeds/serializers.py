@@ -1,5 +1,6 @@
 """Input serializers of the embeds API: strict, an unknown key is a 400, never ignored."""
 
+import re
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,6 +16,9 @@ from dashboards.spec import COLOR_RE, FONT_RE
 from embeds.services import SessionRequest
 from embeds.tokens import EmbedPermissions
 from interface.serializers import StrictCharField, StrictSerializer
+
+# A BCP 47 language tag: language, then script / region / variant subtags.
+LOCALE_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,4}")
 
 
 class StringMapField(serializers.DictField):
@@ -72,6 +76,7 @@ class EmbedSessionCreateSerializer(StrictSerializer):
     expires_in = serializers.IntegerField(required=False, default=3600, min_value=1)
     permissions = PermissionsSerializer(required=False)
     timezone = serializers.CharField(required=False, allow_null=True, default=None, max_length=64)
+    locale = serializers.CharField(required=False, allow_null=True, default=None, max_length=35)
     theme = ThemeSerializer(required=False)
     user = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     allow_export = serializers.BooleanField(required=False, default=False)
@@ -95,6 +100,11 @@ class EmbedSessionCreateSerializer(StrictSerializer):
             raise serializers.ValidationError(f"At most {settings.EMBED_MAX_EXPIRES_IN} seconds.")
         return value
 
+    def validate_locale(self, value: str | None) -> str | None:
+        if value is not None and not LOCALE_RE.fullmatch(value):
+            raise serializers.ValidationError("Not a BCP 47 language tag (e.g. de-DE, en-US).")
+        return value
+
     def validate_timezone(self, value: str | None) -> str | None:
         if value is None:
             return None
@@ -111,6 +121,7 @@ class EmbedSessionCreateSerializer(StrictSerializer):
             expires_in=data["expires_in"],
             permissions=replace(permissions, widget_id=data["widget_id"] or None),
             timezone=data["timezone"],
+            locale=data["locale"],
             theme=dict(data.get("theme") or {}),
             user=data["user"],
             allow_export=data["allow_export"],

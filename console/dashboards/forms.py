@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from console.choices import Schema, period_choices
+from console.dashboards.format_form import FormatFields, format_initial
 from console.dashboards.ratio_form import RatioFields, ratio_initial
 from core.labels import key_label
 from core.limits import GRID_COLUMNS, MAX_WIDGET_ROWS
@@ -127,7 +128,7 @@ class DashboardSettingsForm(forms.Form):
         }.get(head[-1])
 
 
-class WidgetForm(RatioFields):
+class WidgetForm(RatioFields, FormatFields):
     """One widget. `kind` and `metric` decide which other fields apply; changing them
     re-renders the form (HTMX) with the matching chart and property choices."""
 
@@ -185,6 +186,7 @@ class WidgetForm(RatioFields):
             "bucket": widget.get("bucket") or AUTO_BUCKET,
             **{key: layout.get(key) for key in ("x", "y", "w", "h")},
             **ratio_initial(widget),
+            **format_initial(widget),
         }
 
     def _current(self, name: str) -> str:
@@ -244,6 +246,9 @@ class WidgetForm(RatioFields):
             widget["bucket"] = data["bucket"] or AUTO_BUCKET
         if applies["ratio"]:
             widget["ratio"] = self.ratio()
+        number_format = self.number_format()
+        if number_format is not None:
+            widget["format"] = number_format
         if takes_table_columns(data["kind"]) and self.widget.get("kind") == data["kind"]:
             widget.update(_kept_table_extras(self.widget, widget))
         return widget

@@ -13,7 +13,7 @@ The package: `vocabulary` (kinds, charts, metrics, limits), `structures` (the fr
 spec), `canonical` (back to JSON).
 """
 
-from dashboards.spec.canonical import spec_to_dict, widget_to_dict
+from dashboards.spec.canonical import ratio_to_dict, spec_to_dict, widget_to_dict
 from dashboards.spec.parse import parse_spec
 from dashboards.spec.structures import (
     DashboardSpec,
@@ -84,6 +84,7 @@ __all__ = [
     "ThemeSpec",
     "WidgetSpec",
     "parse_spec",
+    "ratio_to_dict",
     "spec_to_dict",
     "widget_to_dict",
 ]

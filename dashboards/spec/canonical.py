@@ -22,6 +22,8 @@ def widget_to_dict(widget: WidgetSpec) -> dict[str, Any]:
     }
     if widget.ratio is not None:
         out["ratio"] = ratio_to_dict(widget.ratio)
+    if widget.format is not None:
+        out["format"] = dict(widget.format)
     if widget.kind == "kpi":
         out["target"] = widget.target
     if widget.kind == "timeseries":

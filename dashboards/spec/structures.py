@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from warehouse.query import Metric as MetricSpec  # the warehouse's contract; validated here
 from warehouse.query import Ratio as RatioSpec
@@ -49,6 +50,7 @@ class WidgetSpec:
     metrics: tuple[MetricSpec | RatioSpec, ...] = ()  # table only: one column per metric
     sort: SortSpec | None = None  # table only
     ratio: RatioSpec | None = None  # metric "ratio" only
+    format: Mapping[str, Any] | None = None  # how values are shown (dashboards.spec.formats)
 
     @property
     def metric_spec(self) -> MetricSpec | RatioSpec:

@@ -14,6 +14,7 @@ from dashboards.spec.fields import (
     as_object,
     as_string,
 )
+from dashboards.spec.formats import parse_format
 from dashboards.spec.kinds import (
     KIND_ONLY_FIELDS,
     takes_bucket,
@@ -76,6 +77,7 @@ _WIDGET_FIELDS = {
     "sort",
     "layout",
     "ratio",
+    "format",
 }
 
 
@@ -102,6 +104,7 @@ def _parse_widget(raw: Any, path: str, errors: SpecErrors) -> WidgetSpec | None:
     )
     filters = _parse_widget_filters(obj.get("filters") or {}, f"{path}.filters", errors)
     layout = _parse_layout(obj.get("layout", DEFAULT_LAYOUT), f"{path}.layout", errors)
+    number_format = parse_format(obj.get("format"), f"{path}.format", errors)
     if kind is None:
         return None
     chart = as_choice(
@@ -122,6 +125,7 @@ def _parse_widget(raw: Any, path: str, errors: SpecErrors) -> WidgetSpec | None:
         metric=metric.metric,
         property=metric.property if isinstance(metric, MetricSpec) else None,
         ratio=metric if isinstance(metric, RatioSpec) else None,
+        format=number_format,
         group_by=group_by,
         filters=filters,
         limit=limit,

@@ -50,3 +50,36 @@ def test_the_form_builds_an_error_rate_and_the_preview_computes_it(org, admin_cl
     assert dashboard.draft_spec["widgets"][0]["ratio"]["numerator"]["filters"] == {
         "status": "error"
     }  # nothing changed
+
+
+def test_the_form_saves_a_number_format(org, admin_client, htmx) -> None:
+    dashboard = dashboard_create(organization=org.organization, spec=spec(widgets=[widget()]))
+    url = f"/app/dashboards/{dashboard.pk}/widgets/w_calls"
+    fields = {
+        "title": "Spend",
+        "kind": "kpi",
+        "chart": "stat",
+        "event_name": "api.call",
+        "metric": "count",
+        "unit": "currency",
+        "currency": "eur",
+        "decimals": "2",
+        "compact": "false",
+        "x": 0, "y": 0, "w": 3, "h": 2,
+    }  # fmt: skip
+    assert admin_client.post(url, fields, headers=htmx).status_code == 200
+    dashboard.refresh_from_db()
+    assert dashboard.draft_spec["widgets"][0]["format"] == {
+        "unit": "currency",
+        "currency": "EUR",
+        "decimals": 2,
+        "compact": False,
+        "prefix": "",
+        "suffix": "",
+    }
+    missing = admin_client.post(url, {**fields, "currency": ""}, headers=htmx)
+    assert missing.status_code == 400 and "ISO 4217" in missing.content.decode()
+    plain = admin_client.post(url, {**fields, "unit": "number", "compact": ""}, headers=htmx)
+    assert plain.status_code == 200
+    dashboard.refresh_from_db()
+    assert dashboard.draft_spec["widgets"][0]["format"]["decimals"] == 2  # decimals stay

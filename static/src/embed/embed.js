@@ -2,11 +2,12 @@
 // endpoint with @sightline/charts (the renderer the builder preview and @sightline/react use).
 // The token is read from the URL once, removed from it, and only ever sent as an Authorization
 // header; the helper (/sdk/embed.js) may swap in a fresh one (setToken) before it expires.
-import { createWidgetView, el, loadCharts } from "@sightline/charts";
+import { createWidgetView, el, loadCharts, setLocale } from "@sightline/charts";
 import { download, eventsTable, openPanel } from "./drill.js";
 
 const config = JSON.parse(document.getElementById("sl-config").textContent);
 const root = document.getElementById("sl-root");
+setLocale(config.locale || undefined); // the session's BCP 47 locale; else the browser's
 
 // --- Token and parent frame -----------------------------------------------------------------
 
@@ -134,7 +135,25 @@ function start() {
     else if (message.type === "setTheme") setTheme(message.payload || {});
     else if (message.type === "setToken") acceptToken((message.payload || {}).token);
     else if (message.type === "reload") load();
+    else if (message.type === "setLocale") changeLocale((message.payload || {}).locale);
+    else if (message.type === "setTimezone") changeTimezone((message.payload || {}).timezone);
   });
+
+  function changeLocale(tag) {
+    if (typeof tag !== "string") return;
+    setLocale(tag);
+    cards.forEach(function (card) { card.view.setTheme(state.theme); }); // redraws its last data
+  }
+
+  function changeTimezone(zone) {
+    try {
+      new Intl.DateTimeFormat(undefined, { timeZone: zone }); // throws for an unknown zone
+    } catch (error) {
+      return;
+    }
+    config.timezone = zone;
+    load();
+  }
 
   function setFilters(filters) {
     // Locked filters are the server's to enforce; the page just never sends them.

@@ -178,6 +178,8 @@ def test_signing_key_is_created_once_and_reused(api, org, dashboard):
         ),
         ({"tenant_id": TENANT_A, "dashboard_id": "x", "permissions": "all"}, "permissions"),
         ({"tenant_id": TENANT_A, "dashboard_id": "x", "timezone": "Mars/Olympus"}, "timezone"),
+        ({"tenant_id": TENANT_A, "dashboard_id": "x", "locale": "de_DE;drop"}, "locale"),
+        ({"tenant_id": TENANT_A, "dashboard_id": "x", "locale": "x" * 40}, "locale"),
         # Not IANA: the host zone under another name, which the data endpoint would refuse later.
         ({"tenant_id": TENANT_A, "dashboard_id": "x", "timezone": "localtime"}, "timezone"),
         (
@@ -326,3 +328,18 @@ def test_audit_log_is_read_only_in_the_django_admin(admin_client, api, dashboard
     assert add.status_code == 403
     assert delete.status_code == 403
     assert AuditLogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_locale_travels_in_the_token_to_the_page(api, client, dashboard):
+    response = api.post(
+        URL,
+        {"tenant_id": TENANT_A, "dashboard_id": dashboard.pk, "locale": "de-DE"},
+        format="json",
+    )
+    assert response.status_code == 201
+    token = response.json()["token"]
+    assert jwt.decode(token, options={"verify_signature": False})["loc"] == "de-DE"
+    page = client.get(f"/embed/{dashboard.pk}", {"token": token}).content.decode()
+    assert '"locale": "de-DE"' in page
+    without = api.post(URL, {"tenant_id": TENANT_A, "dashboard_id": dashboard.pk}, format="json")
+    assert "loc" not in jwt.decode(without.json()["token"], options={"verify_signature": False})

@@ -1,11 +1,64 @@
 // Number and time formatting: the one place a widget's figures are turned into text.
 
-/** 1234.5 -> "1,234.5", 12345 -> "12.3K", null -> "—" (in the viewer's locale). */
-export function formatNumber(value) {
+let locale; // undefined: the browser's; setLocale() (the embed session's `locale`) changes it
+
+/** The BCP 47 tag numbers and dates are formatted in (separators, month names). */
+export function setLocale(tag) {
+  try {
+    locale = tag ? Intl.getCanonicalLocales(tag)[0] : undefined;
+  } catch (error) {
+    locale = undefined; // not a language tag: keep the browser's
+  }
+  return locale;
+}
+
+export function getLocale() {
+  return locale;
+}
+
+const BYTE_UNITS = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte", "petabyte"];
+const DURATIONS = [[3600000, "hour"], [60000, "minute"], [1000, "second"], [1, "millisecond"]];
+
+function numberFormat(options) {
+  return new Intl.NumberFormat(locale, options).format.bind(null);
+}
+
+function digits(format, fallback) {
+  const decimals = format && Number.isInteger(format.decimals) ? format.decimals : null;
+  return decimals === null ? { maximumFractionDigits: fallback } : { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
+}
+
+/**
+ * A widget value as text, following the widget's `format` (DESIGN.md + docs/widgets.md):
+ * unit number | percent (0.25 -> 25%) | currency (+ code) | duration (ms -> "1.2 s") | bytes;
+ * decimals; compact ("12.3K"); prefix / suffix. Without a format: 1234.5 -> "1,234.5",
+ * 12345 -> "12.3K". null -> "—". In the viewer's locale (setLocale).
+ */
+export function formatNumber(value, format) {
   if (value === null || value === undefined || Number.isNaN(value)) return "—";
+  const f = format || {};
   const abs = Math.abs(value);
-  if (abs >= 10000) return new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 }).format(value);
-  return new Intl.NumberFormat(undefined, { maximumFractionDigits: abs < 10 ? 2 : 1 }).format(value);
+  const compact = f.compact === true || (f.compact !== false && !f.unit && abs >= 10000);
+  const notation = compact ? { notation: "compact" } : {};
+  let text;
+  if (f.unit === "percent") text = numberFormat({ style: "percent", ...digits(f, 1), ...notation })(value);
+  else if (f.unit === "currency" && f.currency) {
+    text = numberFormat({ style: "currency", currency: f.currency, ...digits(f, abs < 100 ? 2 : 0), ...notation })(value);
+  } else if (f.unit === "duration") {
+    const [size, unit] = DURATIONS.find(([ms]) => abs >= ms) || DURATIONS[DURATIONS.length - 1];
+    text = numberFormat({ style: "unit", unit, unitDisplay: "short", ...digits(f, 1) })(value / size);
+  } else if (f.unit === "bytes") {
+    const power = Math.min(BYTE_UNITS.length - 1, abs < 1 ? 0 : Math.floor(Math.log(abs) / Math.log(1024)));
+    text = numberFormat({ style: "unit", unit: BYTE_UNITS[power], unitDisplay: "short", ...digits(f, power ? 1 : 0) })(value / 1024 ** power);
+  } else {
+    text = numberFormat({ ...digits(f, compact ? 1 : abs < 10 ? 2 : 1), ...notation })(value);
+  }
+  return `${f.prefix || ""}${text}${f.suffix || ""}`;
+}
+
+/** The same, compact: for value axes, where long labels would overlap. */
+export function formatAxis(value, format) {
+  return formatNumber(value, { ...(format || {}), compact: true, decimals: undefined });
 }
 
 /** The KPI's change against the previous period: {direction: up|down|flat, text}. */
@@ -22,7 +75,7 @@ export function formatChange(value, previous) {
 export function formatTime(text, timeZone) {
   const date = new Date(String(text).replace(" ", "T") + "Z");
   if (Number.isNaN(date.getTime())) return String(text);
-  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium", timeZone }).format(date);
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium", timeZone }).format(date);
 }
 
 /** ECharts' time axis labels, per level. */

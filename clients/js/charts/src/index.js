@@ -1,6 +1,6 @@
 // @sightline/charts: the one renderer of Sightline widgets.
 export { createWidgetView, loadCharts } from "./view.js";
-export { columnLabel, formatChange, formatNumber, formatTime, TIME_LABELS } from "./format.js";
+export { columnLabel, formatAxis, formatChange, formatNumber, formatTime, getLocale, setLocale, TIME_LABELS } from "./format.js";
 export { DEFAULT_PRIMARY, palette, themeColors } from "./palette.js";
 export { isEmpty, needsCharts, stateBox, STATE_TEXT } from "./states.js";
 export { timeseriesOption, timeseriesClick, bucketWindow } from "./charts/timeseries.js";

@@ -27,6 +27,10 @@ export interface Embed {
   off(name: EmbedEvent, fn: (payload: any) => void): Embed;
   setFilters(filters: Record<string, string | null>): Embed;
   setTheme(theme: EmbedTheme): Embed;
+  /** A BCP 47 tag, e.g. "de-DE": number and date separators (the session's `locale` at first). */
+  setLocale(locale: string): Embed;
+  /** An IANA zone, e.g. "Europe/Berlin": buckets and times (the session's `timezone` at first). */
+  setTimezone(timezone: string): Embed;
   reload(): Embed;
   refreshSession(): Embed;
   destroy(): void;

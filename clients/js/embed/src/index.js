@@ -8,6 +8,7 @@
  *   });
  *   embed.on("ready", () => {}).on("drill", ({ widget, dimension, value }) => {});
  *   embed.setFilters({ model: "gpt-4" }); embed.setTheme({ mode: "dark" }); embed.reload(); embed.destroy();
+ *   embed.setLocale("de-DE"); embed.setTimezone("Europe/Berlin");
  *
  * Events: ready, resize {height}, drill {widget, dimension, value}, filter {filters},
  * session {expires_at} (a fresh session was swapped in), error {code, message}.
@@ -171,6 +172,10 @@ export function create(options) {
     },
     setFilters(filters) { send("setFilters", Object.assign({}, filters)); return api; },
     setTheme(theme) { send("setTheme", Object.assign({}, theme)); return api; },
+    /** A BCP 47 tag ("de-DE"): number and date separators; the session's `locale` at first. */
+    setLocale(locale) { send("setLocale", { locale: String(locale) }); return api; },
+    /** An IANA zone ("Europe/Berlin"): buckets and times; the session's `timezone` at first. */
+    setTimezone(timezone) { send("setTimezone", { timezone: String(timezone) }); return api; },
     reload() { send("reload"); return api; },
     /** Fetch a fresh session now (fetchEmbedUrl), e.g. after the viewer came back to the tab. */
     refreshSession() { if (fetchEmbedUrl) refresh(); return api; },

@@ -4,7 +4,7 @@ import { formatChange, formatNumber } from "../format.js";
 
 export function kpiCard(widget, data) {
   const box = el("div", "sl-kpi");
-  const value = el("div", "sl-kpi-value", formatNumber(data.value));
+  const value = el("div", "sl-kpi-value", formatNumber(data.value, widget.format));
   value.dataset.value = String(data.value);
   box.appendChild(value);
   const change = formatChange(data.value, data.previous);
@@ -21,7 +21,7 @@ export function kpiCard(widget, data) {
     bar.appendChild(fill);
     box.appendChild(bar);
     const percent = Math.round((data.value / widget.target) * 100);
-    box.appendChild(el("div", "sl-progress-label", `${percent}% of the ${formatNumber(widget.target)} target`));
+    box.appendChild(el("div", "sl-progress-label", `${percent}% of the ${formatNumber(widget.target, widget.format)} target`));
   }
   return box;
 }

@@ -9,7 +9,7 @@ export function listCard(widget, data, onDrill) {
     const item = el("li", "sl-list-row");
     const bar = el("span", "sl-list-bar");
     bar.style.width = ((Math.abs(row.value) / max) * 100).toFixed(1) + "%";
-    item.append(bar, el("span", "sl-list-key", row.key), el("span", "sl-list-value", formatNumber(row.value)));
+    item.append(bar, el("span", "sl-list-key", row.key), el("span", "sl-list-value", formatNumber(row.value, widget.format)));
     if (onDrill) {
       item.tabIndex = 0;
       item.classList.add("sl-clickable");

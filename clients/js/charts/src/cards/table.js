@@ -25,7 +25,7 @@ export function tableCard(widget, data, { sort, onSort, onDrill }) {
   const tbody = el("tbody");
   rows.forEach((row) => {
     const tr = el("tr");
-    row.forEach((cell) => tr.appendChild(el("td", typeof cell === "number" ? "sl-num" : null, typeof cell === "number" ? formatNumber(cell) : String(cell))));
+    row.forEach((cell) => tr.appendChild(el("td", typeof cell === "number" ? "sl-num" : null, typeof cell === "number" ? formatNumber(cell, widget.format) : String(cell))));
     if (onDrill && widget.group_by.length) {
       tr.classList.add("sl-clickable");
       tr.addEventListener("click", () => onDrill({ dimension: widget.group_by[0], value: String(row[0]) }));

@@ -1,5 +1,5 @@
 // Breakdown as horizontal bars (the biggest on top): the ECharts option and its clicks.
-import { formatNumber } from "../format.js";
+import { formatAxis, formatNumber } from "../format.js";
 import { DEFAULT_PRIMARY } from "../palette.js";
 
 export function breakdownOption(widget, data, look) {
@@ -10,8 +10,8 @@ export function breakdownOption(widget, data, look) {
     textStyle: { fontFamily: look.theme.fontFamily },
     // containLabel measures truncated labels short by a few pixels: keep a margin for them.
     grid: { left: 16, right: 24, top: 8, bottom: 8, containLabel: true },
-    tooltip: { trigger: "item", valueFormatter: formatNumber },
-    xAxis: { type: "value", axisLabel: { color: muted, formatter: formatNumber }, splitLine: { lineStyle: { color: border } } },
+    tooltip: { trigger: "item", valueFormatter: (v) => formatNumber(v, widget.format) },
+    xAxis: { type: "value", axisLabel: { color: muted, formatter: (v) => formatAxis(v, widget.format) }, splitLine: { lineStyle: { color: border } } },
     yAxis: { type: "category", data: rows.map((r) => r.key), axisLabel: { color: text, width: 120, overflow: "truncate" }, axisLine: { lineStyle: { color: border } } },
     series: [{ type: "bar", name: widget.title, data: rows.map((r) => r.value), barMaxWidth: 28, itemStyle: { borderRadius: [0, 4, 4, 0] } }],
   };

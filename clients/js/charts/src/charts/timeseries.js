@@ -1,6 +1,6 @@
 // Time series (line, area, bar; one series per group when split): the ECharts option and what
 // a click on a point means for drill-down.
-import { TIME_LABELS, formatNumber } from "../format.js";
+import { TIME_LABELS, formatAxis, formatNumber } from "../format.js";
 import { palette } from "../palette.js";
 
 const BUCKET_SECONDS = { hour: 3600, day: 86400, week: 7 * 86400 };
@@ -22,9 +22,9 @@ export function timeseriesOption(widget, data, look) {
     textStyle: { fontFamily: look.theme.fontFamily },
     grid: { left: 8, right: 16, top: series.length > 1 ? 30 : 12, bottom: 8, containLabel: true },
     legend: series.length > 1 ? { type: "scroll", top: 0, textStyle: { color: muted }, pageTextStyle: { color: muted } } : undefined,
-    tooltip: { trigger: "axis", valueFormatter: formatNumber },
+    tooltip: { trigger: "axis", valueFormatter: (v) => formatNumber(v, widget.format) },
     xAxis: { type: "time", axisLabel: { color: muted, hideOverlap: true, formatter: TIME_LABELS }, axisLine: { lineStyle: { color: border } } },
-    yAxis: { type: "value", axisLabel: { color: muted, formatter: formatNumber }, splitLine: { lineStyle: { color: border } } },
+    yAxis: { type: "value", axisLabel: { color: muted, formatter: (v) => formatAxis(v, widget.format) }, splitLine: { lineStyle: { color: border } } },
     series,
   };
 }
