@@ -195,3 +195,22 @@ def test_settings_checks_name_each_mistake() -> None:
     from embeds.checks import embed_settings
 
     assert [error.id for error in embed_settings()] == ["embeds.E001", "embeds.E002"]
+
+
+def test_the_limits_are_shared_through_redis(issue, embed_get, dashboard, redis_url) -> None:
+    """Production: the counts live in Redis, so every web process sees the same budget."""
+    import redis
+
+    from core.ratelimit import KEY_PREFIX
+
+    token, url = _token(issue), f"/embed/{dashboard.pk}/data"
+    with override_settings(
+        RATELIMIT_STORAGE_URL=redis_url,
+        EMBED_SESSION_RATE_LIMIT="2/m",
+        EMBED_TENANT_RATE_LIMIT="100/m",
+    ):
+        assert embed_get(url, token).status_code == 200
+        assert embed_get(url, token).status_code == 200
+        _assert_429(embed_get(url, token))
+    assert redis.Redis.from_url(redis_url).keys(f"{KEY_PREFIX}*embed:session:*")
+    assert embed_get(url, token).status_code == 200  # this process's memory: its own count
