@@ -32,7 +32,7 @@ COPY --from=static /build/static/vendor static/vendor
 RUN SIGHTLINE_VAR_DIR=/tmp/build-var python manage.py collectstatic --noinput --verbosity 0 \
     && rm -rf /tmp/build-var \
     && useradd --system --uid 10001 --home-dir /app sightline \
-    && mkdir -p /app/var && chown sightline /app/var
+    && mkdir -p /app/var /run/sightline-metrics && chown sightline /app/var /run/sightline-metrics
 USER sightline
 EXPOSE 8000
 CMD ["python", "manage.py", "serve", "0.0.0.0:8000", "--no-scheduler"]

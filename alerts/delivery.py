@@ -39,6 +39,7 @@ from alerts.selectors import CLAIM_STALE_AFTER
 from alerts.webhooks import AddressCheck, WebhookError, webhook_post
 from core.ids import new_id
 from core.isotime import iso_utc
+from core.metrics import ALERT_DELIVERIES
 from core.text import one_line
 
 logger = logging.getLogger(__name__)
@@ -209,6 +210,8 @@ def delivery_attempt(
         status = DeliveryStatus.PENDING
     else:
         status = DeliveryStatus.FAILED
+    outcome = {DeliveryStatus.SENT: "sent", DeliveryStatus.PENDING: "retry"}.get(status, "failed")
+    ALERT_DELIVERIES.labels(channel=delivery.channel, outcome=outcome).inc()
     AlertDelivery.objects.filter(pk=delivery.pk).update(
         status=status, claimed_at=None, sent_at=timezone.now() if succeeded else None
     )

@@ -50,6 +50,7 @@ from alerts.states import (
 )
 from alerts.targets import RuleTarget, TargetGone, TargetResolver
 from core.ids import new_id
+from core.metrics import ALERT_TICK_SECONDS
 from warehouse.backends import WarehouseError
 from warehouse.reads import run
 from warehouse.scope import DangerousOrgWideScope
@@ -130,6 +131,7 @@ def alerts_tick(
             send(delivery_id)
         alert_history_prune(now=now)
     summary.duration_ms = (time.perf_counter() - started) * 1000
+    ALERT_TICK_SECONDS.observe(summary.duration_ms / 1000)
     return summary
 
 

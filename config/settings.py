@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ops.metrics.RequestMetricsMiddleware",  # first: times everything below it
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -199,6 +200,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 INGEST_BUFFER = env.str("INGEST_BUFFER", default="redis" if REDIS_URL and PRODUCTION else "direct")
 INGEST_STREAM = env.str("INGEST_STREAM", default="sightline:events")
 INGEST_MAX_BODY_BYTES = env.int("INGEST_MAX_BODY_BYTES", default=5 * 1024 * 1024)
+# The stream's bound, in entries (one per accepted batch, at most 1,000 events each): when
+# the writers stop long enough for it to fill, POST /v1/events answers 503 with Retry-After
+# instead of filling Redis's memory. Size it to the memory Redis may use (an entry of 1,000
+# events is ~100-300 kB).
+INGEST_STREAM_MAX_ENTRIES = env.int("INGEST_STREAM_MAX_ENTRIES", default=20_000)
+INGEST_BACKLOG_RETRY_AFTER_SECONDS = env.int("INGEST_BACKLOG_RETRY_AFTER_SECONDS", default=10)
 INGEST_RATE_LIMIT = env.str("INGEST_RATE_LIMIT", default="600/m")  # requests per API key
 # The stream writer: entries (batches) per warehouse insert, and how long an entry read by a
 # worker stays unacknowledged before another worker takes it over (the first one died).
@@ -280,14 +287,32 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# /metrics (ops.metrics): only from loopback, or, with METRICS_TOKEN set, only with
+# `Authorization: Bearer <METRICS_TOKEN>` (set it behind a reverse proxy on the same host).
+# Several processes share their metrics through PROMETHEUS_MULTIPROC_DIR (core.metrics).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# prometheus-client reads this variable itself, when first imported (core.metrics).
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+
+# Logs: one JSON object a line in production (python-json-logger), plain text elsewhere.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")  # json | plain
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+# Celery workers and beat log through the LOGGING above (JSON in production), not their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 from config.checks import refuse_unsafe_production  # noqa: E402
 

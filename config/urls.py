@@ -8,12 +8,13 @@ viewer.urls         /embed/…, /sdk/embed.js
 from django.contrib import admin
 from django.urls import include, path
 
-from ops import views
+from ops import metrics, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include("api.openapi.urls")),
     path("v1/", include("api.ingest.urls")),

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core.errors import ApiError
-from ingest.stream import stream_append
+from ingest.stream import StreamFull, stream_append
 from warehouse.backends import WarehouseError
 from warehouse.events import EventRow, insert_events
 
@@ -28,6 +28,15 @@ class IngestUnavailable(ApiError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+class IngestBacklogFull(ApiError):
+    status, code = 503, "ingest_backlog_full"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message, headers={"Retry-After": str(settings.INGEST_BACKLOG_RETRY_AFTER_SECONDS)}
+        )
 
 
 def events_buffer(rows: Sequence[EventRow]) -> None:
@@ -53,6 +62,12 @@ def _insert_now(rows: Sequence[EventRow]) -> None:
 def _append_to_stream(rows: Sequence[EventRow]) -> None:
     try:
         stream_append(rows)
+    except StreamFull:
+        logger.warning("Ingest stream at its bound: refused a batch of %d events", len(rows))
+        raise IngestBacklogFull(
+            "Too many accepted events are waiting to be written; nothing was stored. "
+            "Send the batch again after Retry-After seconds."
+        ) from None
     except redis.RedisError:
         logger.exception("Appending %d events to the ingest stream failed", len(rows))
         raise IngestUnavailable(

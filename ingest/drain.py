@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import redis
 from django.conf import settings
 
+from core.metrics import INGEST_DEAD_LETTERED, INGEST_EVENTS_WRITTEN
 from ingest.stream import ROWS_FIELD
 from warehouse.backends import WarehouseError, WarehouseRefusedData, WarehouseUnavailable
 from warehouse.events import decode_events, insert_encoded_events
@@ -193,6 +194,7 @@ def _write(
         return False
     done.extend(payloads)
     _acknowledge(client, config, done)
+    INGEST_EVENTS_WRITTEN.inc(written)
     result.entries += len(done)
     result.events += written
     return True
@@ -273,6 +275,7 @@ def _dead_letter(
         "Stream entry %r is not an event batch; moved to %s", entry_id, config.dead_letter_stream
     )
     result.dead_lettered += 1
+    INGEST_DEAD_LETTERED.inc()
     pipe = client.pipeline(transaction=True)
     pipe.xadd(config.dead_letter_stream, {**fields, b"source_id": entry_id})
     pipe.xack(config.stream, config.group, entry_id)

@@ -1,11 +1,14 @@
 import logging
 
+import redis
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as html_server_error
 
 from core.errors import ApiError, NotFound
+from ingest.stream import stream_backlog
 from interface.errors import error_response
 from warehouse.backends import get_backend
 
@@ -31,15 +34,37 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness plus a one-row warehouse probe; 503 when the warehouse cannot answer. Anyone
-    may ask, so the answer is up or down only: the reason (which can name hosts, users and
-    databases) goes to the log."""
+    """Liveness plus a one-row warehouse probe; 503 when the warehouse (or, in production, the
+    ingest buffer) cannot answer. Anyone may ask, so the answer is up/down and numbers only:
+    the reason (which can name hosts, users and databases) goes to the log. With the Redis
+    buffer it reports the ingest backlog; a backlog at its bound is reported, not a 503 (the
+    web process itself is fine, and a load balancer must not take every one out)."""
+    body: dict = {"status": "ok"}
+    status = 200
     try:
         get_backend().query("SELECT 1")
     except Exception:  # report, never raise, from a health check
         logger.warning("healthz: the warehouse does not answer", exc_info=True)
-        return JsonResponse({"status": "degraded", "warehouse": "down"}, status=503)
-    return JsonResponse({"status": "ok"})
+        body.update(status="degraded", warehouse="down")
+        status = 503
+    if settings.INGEST_BUFFER == "redis":
+        try:
+            backlog = stream_backlog()
+        except redis.RedisError:
+            logger.warning("healthz: the ingest stream does not answer", exc_info=True)
+            body.update(status="degraded", ingest_buffer="down")
+            status = 503
+        else:
+            body["ingest_backlog"] = {
+                "entries": backlog.entries,
+                "bound": backlog.bound,
+                "oldest_age_seconds": backlog.oldest_age_seconds,
+                "dead_letters": backlog.dead_letters,
+                "full": backlog.full,
+            }
+            if backlog.full and status == 200:
+                body["status"] = "backlogged"
+    return JsonResponse(body, status=status)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -8,6 +8,11 @@ from rest_framework.views import APIView
 
 from api.ingest.serializers import EventsInput
 from api.permissions import IngestScope
+from core.metrics import (
+    INGEST_EVENTS_ACCEPTED,
+    INGEST_REQUESTS_ACCEPTED,
+    INGEST_REQUESTS_REJECTED,
+)
 from ingest.ratelimit import ApiKeyRateThrottle
 from ingest.request_body import read_body
 from ingest.services import events_ingest
@@ -41,4 +46,12 @@ class EventsView(APIView):
         # Django's request: its content_type is the parsed media type, and DRF never read the body.
         body = read_body(request._request, max_bytes=settings.INGEST_MAX_BODY_BYTES)
         accepted = events_ingest(api_key=request.auth, body=body, received_at=received_at)
+        INGEST_REQUESTS_ACCEPTED.inc()
+        INGEST_EVENTS_ACCEPTED.inc(accepted)
         return Response({"accepted": accepted}, status=202)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Every refusal, authentication and throttling included, counted by its error code.
+        code = getattr(exc, "code", None) or getattr(exc, "default_code", None) or "error"
+        INGEST_REQUESTS_REJECTED.labels(code=code if isinstance(code, str) else "error").inc()
+        return super().handle_exception(exc)
