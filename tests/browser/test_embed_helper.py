@@ -9,7 +9,7 @@ from typing import Any
 import jwt
 import pytest
 
-from embeds.tokens import EmbedPermissions
+from embeds.tokens import LEEWAY_SECONDS, EmbedPermissions
 from tests.browser.react_host import open_app, session, wait_for_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +48,7 @@ def test_fetch_embed_url_refreshes_the_session_and_keeps_the_filters(browser_pag
 
     refreshed = wait_for_event(page, "session")  # before the first session ends
     exp = jwt.decode(first.token, options={"verify_signature": False})["exp"]
-    page.wait_for_timeout(max(0, exp - datetime.now(UTC).timestamp() + 1) * 1000)
+    page.wait_for_timeout(max(0, exp + LEEWAY_SECONDS - datetime.now(UTC).timestamp() + 1) * 1000)
     page.evaluate("window.embed.reload()")
     page.wait_for_function("window.events.filter(e => e.type === 'ready').length >= 1")
     frame.locator('[data-widget="w_kpi"][data-state="ready"]').wait_for()
@@ -60,7 +60,7 @@ def test_fetch_embed_url_refreshes_the_session_and_keeps_the_filters(browser_pag
     assert [e for e in page.evaluate("window.events") if e["type"] == "error"] == []
     assert kpi(frame) == free_only != everything  # the filter stayed, on the new session
     assert frame.locator("html").evaluate("() => window.sameDocument") is True  # no reload
-    assert datetime.now(UTC).timestamp() > exp
+    assert datetime.now(UTC).timestamp() > exp + LEEWAY_SECONDS  # the first is refused now
 
 
 def test_a_fetch_embed_url_that_fails_or_returns_garbage_emits_error_and_keeps_the_view(
@@ -113,3 +113,47 @@ def test_a_frame_refused_by_frame_ancestors_emits_a_handshake_error(browser_page
     assert host_app["origin"] in error["message"] and "allowed embed origins" in error["message"]
     assert page.evaluate("window.events.some(e => e.type === 'ready')") is False
     page.js_errors.clear()  # Chromium logs the frame-ancestors refusal
+
+
+def test_an_expired_session_comes_back_with_the_filters_when_the_helper_refreshes(
+    browser_page, host_app, org
+):
+    """The scheduled refresh failed (the backend was down), the session ran out and the viewer
+    reloaded: the page asks the helper, which fetches a fresh URL, and the dashboard returns."""
+    page, dashboard = browser_page, host_app["dashboard"]
+    permissions = EmbedPermissions(allowed_periods=("7d",))
+    calls: list[int] = []
+
+    def mint(route: Any) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            route.fulfill(status=503, body="down")
+            return
+        issued = session(org, dashboard.pk, permissions=permissions)
+        route.fulfill(json={"embedUrl": url_of(host_app, issued)})
+
+    page.route("**/mint-url*", mint)
+    first = session(org, dashboard.pk, expires_in=4, permissions=permissions)
+    open_app(
+        page, host_app, mode="helper", embedUrl=url_of(host_app, first), embedUrlSource="/mint-url"
+    )
+    wait_for_event(page, "ready")
+    frame = page.frame_locator("iframe")
+    everything = kpi(frame)
+    page.evaluate("window.embed.setFilters({plan: 'free'})")
+    frame.locator('[data-widget="w_kpi"] .sl-kpi-value').filter(has_not_text=everything).wait_for()
+    free_only = kpi(frame)
+    frame.locator("html").evaluate("() => { window.sameDocument = true; }")
+    assert wait_for_event(page, "error")["code"] == "session_refresh_failed"  # the 503
+
+    exp = jwt.decode(first.token, options={"verify_signature": False})["exp"]
+    page.wait_for_timeout(max(0, exp + LEEWAY_SECONDS - datetime.now(UTC).timestamp() + 1) * 1000)
+    page.evaluate("window.embed.reload()")  # with the expired token: 401 token_expired
+
+    wait_for_event(page, "ready", count=2)
+    frame.locator('[data-widget="w_kpi"][data-state="ready"]').wait_for()
+    codes = [e["payload"]["code"] for e in page.evaluate("window.events") if e["type"] == "error"]
+    assert codes == ["session_refresh_failed", "token_expired"]
+    assert kpi(frame) == free_only  # the viewer's filter came back with the dashboard
+    assert frame.locator("html").evaluate("() => window.sameDocument") is True
+    page.js_errors.clear()  # Chromium logs the 503 and the 401

@@ -83,7 +83,11 @@ function acceptToken(next) {
   }
   token = next;
   post("session", { expires_at: claims.exp });
+  onFreshToken();
 }
+
+// Set by start(): what a fresh token restores (a dashboard whose session had expired).
+let onFreshToken = function () {};
 
 // The handshake: the helper knows the frame loaded (and when its session ends).
 post("hello", { dashboard: config.dashboard ? config.dashboard.id : null, expires_at: config.expires_at || null });
@@ -381,9 +385,20 @@ function start() {
       });
   }
 
+  // An expired session (e.g. the laptop slept through the helper's refresh) comes back when the
+  // helper hands over a fresh token: the same filters, period and sort, no reload.
+  let expired = false;
+  onFreshToken = function () {
+    if (!expired) return;
+    expired = false;
+    root.replaceChildren(header, grid);
+    load().then(function (ok) { if (ok) post("ready", { dashboard: config.dashboard.id }); });
+  };
+
   function failed(error) {
     const message = error.status === 401 ? sessionMessage(error) : error.message || "Something went wrong.";
     if (error.status === 401) {
+      expired = error.code === "token_expired";
       root.replaceChildren(fatal(message));
     } else {
       cards.forEach(function (card) { card.view.showState("error", message); });

@@ -100,6 +100,9 @@ export function create(options) {
       return;
     }
     if (message.type === "session") schedule(payload.expires_at);
+    // The session ran out before a refresh (a sleeping laptop, a failed fetchEmbedUrl): ask now;
+    // the frame restores the dashboard when the fresh token arrives.
+    if (message.type === "error" && payload.code === "token_expired" && fetchEmbedUrl && !destroyed) refresh();
     if (message.type === "resize" && payload.height > 0) iframe.style.height = Math.ceil(payload.height) + "px";
     if (handlers[message.type]) emit(message.type, payload);
   }
