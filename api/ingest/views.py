@@ -36,7 +36,7 @@ class EventsView(APIView):
             "deduplicated on (tenant_id, event_name, timestamp, insert_id): send each event's "
             "`insert_id` AND `timestamp` on every retry, or a retry counts twice."
         ),
-        request=EventsInput,
+        request={"application/json": EventsInput},
         responses={
             202: inline_serializer("EventsAccepted", {"accepted": serializers.IntegerField()})
         },
