@@ -1,5 +1,7 @@
 """Reads for accounts."""
 
+from datetime import UTC, datetime, timedelta
+
 from django.utils import timezone
 
 from accounts.models import ApiKey, Invite, Membership, Organization, User
@@ -117,3 +119,27 @@ def _int_or_none(value: int | str) -> int | None:
 
 def user_exists(*, email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
+
+
+def organization_retention_start(
+    *, organization: Organization | str, now: datetime | None = None
+) -> datetime:
+    """The oldest moment the organization's reads may see: `retention_days` before the next
+    whole minute (UTC), so the bound - part of every cache key - holds for a minute, and is
+    never older than the retention allows. `organization` may be an id (one small read)."""
+    if isinstance(organization, str):
+        days = Organization.objects.filter(pk=organization).values_list("retention_days", flat=True)
+        retention_days = days.first()
+        if retention_days is None:
+            raise NotFound("Not found.")
+    else:
+        retention_days = organization.retention_days
+    moment = (now or timezone.now()).astimezone(UTC)
+    floored = moment.replace(second=0, microsecond=0)
+    next_minute = floored if floored == moment else floored + timedelta(minutes=1)
+    return next_minute - timedelta(days=retention_days)
+
+
+def organization_retention_list() -> list[tuple[str, int]]:
+    """(organization id, retention days) of every organization, for the retention job."""
+    return list(Organization.objects.order_by("pk").values_list("pk", "retention_days"))

@@ -34,6 +34,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.selectors import organization_retention_start
 from alerts.conditions import window_for
 from alerts.delivery import Notice, delivery_rows
 from alerts.dispatch import delivery_enqueue
@@ -207,7 +208,9 @@ class MetricCache:
     ) -> list[TenantValues] | WarehouseError:
         first = chunk[0][1]
         scope = DangerousOrgWideScope(
-            org_id=first.rule.organization_id, tenant_id=first.rule.tenant_id or None
+            org_id=first.rule.organization_id,
+            tenant_id=first.rule.tenant_id or None,
+            since=organization_retention_start(organization=first.rule.organization, now=self.now),
         )
         scan = compile_metrics_by_tenant(
             [item.target.widget.query for _, item in chunk],

@@ -275,11 +275,13 @@ def _cache_key(
     locked: Mapping[str, str],
     version_key: str,
 ) -> str:
-    """Everything the result depends on: who (org, tenant), what (version, the widget's own
-    spec), which rows (the effective filters, locked ones included) and when (bounds, tz)."""
+    """Everything the result depends on: who (org, tenant, retention), what (version, the
+    widget's own spec), which rows (the effective filters, locked ones included) and when
+    (bounds, tz)."""
     material = [
         scope.org_id,
         scope.tenant_id,
+        iso_utc(scope.since, timespec="microseconds") if scope.since else None,
         version_key,
         widget.id,
         widget_to_dict(widget),

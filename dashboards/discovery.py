@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from accounts.models import Organization, User
+from accounts.selectors import organization_retention_start
 from core.errors import Conflict
 from core.isotime import iso_utc
 from core.labels import key_label
@@ -55,7 +56,11 @@ def max_prop_rows() -> int:
 def _summary(org_id: str, tenant_id: str | None) -> tuple[SchemaSummary, datetime, datetime]:
     now = datetime.now(UTC)
     since = now - timedelta(days=window_days())
-    scope = DangerousOrgWideScope(org_id=org_id, tenant_id=tenant_id or None)
+    scope = DangerousOrgWideScope(
+        org_id=org_id,
+        tenant_id=tenant_id or None,
+        since=organization_retention_start(organization=org_id, now=now),
+    )
     return schema_summary(scope=scope, since=since, max_prop_rows=max_prop_rows()), since, now
 
 

@@ -9,6 +9,7 @@ import orjson
 from django.db.models import QuerySet
 
 from accounts.models import Organization
+from accounts.selectors import organization_retention_start
 from core.errors import Conflict, NotFound
 from core.prepared import PreparedQuery, field_names
 from dashboards.data import dashboard_data, parse_data_request
@@ -179,7 +180,11 @@ def dashboard_admin_data(
     )
     return dashboard_data(
         spec=spec,
-        scope=Scope(org_id=dashboard.organization_id, tenant_id=tenant_id),
+        scope=Scope(
+            org_id=dashboard.organization_id,
+            tenant_id=tenant_id,
+            since=organization_retention_start(organization=dashboard.organization),
+        ),
         request=request,
         version_key=dashboard_version_key(dashboard=dashboard, version=published),
     )

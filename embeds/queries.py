@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from accounts.selectors import organization_retention_start
 from core.errors import ApiError, InvalidInput, NotFound
 from dashboards.data import DataRequest, dashboard_data, parse_data_request
 from dashboards.selectors import dashboard_version_key, dashboard_version_spec
@@ -79,7 +80,11 @@ def embed_context(
     request = replace(
         request, filters={k: v for k, v in request.filters.items() if k not in locked}
     )
-    scope = Scope(org_id=claims.org_id, tenant_id=claims.tenant_id)
+    scope = Scope(
+        org_id=claims.org_id,
+        tenant_id=claims.tenant_id,
+        since=organization_retention_start(organization=verified.dashboard.organization),
+    )
     return EmbedContext(verified=verified, spec=spec, scope=scope, request=request)
 
 

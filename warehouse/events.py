@@ -7,7 +7,9 @@ from typing import NamedTuple
 import orjson
 
 from warehouse.backends import Backend, encode_compact_columns, get_backend
+from warehouse.reads import CompiledQuery, run
 from warehouse.schema import EVENTS_TABLE
+from warehouse.scope import DangerousOrgWideScope, scope_predicate
 
 
 class EventRow(NamedTuple):
@@ -54,3 +56,23 @@ def insert_encoded_events(payloads: Sequence[bytes], *, backend: Backend | None 
     return (backend or get_backend()).insert_encoded(
         EVENTS_TABLE, EVENT_COLUMNS, payloads, decode=decode_events
     )
+
+
+def events_delete_before(*, org_id: str, before: datetime, backend: Backend | None = None) -> int:
+    """Deletes the organization's events older than `before` and returns how many there were.
+    A lightweight DELETE: reads stop seeing the rows at once, merges purge them later. Nothing
+    is sent when there is nothing to delete (a count on the sort key's prefix is cheap)."""
+    backend = backend or get_backend()
+    scope = DangerousOrgWideScope(org_id=org_id)
+    predicate, params = scope_predicate(scope)
+    older = "timestamp < {before:DateTime64(3, 'UTC')}"
+    values = {**params, "before": before}
+    count = run(
+        CompiledQuery(
+            f"SELECT count() FROM {EVENTS_TABLE} WHERE {predicate} AND {older}", values, scope
+        ),
+        backend=backend,
+    ).scalar()
+    if count:
+        backend.command(f"DELETE FROM {EVENTS_TABLE} WHERE {predicate} AND {older}", values)
+    return int(count or 0)

@@ -3,15 +3,23 @@
 `Scope` is one tenant of one organization: the only kind an embed token can ever produce.
 `DangerousOrgWideScope` spans every tenant of one organization; it exists for schema discovery
 and for alert rules that evaluate per tenant, and its name is meant to stand out in review.
+
+Either may carry `since`, the oldest moment it may see: the organization's retention. It is part
+of the scope predicate, so no read of the scope - widget data, drill-down, export, discovery,
+alerts - returns an older event, whatever window it asks for.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from warehouse.params import ParamValue
 
 
 @dataclass(frozen=True, slots=True)
 class Scope:
     org_id: str
     tenant_id: str
+    since: datetime | None = None  # aware; None: no bound but the warehouse's own TTL
 
     def __post_init__(self) -> None:
         if not self.org_id or not self.tenant_id:
@@ -22,6 +30,7 @@ class Scope:
 class DangerousOrgWideScope:
     org_id: str
     tenant_id: str | None = None  # optional narrowing to one tenant (discovery per tenant)
+    since: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.org_id:
@@ -31,13 +40,19 @@ class DangerousOrgWideScope:
 AnyScope = Scope | DangerousOrgWideScope
 
 
-def scope_predicate(scope: AnyScope) -> tuple[str, dict[str, str]]:
+def scope_predicate(scope: AnyScope) -> tuple[str, dict[str, ParamValue]]:
     """The WHERE conjunct every events query starts with, and its parameters."""
     if isinstance(scope, Scope) or (isinstance(scope, DangerousOrgWideScope) and scope.tenant_id):
-        return (
-            "org_id = {scope_org_id:String} AND tenant_id = {scope_tenant_id:String}",
-            {"scope_org_id": scope.org_id, "scope_tenant_id": scope.tenant_id or ""},
-        )
-    if isinstance(scope, DangerousOrgWideScope):
-        return "org_id = {scope_org_id:String}", {"scope_org_id": scope.org_id}
-    raise TypeError("Every warehouse read needs a Scope or a DangerousOrgWideScope.")
+        predicate = "org_id = {scope_org_id:String} AND tenant_id = {scope_tenant_id:String}"
+        params: dict[str, ParamValue] = {
+            "scope_org_id": scope.org_id,
+            "scope_tenant_id": scope.tenant_id or "",
+        }
+    elif isinstance(scope, DangerousOrgWideScope):
+        predicate, params = "org_id = {scope_org_id:String}", {"scope_org_id": scope.org_id}
+    else:
+        raise TypeError("Every warehouse read needs a Scope or a DangerousOrgWideScope.")
+    if scope.since is not None:
+        predicate += " AND timestamp >= {scope_since:DateTime64(3, 'UTC')}"
+        params["scope_since"] = scope.since
+    return predicate, params

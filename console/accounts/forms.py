@@ -100,7 +100,7 @@ class SettingsForm(forms.Form):
         label="Retention (days)",
         min_value=1,
         max_value=MAX_RETENTION_DAYS,
-        help_text="Events older than this are not shown and are removed.",
+        help_text="Events older than this are not shown and are removed (hourly).",
     )
 
     def clean_allowed_embed_origins(self) -> list[str]:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.selectors import organization_retention_start
 from console.access import console_view, has_role
 from console.choices import dashboard_schema, period_choices
 from console.dashboards.forms import (
@@ -328,7 +329,11 @@ def preview(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
             )
         context["data"] = dashboard_data(
             spec=spec,
-            scope=Scope(org_id=request.organization.pk, tenant_id=tenant_id),
+            scope=Scope(
+                org_id=request.organization.pk,
+                tenant_id=tenant_id,
+                since=organization_retention_start(organization=request.organization),
+            ),
             request=data_request,
             version_key=selectors.dashboard_version_key(dashboard=dashboard, version=None),
         )
