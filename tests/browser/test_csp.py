@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import Membership, Role, Scope, User
+from accounts.models import KeyScope, Membership, Role, User
 from accounts.services import api_key_create, invite_create, organization_create
 from alerts.services import alert_rule_create
 from core.ids import new_id
@@ -82,7 +82,7 @@ def _world() -> dict[str, Any]:
         window="1h",
         email_to=["ops@example.com"],
     )
-    key = api_key_create(organization=organization, scope=Scope.READ, name="read")
+    key = api_key_create(organization=organization, scope=KeyScope.READ, name="read")
     member = User.objects.create_user(f"{new_id('u')}@example.com", PASSWORD)
     membership = Membership.objects.create(user=member, organization=organization, role=Role.MEMBER)
     invite = invite_create(
