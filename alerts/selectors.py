@@ -119,6 +119,8 @@ def published_widget_choices(*, organization: Organization) -> list[WidgetChoice
     for dashboard in dashboards_published(organization=organization):
         spec = published_spec(dashboard)
         for widget in spec.widgets if spec is not None else ():
+            if widget.kind == "funnel":
+                continue  # no single value per tenant to compare with a threshold
             metric = (
                 widget.metric
                 if widget.property is None

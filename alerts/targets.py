@@ -59,6 +59,8 @@ class TargetResolver:
                 f"The widget {widget_id} is not on the published dashboard any more.",
                 code="widget_not_found",
             )
+        if widget.kind == "funnel":  # steps of users, not one value per tenant
+            raise TargetGone("A funnel has no single value to watch.", code="widget_not_watchable")
         return RuleTarget(
             dashboard=dashboard,
             version_number=version.number,

@@ -340,6 +340,8 @@ def _shaped(
         return _timeseries_data(widget, result, bucket, request)
     if widget.kind == "breakdown":
         return _breakdown_data(result)
+    if widget.kind == "funnel":
+        return _funnel_data(widget, result)
     return {
         "columns": list(query.columns),
         "rows": [[_cell(v) for v in row] for row in result.rows],
@@ -398,6 +400,29 @@ def _timeseries_data(
             }
             for index in order
         ],
+    }
+
+
+def _funnel_data(widget: WidgetSpec, result: Result) -> dict[str, Any]:
+    """Rows are [level, users]: a user at level k did steps 1..k in order. Each step: the
+    users who reached it, its share of the first step and of the step before (null after 0)."""
+    at_level = {int(level): int(users) for level, users in result.rows}
+    reached = [
+        sum(n for level, n in at_level.items() if level >= k)
+        for k in range(1, len(widget.steps) + 1)
+    ]
+    return {
+        "steps": [
+            {
+                "event": step,
+                "users": users,
+                "conversion": users / reached[0] if reached[0] else None,
+                "step_conversion": (users / reached[i - 1] if reached[i - 1] else None)
+                if i
+                else (1.0 if users else None),
+            }
+            for i, (step, users) in enumerate(zip(widget.steps, reached, strict=True))
+        ]
     }
 
 

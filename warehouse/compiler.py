@@ -99,17 +99,23 @@ def _where(
     scope: AnyScope,
     binder: _Binder,
     *,
-    event_name: str,
+    event_name: str | tuple[str, ...],
     start: datetime,
     end: datetime,
     conditions: Conditions,
 ) -> str:
-    """The scope predicate FIRST, then the event, the time bounds and the filter conditions."""
+    """The scope predicate FIRST, then the event (or events: a funnel's steps), the time bounds
+    and the filter conditions."""
     predicate, scope_params = scope_predicate(scope)
     binder.values.update(scope_params)
+    if isinstance(event_name, tuple):
+        names = ", ".join(binder.bind("e", name, "String") for name in event_name)
+        event = f"event_name IN ({names})"
+    else:
+        event = f"event_name = {binder.bind('e', event_name, 'String')}"
     parts = [
         predicate,
-        f"event_name = {binder.bind('e', event_name, 'String')}",
+        event,
         f"timestamp >= {binder.bind('t', start, _TIME)}",
         f"timestamp < {binder.bind('t', end, _TIME)}",
     ]
@@ -233,6 +239,9 @@ def compile_widget(
     if widget.kind == "kpi":
         sql = _kpi_sql(widget, scope, binder, start=start, end=end, conditions=conditions)
         return CompiledQuery(sql, binder.values, scope)
+    if widget.kind == "funnel":
+        sql = _funnel_sql(widget, scope, binder, start=start, end=end, conditions=conditions)
+        return CompiledQuery(sql, binder.values, scope)
     where = _where(
         scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
     )
@@ -273,6 +282,35 @@ def _kpi_sql(
     return (
         f"SELECT\n  {current} AS value,\n  {previous} AS previous\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n{_settings_sql()}"
+    )
+
+
+def _funnel_sql(
+    widget: WidgetQuery,
+    scope: Scope,
+    binder: _Binder,
+    *,
+    start: datetime,
+    end: datetime,
+    conditions: Conditions,
+) -> str:
+    """Per user, the deepest step reached in order within the window (ClickHouse's
+    windowFunnel over millisecond timestamps, a chain starting at a first-step event), then the
+    number of users per depth. Rows: [level, users]; users without a user_id never count."""
+    assert widget.steps and widget.window_seconds, "the spec gives every funnel its steps"
+    where = _where(
+        scope, binder, event_name=widget.steps, start=start, end=end, conditions=conditions
+    )
+    window = binder.bind("w", widget.window_seconds * 1000, "UInt64")
+    steps = ", ".join(f"event_name = {binder.bind('s', step, 'String')}" for step in widget.steps)
+    indented_where = where.replace("\n", "\n  ")
+    return (
+        f"SELECT level, count() AS users FROM (\n"
+        f"  SELECT user_id, windowFunnel({window})"
+        f"(toUInt64(toUnixTimestamp64Milli(timestamp)), {steps}) AS level\n"
+        f"  FROM {EVENTS_TABLE} FINAL\n  {indented_where}\n  AND user_id != ''\n"
+        f"  GROUP BY user_id)\n"
+        f"GROUP BY level ORDER BY level\n{_settings_sql()}"
     )
 
 

@@ -59,3 +59,5 @@ class WidgetQuery:
     bucket: str | None = None  # timeseries: the requested size (auto, hour, ...)
     metrics: tuple[Metric | Ratio, ...] = ()  # table: one column per metric
     sort: Sort | None = None  # table
+    steps: tuple[str, ...] = ()  # funnel: the ordered event names; event_name is steps[0]
+    window_seconds: int | None = None  # funnel: from a user's first step to the last

@@ -38,6 +38,7 @@ KIND_LABELS = {
     "timeseries": "Time series",
     "breakdown": "Breakdown",
     "table": "Table",
+    "funnel": "Funnel",
 }
 METRIC_LABELS = {
     "count": "Count of events",
@@ -149,6 +150,15 @@ class WidgetForm(RatioFields, FormatFields):
     )
     limit = forms.IntegerField(label="Limit", required=False, min_value=1)
     target = forms.FloatField(label="Target", required=False)
+    steps = forms.CharField(
+        label="Steps",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "signup\nactivate\npay"}),
+        help_text="One event a line, in order: users who did them in this order count.",
+    )
+    window_minutes = forms.IntegerField(
+        label="Conversion window (minutes)", required=False, min_value=1
+    )
     bucket = forms.ChoiceField(
         label="Bucket", choices=[(b, b.capitalize()) for b in BUCKETS], required=False
     )
@@ -184,6 +194,8 @@ class WidgetForm(RatioFields, FormatFields):
             "group_by": widget.get("group_by") or [],
             "filters": pairs_text(widget.get("filters") or {}),
             "bucket": widget.get("bucket") or AUTO_BUCKET,
+            "steps": "\n".join(widget.get("steps") or []),
+            "window_minutes": widget.get("window_minutes"),
             **{key: layout.get(key) for key in ("x", "y", "w", "h")},
             **ratio_initial(widget),
             **format_initial(widget),
@@ -214,7 +226,8 @@ class WidgetForm(RatioFields, FormatFields):
             "limit": takes_limit(self.kind, grouped=takes_group_by(self.kind)),
             "target": takes_target(self.kind, self._current("chart")),
             "bucket": takes_bucket(self.kind),
-            "ratio": takes_ratio(self.metric),
+            "ratio": takes_ratio(self.metric) and self.kind != "funnel",
+            "steps": self.kind == "funnel",
         }
 
     def clean_filters(self) -> dict[str, str]:
@@ -246,6 +259,15 @@ class WidgetForm(RatioFields, FormatFields):
             widget["bucket"] = data["bucket"] or AUTO_BUCKET
         if applies["ratio"]:
             widget["ratio"] = self.ratio()
+        if applies["steps"]:
+            steps = [line.strip() for line in data["steps"].splitlines() if line.strip()]
+            widget.update(
+                metric="count_unique",
+                property=None,
+                steps=steps,
+                event_name=steps[0] if steps else data["event_name"],
+                window_minutes=data["window_minutes"] or 1440,
+            )
         number_format = self.number_format()
         if number_format is not None:
             widget["format"] = number_format
@@ -293,6 +315,7 @@ def new_widget(*, kind: str, widget_id: str, schema: Schema) -> dict[str, Any]:
         "timeseries": (GRID_COLUMNS, 4),
         "breakdown": (GRID_COLUMNS // 2, 4),
         "table": (GRID_COLUMNS, 5),
+        "funnel": (GRID_COLUMNS // 2, 5),
     }[kind]
     widget: dict[str, Any] = {
         "id": widget_id,
@@ -309,4 +332,7 @@ def new_widget(*, kind: str, widget_id: str, schema: Schema) -> dict[str, Any]:
     }
     if GROUP_BY_COUNT[kind][0] and not dimension:
         widget["group_by"] = ["name"]  # a placeholder until events carry string properties
+    if kind == "funnel":  # the busiest events as steps, to be put in order in the form
+        steps = schema.events[:3] if len(schema.events) >= 2 else [event, f"{event}.next"]
+        widget.update(metric="count_unique", event_name=steps[0], steps=steps)
     return widget

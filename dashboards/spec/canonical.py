@@ -24,6 +24,9 @@ def widget_to_dict(widget: WidgetSpec) -> dict[str, Any]:
         out["ratio"] = ratio_to_dict(widget.ratio)
     if widget.format is not None:
         out["format"] = dict(widget.format)
+    if widget.kind == "funnel":
+        out["steps"] = list(widget.steps)
+        out["window_minutes"] = widget.window_minutes
     if widget.kind == "kpi":
         out["target"] = widget.target
     if widget.kind == "timeseries":

@@ -9,6 +9,8 @@ KIND_ONLY_FIELDS: dict[str, str] = {
     "bucket": "timeseries",
     "metrics": "table",
     "sort": "table",
+    "steps": "funnel",
+    "window_minutes": "funnel",
 }
 
 

@@ -51,6 +51,8 @@ class WidgetSpec:
     sort: SortSpec | None = None  # table only
     ratio: RatioSpec | None = None  # metric "ratio" only
     format: Mapping[str, Any] | None = None  # how values are shown (dashboards.spec.formats)
+    steps: tuple[str, ...] = ()  # funnel only: ordered event names
+    window_minutes: int | None = None  # funnel only: the conversion window
 
     @property
     def metric_spec(self) -> MetricSpec | RatioSpec:
@@ -71,6 +73,8 @@ class WidgetSpec:
             bucket=self.bucket,
             metrics=self.metrics,
             sort=self.sort,
+            steps=self.steps,
+            window_seconds=self.window_minutes * 60 if self.window_minutes else None,
         )
 
 

@@ -9,13 +9,18 @@ MAX_WIDGETS = 50
 MAX_FILTERS = 20
 MAX_FILTER_VALUE_CHARS = 1000
 
-KINDS: tuple[str, ...] = ("kpi", "timeseries", "breakdown", "table")
+KINDS: tuple[str, ...] = ("kpi", "timeseries", "breakdown", "table", "funnel")
 CHARTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "kpi": ("stat", "progress"),
     "timeseries": ("area", "line", "bar"),
     "breakdown": ("bar", "list"),
     "table": ("table",),
+    "funnel": ("funnel",),
 }
+# Funnels: 2..8 distinct ordered steps (event names) per user within a conversion window.
+MAX_FUNNEL_STEPS = 8
+DEFAULT_FUNNEL_WINDOW_MINUTES = 24 * 60
+MAX_FUNNEL_WINDOW_MINUTES = 90 * 24 * 60
 METRICS: tuple[str, ...] = ("count", "count_unique", "sum", "avg", "p95", "p99", "ratio")
 RATIO = "ratio"  # numerator / denominator, two of the other metrics with their own filters
 PART_METRICS: tuple[str, ...] = tuple(m for m in METRICS if m != RATIO)
@@ -36,6 +41,7 @@ GROUP_BY_COUNT: dict[str, tuple[int, int]] = {
     "timeseries": (0, 1),
     "breakdown": (1, 1),
     "table": (1, 3),
+    "funnel": (0, 0),
 }
 MAX_TABLE_METRICS = 6  # one column per metric kind
 

@@ -26,6 +26,7 @@ from dashboards.spec.kinds import (
 from dashboards.spec.structures import Layout, MetricSpec, RatioSpec, SortSpec, WidgetSpec
 from dashboards.spec.vocabulary import (
     CHARTS_BY_KIND,
+    DEFAULT_FUNNEL_WINDOW_MINUTES,
     DEFAULT_LAYOUT,
     EVENT_NAME_RE,
     GROUP_BY_COUNT,
@@ -33,6 +34,8 @@ from dashboards.spec.vocabulary import (
     LIMITS,
     MAX_FILTER_VALUE_CHARS,
     MAX_FILTERS,
+    MAX_FUNNEL_STEPS,
+    MAX_FUNNEL_WINDOW_MINUTES,
     MAX_TABLE_METRICS,
     MAX_WIDGETS,
     METRICS,
@@ -78,6 +81,8 @@ _WIDGET_FIELDS = {
     "layout",
     "ratio",
     "format",
+    "steps",
+    "window_minutes",
 }
 
 
@@ -91,8 +96,12 @@ def _parse_widget(raw: Any, path: str, errors: SpecErrors) -> WidgetSpec | None:
     )
     title = as_string(obj.get("title", ""), f"{path}.title", errors, max_len=200)
     kind = as_choice(obj.get("kind", MISSING), f"{path}.kind", KINDS, errors)
+    raw_event = obj.get("event_name", MISSING)
+    steps = obj.get("steps")
+    if kind == "funnel" and raw_event is MISSING and isinstance(steps, list) and steps:
+        raw_event = steps[0]  # a funnel starts with its first step
     event_name = as_string(
-        obj.get("event_name", MISSING),
+        raw_event,
         f"{path}.event_name",
         errors,
         min_len=1,
@@ -100,7 +109,11 @@ def _parse_widget(raw: Any, path: str, errors: SpecErrors) -> WidgetSpec | None:
         pattern=EVENT_NAME_RE,
     )
     metric = _parse_metric(
-        obj.get("metric", "count"), obj.get("property"), path, errors, raw_ratio=obj.get("ratio")
+        obj.get("metric", "count_unique" if kind == "funnel" else "count"),
+        obj.get("property"),
+        path,
+        errors,
+        raw_ratio=obj.get("ratio"),
     )
     filters = _parse_widget_filters(obj.get("filters") or {}, f"{path}.filters", errors)
     layout = _parse_layout(obj.get("layout", DEFAULT_LAYOUT), f"{path}.layout", errors)
@@ -277,12 +290,45 @@ def _parse_kind_extras(
     if takes_bucket(kind):
         bucket = obj.get("bucket") or AUTO_BUCKET
         return {"bucket": as_choice(bucket, f"{path}.bucket", BUCKETS, errors)}
+    if kind == "funnel":
+        return _parse_funnel(obj, metric, path, errors)
     if takes_table_columns(kind):
         metrics = _parse_table_metrics(obj.get("metrics"), metric, f"{path}.metrics", errors)
         columns = [*group_by, *(m.label for m in metrics)]
         sort = _parse_sort(obj.get("sort"), columns, len(group_by), f"{path}.sort", errors)
         return {"metrics": metrics, "sort": sort}
     return {}
+
+
+def _parse_funnel(
+    obj: dict[str, Any], metric: Any, path: str, errors: SpecErrors
+) -> dict[str, Any]:
+    """steps: 2..8 distinct event names, the first one the widget's event_name; users who did
+    them in order within window_minutes. A funnel counts users: metric count_unique."""
+    if metric is not None and metric != MetricSpec("count_unique", None):
+        errors.add(f"{path}.metric", "A funnel counts users: count_unique of user_id.")
+    raw = obj.get("steps", MISSING)
+    steps = []
+    for index, step in enumerate(as_list(raw, f"{path}.steps", errors, max_items=MAX_FUNNEL_STEPS)):
+        name = as_string(
+            step, f"{path}.steps[{index}]", errors, min_len=1, max_len=128, pattern=EVENT_NAME_RE
+        )
+        if name in steps:
+            errors.add(f"{path}.steps[{index}]", "Each step is a different event.")
+        if name:
+            steps.append(name)
+    if isinstance(raw, list) and len(raw) < 2:
+        errors.add(f"{path}.steps", "A funnel has at least 2 steps.")
+    if steps and obj.get("event_name", steps[0]) != steps[0]:
+        errors.add(f"{path}.event_name", "A funnel's event_name is its first step.")
+    window = as_int(
+        obj.get("window_minutes", DEFAULT_FUNNEL_WINDOW_MINUTES),
+        f"{path}.window_minutes",
+        errors,
+        low=1,
+        high=MAX_FUNNEL_WINDOW_MINUTES,
+    )
+    return {"steps": tuple(steps), "window_minutes": window}
 
 
 def _parse_target(

@@ -35,3 +35,31 @@ def test_a_tenant_without_events_has_no_rate_and_does_not_fire(org, make_rule, c
 
     states = dict(AlertState.objects.filter(rule=rate).values_list("tenant_id", "status"))
     assert states == {"acme": "firing"}  # 0 / 2 = 0; tenants with nothing to divide: no value
+
+
+def test_a_funnel_cannot_be_watched(org, receiver) -> None:
+    from alerts.selectors import published_widget_choices
+    from alerts.services import alert_rule_create
+    from core.errors import ApiError
+    from dashboards.services import dashboard_create, dashboard_publish
+    from tests.factories import spec
+
+    funnel = {"id": "w_funnel", "kind": "funnel", "steps": ["visit", "pay"], "title": "Checkout"}
+    dashboard = dashboard_create(organization=org.organization, spec=spec(widgets=[funnel]))
+    dashboard_publish(dashboard=dashboard)
+    assert not [
+        c
+        for c in published_widget_choices(organization=org.organization)
+        if c.widget_id == "w_funnel"
+    ]
+    with pytest.raises(ApiError):
+        alert_rule_create(
+            organization=org.organization,
+            name="Checkout",
+            dashboard_id=dashboard.pk,
+            widget_id="w_funnel",
+            operator="lt",
+            threshold_value=1,
+            webhook_url=receiver.url,
+            window="1h",
+        )

@@ -99,6 +99,10 @@ def test_every_kind_chart_and_metric_is_accepted() -> None:
         for chart in CHARTS_BY_KIND[kind]:
             for metric in METRICS:
                 extra: dict[str, Any] = {}
+                if kind == "funnel":
+                    if metric != "count_unique":
+                        continue  # a funnel counts users
+                    extra["steps"] = ["api.call", "signup"]
                 if metric in ("sum", "avg", "p95", "p99"):
                     extra["property"] = "latency_ms"
                 if metric == "ratio":
@@ -343,3 +347,35 @@ def test_a_ratio_round_trips_through_the_canonical_form() -> None:
     assert spec_to_dict(parsed)["widgets"][0]["ratio"] == ratio
     assert parse_spec(spec_to_dict(parsed)) == parsed
     assert parsed.widgets[0].query.metric.label == "sum(cost)[plan=pro]/count_unique"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"steps": ["a"]}, "steps"),
+        ({"steps": ["a", "a"]}, "steps[1]"),
+        ({"steps": "a,b"}, "steps"),
+        ({"steps": ["a", "b"], "event_name": "b"}, "event_name"),
+        ({"steps": ["a", "b"], "metric": "count"}, "metric"),
+        ({"steps": ["a", "b"], "window_minutes": 0}, "window_minutes"),
+        ({"steps": [f"s{i}" for i in range(9)]}, "steps"),
+    ],
+)
+def test_funnel_errors_name_their_field(fields, field) -> None:
+    raw = {"id": "w_f", "kind": "funnel", **fields}
+    with pytest.raises(InvalidInput) as caught:
+        parse_spec(spec_with(raw))
+    assert f"widgets[0].{field}" in {d["field"] for d in caught.value.details}
+
+
+def test_a_funnel_defaults_and_round_trips() -> None:
+    parsed = parse_spec(spec_with({"id": "w_f", "kind": "funnel", "steps": ["visit", "pay"]}))
+    funnel = parsed.widgets[0]
+    assert (funnel.event_name, funnel.metric, funnel.window_minutes) == (
+        "visit",
+        "count_unique",
+        1440,
+    )
+    assert parse_spec(spec_to_dict(parsed)) == parsed
+    with pytest.raises(InvalidInput):
+        parse_spec(spec_with(widget(steps=["a", "b"])))  # only a funnel takes steps

@@ -106,6 +106,13 @@ WIDGETS = parse_spec(
                 },
                 "group_by": ["model"],
             },
+            {
+                "id": "w_funnel",
+                "kind": "funnel",
+                "steps": ["signup", "activate", "pay"],
+                "window_minutes": 60,
+                "filters": {"plan": "trial"},
+            },
         ],
     }
 ).widgets

@@ -83,3 +83,57 @@ def test_the_form_saves_a_number_format(org, admin_client, htmx) -> None:
     assert plain.status_code == 200
     dashboard.refresh_from_db()
     assert dashboard.draft_spec["widgets"][0]["format"]["decimals"] == 2  # decimals stay
+
+
+def test_a_funnel_is_added_edited_and_previewed(org, admin_client, htmx) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    dashboard = dashboard_create(organization=org.organization, spec=spec(widgets=[]))
+    now = datetime.now(UTC) - timedelta(hours=2)
+    insert(
+        event(
+            org_id=org.organization.pk,
+            tenant_id="t1",
+            event_name=name,
+            user_id=user,
+            timestamp=now + timedelta(minutes=minute),
+        )
+        for user, names in (
+            ("a", ("visit", "signup", "pay")),
+            ("b", ("visit", "signup")),
+            ("c", ("visit",)),
+        )
+        for minute, name in enumerate(names)
+    )
+    cache.clear()
+    added = admin_client.post(
+        f"/app/dashboards/{dashboard.pk}/widgets", {"kind": "funnel"}, headers=htmx
+    )
+    assert added.status_code == 200
+    dashboard.refresh_from_db()
+    funnel = dashboard.draft_spec["widgets"][0]
+    assert funnel["kind"] == "funnel" and len(funnel["steps"]) >= 2
+    url = f"/app/dashboards/{dashboard.pk}/widgets/{funnel['id']}"
+    fields = {
+        "title": "Checkout",
+        "kind": "funnel",
+        "chart": "funnel",
+        "event_name": funnel["event_name"],
+        "metric": "count_unique",
+        "steps": "visit\nsignup\npay",
+        "window_minutes": "30",
+        "x": 0, "y": 0, "w": 6, "h": 5,
+    }  # fmt: skip
+    assert admin_client.post(url, fields, headers=htmx).status_code == 200
+    dashboard.refresh_from_db()
+    saved = dashboard.draft_spec["widgets"][0]
+    assert (saved["steps"], saved["window_minutes"], saved["event_name"]) == (
+        ["visit", "signup", "pay"],
+        30,
+        "visit",
+    )
+    preview = admin_client.get(f"/app/dashboards/{dashboard.pk}/preview", {"tenant_id": "t1"})
+    steps = preview.context["data"]["widgets"][0]["data"]["steps"]
+    assert [s["users"] for s in steps] == [3, 2, 1]
+    bad = admin_client.post(url, {**fields, "steps": "visit"}, headers=htmx)
+    assert bad.status_code == 400 and "at least 2 steps" in bad.content.decode()

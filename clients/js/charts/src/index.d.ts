@@ -7,7 +7,10 @@ export interface Theme {
 export interface Widget {
   id: string;
   title: string;
-  kind: "kpi" | "timeseries" | "breakdown" | "table";
+  kind: "kpi" | "timeseries" | "breakdown" | "table" | "funnel";
+  /** funnel: the ordered event names (steps[0] is event_name). */
+  steps?: string[];
+  window_minutes?: number | null;
   chart: string;
   group_by: string[];
   target?: number | null;

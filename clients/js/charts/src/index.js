@@ -5,6 +5,7 @@ export { DEFAULT_PRIMARY, palette, themeColors } from "./palette.js";
 export { isEmpty, needsCharts, stateBox, STATE_TEXT } from "./states.js";
 export { timeseriesOption, timeseriesClick, bucketWindow } from "./charts/timeseries.js";
 export { breakdownOption, breakdownClick } from "./charts/breakdown.js";
+export { funnelCard } from "./cards/funnel.js";
 export { kpiCard } from "./cards/kpi.js";
 export { listCard } from "./cards/list.js";
 export { tableCard } from "./cards/table.js";

@@ -9,6 +9,7 @@ export function needsCharts(widget) {
 export function isEmpty(widget, data) {
   if (!data) return true;
   if (widget.kind === "kpi") return data.value === null || data.value === undefined;
+  if (widget.kind === "funnel") return !(data.steps || []).length || !data.steps[0].users;
   if (widget.kind === "timeseries") return !(data.series || []).some((s) => s.points.some((p) => p[1]));
   return !(data.rows || []).length;
 }

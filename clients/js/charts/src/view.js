@@ -1,6 +1,7 @@
 // One widget drawn into one element: the only entry point the embed page, the builder preview
 // and @sightline/react use. ECharts loads on first need (a separate chunk where the bundler
 // splits), so KPIs, lists and tables show before it arrives.
+import { funnelCard } from "./cards/funnel.js";
 import { kpiCard } from "./cards/kpi.js";
 import { listCard } from "./cards/list.js";
 import { tableCard } from "./cards/table.js";
@@ -93,6 +94,7 @@ export function createWidgetView(body, widget, options = {}) {
       ticket++;
       if (widget.kind === "kpi") show(kpiCard(widget, data), "ready");
       else if (widget.kind === "breakdown") show(listCard(widget, data, onDrill), "ready");
+      else if (widget.kind === "funnel") show(funnelCard(widget, data), "ready");
       else if (widget.kind === "table") {
         const redraw = (next) => {
           sort = next;
