@@ -5,8 +5,6 @@ import { WidgetCard } from "./card.js";
 import { useSightlineData } from "./hooks.js";
 import { themeProps } from "./widget-body.js";
 
-const PERIOD_LABELS = { "24h": "24 hours", "7d": "7 days", "30d": "30 days", "90d": "90 days", custom: "Custom" };
-
 /**
  * Props: period, from, to (with period "custom"), filters, theme, onDrill({widget, dimension,
  * value, point_from, point_to}), onFilterChange(filters), onPeriodChange(period), onReady(),
@@ -48,7 +46,7 @@ export function SightlineDashboard(props) {
       h("div", { className: "sl-controls" },
         h("div", { className: "sl-periods", role: "group", "aria-label": "Period" },
           config.periods.filter((p) => p !== "custom" || props.from).map((p) =>
-            h("button", { key: p, type: "button", className: "sl-period", "data-period": p, "aria-pressed": String(p === current), onClick: () => choose(p) }, PERIOD_LABELS[p] || p))),
+            h("button", { key: p, type: "button", className: "sl-period", "data-period": p, "aria-pressed": String(p === current), onClick: () => choose(p) }, (config.period_labels || {})[p] || p))),
         (config.filters || []).map((filter) => h(FilterInput, { key: filter.dimension, filter, value: filters[filter.dimension] || "", onChange: filterTo })))),
     widgets.length ? null : h("p", { className: "sl-empty" }, "This dashboard has no widgets."),
     h("div", { className: "sl-grid" },
