@@ -107,6 +107,7 @@ def test_a_session_works_is_listed_and_revoking_it_ends_it(client, live_server, 
         permissions={"locked_filters": {"plan": "pro"}, "allowed_periods": ["24h", "7d"]},
         user="viewer@example.com",
         theme={"mode": "dark"},
+        locale="de-DE",
     )
     assert session.session_id.startswith("es_")
     assert session.embed_url.endswith(f"/embed/{dashboard_id}?token={session.token}")
@@ -280,6 +281,10 @@ def test_api_refusals_are_typed_errors_carrying_the_code(client, live_server, or
         (
             lambda c: c.create_embed_session(tenant_id="t", dashboard_id="d", single_use_url="yes"),
             "single_use_url",
+        ),
+        (
+            lambda c: c.create_embed_session(tenant_id="t", dashboard_id="d", locale="german!"),
+            "locale",
         ),
         (lambda c: c.send_events("not events"), "events"),
         (

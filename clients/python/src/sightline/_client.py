@@ -102,6 +102,7 @@ class Sightline:
         allow_export: bool | None = None,
         widget_id: str | None = None,
         single_use_url: bool | None = None,
+        locale: str | None = None,
     ) -> EmbedSession:
         """A signed embed session for one tenant (one widget with ``widget_id``; an URL that
         opens once with ``single_use_url=True``)."""
@@ -116,6 +117,7 @@ class Sightline:
             allow_export=allow_export,
             widget_id=widget_id,
             single_use_url=single_use_url,
+            locale=locale,
         )
         answer = self._transport.request("POST", "/v1/embed-sessions", body=body, idempotent=False)
         return EmbedSession(

@@ -19,6 +19,7 @@ PROP_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 ID = re.compile(r"[A-Za-z0-9_.:-]+")
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+LOCALE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,4}")
 PERIODS = ("24h", "7d", "30d", "90d", "custom")
 EVENT_KEYS = frozenset(
     {
@@ -180,6 +181,7 @@ def session_to_wire(
     allow_export: Any = None,
     widget_id: Any = None,
     single_use_url: Any = None,
+    locale: Any = None,
 ) -> dict[str, Any]:
     """create_embed_session's arguments -> the POST /v1/embed-sessions body."""
     body: dict[str, Any] = {
@@ -204,6 +206,10 @@ def session_to_wire(
         body["widget_id"] = require_string(widget_id, "widget_id", max_length=64)
     if single_use_url is not None:
         body["single_use_url"] = require_bool(single_use_url, "single_use_url")
+    if locale is not None:
+        if not isinstance(locale, str) or not LOCALE.fullmatch(locale):
+            fail("locale", "must be a BCP 47 language tag, e.g. de-DE")
+        body["locale"] = locale
     return body
 
 
