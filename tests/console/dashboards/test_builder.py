@@ -206,7 +206,8 @@ def test_edit_widget_saves_through_the_spec(org, admin_client, dashboard, htmx) 
     assert widget["filters"] == {"status": "ok"}
 
 
-def test_editing_a_table_keeps_its_sort_and_extra_columns(org, admin_client, htmx) -> None:
+def table_dashboard(org, **extra):
+    """A dashboard with one table widget sorted on its group-by column, ascending."""
     table = {
         "id": "w_table",
         "title": "Calls by model",
@@ -214,23 +215,30 @@ def test_editing_a_table_keeps_its_sort_and_extra_columns(org, admin_client, htm
         "chart": "table",
         "event_name": "api.call",
         "group_by": ["model"],
-        "metrics": [{"metric": "count"}, {"metric": "p95", "property": "latency_ms"}],
         "sort": {"by": "model", "direction": "asc"},
         "layout": {"x": 0, "y": 0, "w": 12, "h": 5},
+        **extra,
     }
-    dashboard = dashboard_create(
+    return dashboard_create(
         organization=org.organization, spec={"name": "Tables", "widgets": [table]}
     )
+
+
+def edit_table(admin_client, dashboard, htmx, **fields) -> dict:
     response = admin_client.post(
         f"/app/dashboards/{dashboard.pk}/widgets/w_table",
-        widget_post(
-            title="Renamed", kind="table", chart="table", group_by=["model"], w=12, h=5, limit=50
-        ),
+        widget_post(kind="table", chart="table", w=12, h=5, limit=50, **fields),
         headers=htmx,
     )
     assert response.status_code == 200
     dashboard.refresh_from_db()
-    widget = dashboard.draft_spec["widgets"][0]
+    return dashboard.draft_spec["widgets"][0]
+
+
+def test_editing_a_table_keeps_its_sort_and_extra_columns(org, admin_client, htmx) -> None:
+    metrics = [{"metric": "count"}, {"metric": "p95", "property": "latency_ms"}]
+    dashboard = table_dashboard(org, metrics=metrics)
+    widget = edit_table(admin_client, dashboard, htmx, title="Renamed", group_by=["model"])
     assert widget["title"] == "Renamed"
     assert widget["sort"] == {"by": "model", "direction": "asc"}
     assert [m["metric"] for m in widget["metrics"]] == ["count", "p95"]
@@ -240,27 +248,7 @@ def test_a_table_sort_on_a_column_the_edit_removes_falls_back_to_the_default(
     org, admin_client, htmx
 ) -> None:
     send_events(org.organization, "t1", 3)
-    table = {
-        "id": "w_table",
-        "title": "Calls by model",
-        "kind": "table",
-        "chart": "table",
-        "event_name": "api.call",
-        "group_by": ["model"],
-        "sort": {"by": "model", "direction": "asc"},
-        "layout": {"x": 0, "y": 0, "w": 12, "h": 5},
-    }
-    dashboard = dashboard_create(
-        organization=org.organization, spec={"name": "Tables", "widgets": [table]}
-    )
-    response = admin_client.post(
-        f"/app/dashboards/{dashboard.pk}/widgets/w_table",
-        widget_post(kind="table", chart="table", group_by=["status"], w=12, h=5, limit=50),
-        headers=htmx,
-    )
-    assert response.status_code == 200
-    dashboard.refresh_from_db()
-    widget = dashboard.draft_spec["widgets"][0]
+    widget = edit_table(admin_client, table_dashboard(org), htmx, group_by=["status"])
     assert widget["group_by"] == ["status"]
     assert widget["sort"] == {"by": "count", "direction": "desc"}  # the spec's default
 
