@@ -129,3 +129,27 @@ def test_a_document_that_is_not_an_event_batch_is_refused_as_warehouse_error(
 ) -> None:
     with pytest.raises(WarehouseError):
         insert_encoded_events([payload], backend=backend)
+
+
+def test_deleting_an_organizations_old_events_leaves_the_rest(backend) -> None:
+    from datetime import timedelta
+
+    from warehouse.events import events_delete_before
+
+    org, other = new_id("org"), new_id("org")
+    now = datetime.now(UTC).replace(microsecond=0)
+    rows = [
+        EventRow(o, "t", "api.call", now - timedelta(days=days), "", new_id("i"), {}, {})
+        for o in (org, other)
+        for days in (1, 10, 20)
+    ]
+    insert_events(rows, backend=backend)
+
+    assert events_delete_before(org_id=org, before=now - timedelta(days=5), backend=backend) == 2
+    assert events_delete_before(org_id=org, before=now - timedelta(days=5), backend=backend) == 0
+
+    counts = backend.query(
+        "SELECT org_id, count() FROM events WHERE org_id IN {orgs:Array(String)} GROUP BY org_id",
+        {"orgs": [org, other]},
+    ).rows
+    assert dict(counts) == {org: 1, other: 3}
