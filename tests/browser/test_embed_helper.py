@@ -29,8 +29,11 @@ def test_fetch_embed_url_refreshes_the_session_and_keeps_the_filters(browser_pag
     first = session(org, dashboard.pk, expires_in=8, permissions=permissions)
     fresh: list[str] = []
 
-    def mint(route: Any) -> None:
-        issued = session(org, dashboard.pk, expires_in=3600, permissions=permissions)
+    def mint(route: Any) -> None:  # single-use URLs: the frame exchanges their code
+        issued = session(
+            org, dashboard.pk, expires_in=3600, permissions=permissions, single_use_url=True
+        )
+        assert "code=" in issued.embed_url and issued.token not in issued.embed_url
         fresh.append(issued.token)
         route.fulfill(json={"embedUrl": url_of(host_app, issued)})
 

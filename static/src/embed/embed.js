@@ -26,7 +26,10 @@ function takeFromUrl(name) {
 }
 
 function exchangeCode(value) {
-  return fetch(config.urls.session, {
+  // The page of a single-use URL is told the exchange URL; one that gets a code later (a
+  // session refresh through the helper) builds the same one.
+  const exchange = (config.urls && config.urls.session) || "/embed/" + config.dashboard.id + "/session";
+  return fetch(exchange, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify({ code: value }),
@@ -86,6 +89,15 @@ function acceptToken(next) {
   onFreshToken();
 }
 
+// A fresh session from the helper: a token, or the code of a single-use URL to exchange.
+function acceptCredential(payload) {
+  if (typeof payload.code === "string" && !payload.token) {
+    exchangeCode(payload.code).then(acceptToken, function (error) {
+      post("error", { code: error.code || "invalid_code", message: "The new single-use embed URL could not be exchanged; the current session stays.", status: 0 });
+    });
+  } else acceptToken(payload.token);
+}
+
 // Set by start(): what a fresh token restores (a dashboard whose session had expired).
 let onFreshToken = function () {};
 
@@ -137,7 +149,7 @@ function start() {
     if (message.source !== "sightline-host") return;
     if (message.type === "setFilters") setFilters(message.payload || {});
     else if (message.type === "setTheme") setTheme(message.payload || {});
-    else if (message.type === "setToken") acceptToken((message.payload || {}).token);
+    else if (message.type === "setToken") acceptCredential(message.payload || {});
     else if (message.type === "reload") load();
     else if (message.type === "setLocale") changeLocale((message.payload || {}).locale);
     else if (message.type === "setTimezone") changeTimezone((message.payload || {}).timezone);

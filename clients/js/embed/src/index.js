@@ -21,6 +21,7 @@
 
 const EVENTS = ["ready", "resize", "drill", "filter", "session", "error"];
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const CODE_SHAPE = /^[A-Za-z0-9_-]{8,200}$/;
 
 export const version = "2";
 
@@ -132,14 +133,18 @@ export function create(options) {
     if (left > 2000) refreshTimer = setTimeout(refresh, Math.min(30000, left / 2));
   }
 
-  /** The token of a fresh embed URL for the same dashboard, or null. */
-  function tokenOf(candidate) {
+  /** What a fresh embed URL for the same dashboard carries: {token} or, for a single-use URL,
+   * {code} (the frame exchanges it); null for anything else. */
+  function credentialOf(candidate) {
     if (typeof candidate !== "string") return null;
     let url;
     try { url = new URL(candidate, window.location.href); } catch (e) { return null; }
+    if (url.origin !== embedOrigin || url.pathname !== embedPath) return null;
     const token = url.searchParams.get("token");
-    if (url.origin !== embedOrigin || url.pathname !== embedPath || !token || !TOKEN_SHAPE.test(token)) return null;
-    return token;
+    const code = url.searchParams.get("code");
+    if (token && TOKEN_SHAPE.test(token)) return { token };
+    if (!token && code && CODE_SHAPE.test(code)) return { code };
+    return null;
   }
 
   async function refresh() {
@@ -152,12 +157,12 @@ export function create(options) {
       return retryLater();
     }
     if (destroyed) return;
-    const token = tokenOf(next);
-    if (!token) {
+    const credential = credentialOf(next);
+    if (!credential) {
       fail("session_refresh_failed", `fetchEmbedUrl must return an embed URL of this dashboard (${embedOrigin}${embedPath}?token=…); the current session stays until it expires.`);
       return retryLater();
     }
-    send("setToken", { token }); // the frame answers "session" with the new expiry
+    send("setToken", credential); // the frame answers "session" with the new expiry
   }
 
   // --- Public API -----------------------------------------------------------------------------

@@ -38,6 +38,23 @@ export interface CreateEmbedSessionOptions {
   theme?: EmbedTheme;
   user?: string;
   allowExport?: boolean;
+  /** BCP 47, e.g. "fr-FR": numbers and dates as that locale writes them. */
+  locale?: string | null;
+  /** Embed one widget of the dashboard, sized to it. */
+  widgetId?: string | null;
+  /** embedUrl carries a short single-use code instead of the token. */
+  singleUseUrl?: boolean;
+}
+
+export interface EmbedSessionInfo {
+  id: string;
+  tenantId: string;
+  dashboardId: string;
+  user: string;
+  widgetId: string | null;
+  issuedAt: string;
+  expiresAt: string | null;
+  status: "active" | "expired" | "revoked" | string;
 }
 
 export interface EmbedSession {
@@ -76,6 +93,7 @@ export interface DataQuery {
 }
 
 export interface OrganizationSettings {
+  id: string;
   name: string;
   allowedEmbedOrigins: string[];
   defaultTimezone: string;
@@ -88,6 +106,8 @@ export declare class Sightline {
   constructor(options: SightlineOptions);
   createEmbedSession(options: CreateEmbedSessionOptions): Promise<EmbedSession>;
   revokeEmbedSession(sessionId: string): Promise<Json>;
+  listEmbedSessions(options?: { tenantId?: string; active?: boolean; limit?: number; offset?: number }): Promise<{ count: number; next: string | null; previous: string | null; results: EmbedSessionInfo[] }>;
+  deleteEmbedSession(sessionId: string): Promise<null>;
   revokeTenantSessions(tenantId: string): Promise<Json>;
   revokeAllSessions(): Promise<Json>;
   /** Gzip batches of at most 1,000 (one the server finds too large is sent again in halves),
@@ -120,7 +140,7 @@ export declare class Sightline {
   };
   organization: {
     get(): Promise<OrganizationSettings>;
-    update(changes: Partial<OrganizationSettings>): Promise<OrganizationSettings>;
+    update(changes: Partial<Omit<OrganizationSettings, "id">>): Promise<OrganizationSettings>;
   };
 }
 

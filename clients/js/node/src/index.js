@@ -1,7 +1,7 @@
 // The Sightline backend SDK: `new Sightline({host, apiKey})`. Node 20+, no dependencies.
 import { randomUUID } from "node:crypto";
 import { Transport } from "./http.js";
-import { MAX_BATCH, eventToWire, fail, requireId, requireObject, requireString, sessionToWire, isTimeZone } from "./validate.js";
+import { MAX_BATCH, eventToWire, fail, requireBoolean, requireId, requireObject, requireString, sessionToWire, isTimeZone } from "./validate.js";
 
 import { SightlineInvalidRequestError } from "./errors.js";
 
@@ -61,6 +61,22 @@ export class Sightline {
     return this.transport.request("POST", `/v1/embed-sessions/${id}/revoke`, { idempotent: true });
   }
 
+  /** Sessions as REST resources: {count, next, previous, results: [{id, tenantId, dashboardId,
+   * user, widgetId, issuedAt, expiresAt, status}]}; active ones only unless `active: false`. */
+  async listEmbedSessions({ tenantId, active, limit, offset } = {}) {
+    const query = { tenant_id: requireString(tenantId, "tenantId", { optional: true, max: 128 }) };
+    if (active !== undefined) query.active = String(requireBoolean(active, "active"));
+    if (limit !== undefined) query.limit = requireCount(limit, "limit", 1);
+    if (offset !== undefined) query.offset = requireCount(offset, "offset", 0);
+    const page = await this.transport.request("GET", "/v1/embed-sessions", { query });
+    return { ...page, results: page.results.map(sessionOut) };
+  }
+
+  /** DELETE /v1/embed-sessions/{id}: the same as revokeEmbedSession, as a REST delete. */
+  async deleteEmbedSession(sessionId) {
+    return this.transport.request("DELETE", `/v1/embed-sessions/${requireId(sessionId, "sessionId")}`);
+  }
+
   /** Revoke every session of one tenant. */
   async revokeTenantSessions(tenantId) {
     const tenant = requireString(tenantId, "tenantId");
@@ -112,6 +128,15 @@ export class Sightline {
   }
 }
 
+function sessionOut(row) {
+  return { id: row.id, tenantId: row.tenant_id, dashboardId: row.dashboard_id, user: row.user, widgetId: row.widget_id, issuedAt: row.issued_at, expiresAt: row.expires_at, status: row.status };
+}
+
+function requireCount(value, field, min) {
+  if (!Number.isInteger(value) || value < min) fail(field, `must be a whole number, at least ${min}`);
+  return value;
+}
+
 function dashboardsApi(call) {
   return {
     list: async ({ page } = {}) => call("GET", "/v1/dashboards", { query: { page } }),
@@ -158,7 +183,7 @@ function alertsApi(call) {
 }
 
 // GET/PATCH /v1/organization: {name, allowed_embed_origins, default_timezone, retention_days}.
-const ORG_FIELDS = { name: "name", allowedEmbedOrigins: "allowed_embed_origins", defaultTimezone: "default_timezone", retentionDays: "retention_days" };
+const ORG_FIELDS = { id: "id", name: "name", allowedEmbedOrigins: "allowed_embed_origins", defaultTimezone: "default_timezone", retentionDays: "retention_days" };
 
 function organizationApi(call) {
   const out = (answer) => Object.fromEntries(Object.entries(ORG_FIELDS).map(([camel, snake]) => [camel, answer[snake]]));
@@ -168,7 +193,7 @@ function organizationApi(call) {
       requireObject(changes, "changes", { optional: false });
       const body = {};
       for (const [key, value] of Object.entries(changes)) {
-        if (!(key in ORG_FIELDS)) fail(key, `is not an organization setting (${Object.keys(ORG_FIELDS).join(", ")})`);
+        if (!(key in ORG_FIELDS) || key === "id") fail(key, `is not an organization setting (${Object.keys(ORG_FIELDS).slice(1).join(", ")})`);
         body[ORG_FIELDS[key]] = value;
       }
       if (body.name !== undefined) requireString(body.name, "name");

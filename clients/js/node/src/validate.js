@@ -95,6 +95,9 @@ export function sessionToWire(options) {
   if (options.theme !== undefined) body.theme = themeToWire(options.theme);
   if (options.user !== undefined) body.user = requireString(options.user, "user");
   if (options.allowExport !== undefined) body.allow_export = requireBoolean(options.allowExport, "allowExport");
+  if (options.locale !== undefined && options.locale !== null) body.locale = requireString(options.locale, "locale", { max: 35 });
+  if (options.widgetId !== undefined && options.widgetId !== null) body.widget_id = requireId(options.widgetId, "widgetId");
+  if (options.singleUseUrl !== undefined) body.single_use_url = requireBoolean(options.singleUseUrl, "singleUseUrl");
   return body;
 }
 

@@ -96,10 +96,10 @@ test("the session body is the API's snake_case shape", async () => {
 
 test("organization settings map to GET/PATCH /v1/organization's snake_case shape", async () => {
   const client = new Sightline({ host, apiKey: "key" });
-  const wire = { name: "Acme", allowed_embed_origins: ["https://app.acme.example"], default_timezone: "Europe/Paris", retention_days: 90 };
+  const wire = { id: "org_1", name: "Acme", allowed_embed_origins: ["https://app.acme.example"], default_timezone: "Europe/Paris", retention_days: 90 };
   answer = { status: 200, headers: {}, body: JSON.stringify(wire) };
   const settings = await client.organization.update({ allowedEmbedOrigins: ["https://app.acme.example"], retentionDays: 90 });
-  assert.deepEqual(settings, { name: "Acme", allowedEmbedOrigins: ["https://app.acme.example"], defaultTimezone: "Europe/Paris", retentionDays: 90 });
+  assert.deepEqual(settings, { id: "org_1", name: "Acme", allowedEmbedOrigins: ["https://app.acme.example"], defaultTimezone: "Europe/Paris", retentionDays: 90 });
   assert.equal(seen.at(-1).method, "PATCH");
   assert.equal(seen.at(-1).url, "/v1/organization");
   assert.deepEqual(JSON.parse(seen.at(-1).body), { allowed_embed_origins: ["https://app.acme.example"], retention_days: 90 });

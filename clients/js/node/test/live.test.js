@@ -15,8 +15,15 @@ describe("against a live Sightline", { skip: !HOST && "SIGHTLINE_HOST is not set
   let client;
   let dashboardId;
 
+  // Every request the SDK sends here is checked against /v1/openapi.json at the end.
+  const sent = [];
+  const recording = (url, init) => {
+    sent.push({ method: init.method.toLowerCase(), path: new URL(url).pathname, body: init.body });
+    return fetch(url, init);
+  };
+
   before(async () => {
-    client = new Sightline({ host: HOST, apiKey: KEY, retryBaseMs: 100 });
+    client = new Sightline({ host: HOST, apiKey: KEY, retryBaseMs: 100, fetch: recording });
     const dashboard = await client.dashboards.create({
       name: "SDK test",
       default_period: "24h",
@@ -45,6 +52,40 @@ describe("against a live Sightline", { skip: !HOST && "SIGHTLINE_HOST is not set
     const refused = await embedData(session.token);
     assert.equal(refused.status, 401);
     assert.equal(refused.body.error.code, "token_revoked");
+  });
+
+  test("sessions list like REST resources; deleteEmbedSession ends one", async () => {
+    const tenant = `${TENANT}_list`;
+    const kept = await client.createEmbedSession({ tenantId: tenant, dashboardId, user: "kept@example.com" });
+    const gone = await client.createEmbedSession({ tenantId: tenant, dashboardId, singleUseUrl: true, locale: "fr-FR" });
+    assert.match(gone.embedUrl, /[?&]code=/);
+    assert.ok(!gone.embedUrl.includes(gone.token));
+
+    const before = await client.listEmbedSessions({ tenantId: tenant });
+    await client.deleteEmbedSession(gone.sessionId);
+    const after = await client.listEmbedSessions({ tenantId: tenant });
+    const everything = await client.listEmbedSessions({ tenantId: tenant, active: false, limit: 10 });
+
+    assert.deepEqual(before.results.map((s) => s.id).sort(), [gone.sessionId, kept.sessionId].sort());
+    const listed = before.results.find((s) => s.id === kept.sessionId);
+    assert.equal(listed.tenantId, tenant);
+    assert.equal(listed.dashboardId, dashboardId);
+    assert.equal(listed.user, "kept@example.com");
+    assert.equal(listed.status, "active");
+    assert.deepEqual(after.results.map((s) => s.id), [kept.sessionId]);
+    assert.equal(everything.results.find((s) => s.id === gone.sessionId).status, "revoked");
+    assert.equal((await embedData(gone.token)).status, 401);
+    assert.equal((await embedData(kept.token)).status, 200);
+  });
+
+  test("organization settings read and change through the API", async () => {
+    const before = await client.organization.get();
+    assert.equal(typeof before.name, "string");
+    const changed = await client.organization.update({ allowedEmbedOrigins: ["https://app.customer.example"], defaultTimezone: "Europe/Paris" });
+    assert.deepEqual(changed.allowedEmbedOrigins, ["https://app.customer.example"]);
+    assert.equal(changed.defaultTimezone, "Europe/Paris");
+    assert.deepEqual((await client.organization.get()).allowedEmbedOrigins, ["https://app.customer.example"]);
+    await client.organization.update({ allowedEmbedOrigins: before.allowedEmbedOrigins, defaultTimezone: before.defaultTimezone });
   });
 
   test("revokeTenantSessions ends every session of that tenant only", async () => {
@@ -93,5 +134,27 @@ describe("against a live Sightline", { skip: !HOST && "SIGHTLINE_HOST is not set
     assert.deepEqual(proxy.log[4].events, proxy.log[3].events);
     const data = await client.dashboards.data(dashboardId, { tenantId: TENANT, period: "24h" });
     assert.equal(data.widgets[0].data.value, 10_000);
+  });
+
+  test("every request the SDK sent is an operation of /v1/openapi.json, with documented keys", async () => {
+    const document = await (await fetch(`${HOST}/v1/openapi.json`)).json();
+    const operations = Object.entries(document.paths).map(([template, ops]) => ({
+      match: new RegExp("^" + template.replace(/\{[^}]+\}/g, "[^/]+") + "$"),
+      ops,
+    }));
+    const schemaOf = (ref) => ref && document.components.schemas[ref.split("/").pop()];
+    assert.ok(sent.length > 10);
+    for (const request of sent) {
+      const found = operations.filter((o) => o.match.test(request.path) && o.ops[request.method]);
+      assert.ok(found.length, `${request.method} ${request.path} is not in the OpenAPI document`);
+      if (!request.body || request.path === "/v1/events") continue; // events go gzip: checked by the proxy test
+      const body = JSON.parse(request.body);
+      const content = found[0].ops[request.method].requestBody?.content?.["application/json"];
+      const schema = content && (schemaOf(content.schema.$ref) || content.schema);
+      if (!schema || !schema.properties) continue; // a free-form body (a dashboard spec)
+      for (const key of Object.keys(body)) {
+        assert.ok(key in schema.properties, `${request.method} ${request.path}: "${key}" is not a documented field`);
+      }
+    }
   });
 });
