@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 STATIC_STAMP := static/vendor/.built
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test test-server test-fast browser lint bench clean-var
+.PHONY: install run test test-server test-cluster test-fast browser lint bench clean-var
 
 install: $(STAMP) $(STATIC_STAMP)
 
@@ -51,9 +51,18 @@ SERVER_PYTEST_ARGS ?= $(SERVER_SUITES)
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-server
+	$(MAKE) --no-print-directory test-cluster
 
+# (tests marked `cluster` start their own servers: they run in the first pass only.)
 test-server: install
-	$(PY) tools/clickhouse_server.py -- $(PY) -m pytest -m "not browser" $(SERVER_PYTEST_ARGS)
+	$(PY) tools/clickhouse_server.py -- $(PY) -m pytest -m "not browser and not cluster" $(SERVER_PYTEST_ARGS)
+
+# The warehouse and dashboards suites again on a two-shard cluster (tools/clickhouse_cluster.py:
+# CLICKHOUSE_CLUSTER set, `events` Distributed over each shard's `events_local`).
+CLUSTER_PYTEST_ARGS ?= tests/warehouse tests/dashboards
+
+test-cluster: install
+	$(PY) tools/clickhouse_cluster.py --shards 2 -- $(PY) -m pytest -m "not browser and not cluster" $(CLUSTER_PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)

@@ -193,6 +193,12 @@ CHDB_PATH = env.str("CHDB_PATH", default=str(VAR_DIR / "chdb"))
 WAREHOUSE_RETENTION_DAYS = env.int("WAREHOUSE_RETENTION_DAYS", default=400)
 WAREHOUSE_MAX_EXECUTION_TIME = env.int("WAREHOUSE_MAX_EXECUTION_TIME", default=10)
 WAREHOUSE_MAX_ROWS_TO_READ = env.int("WAREHOUSE_MAX_ROWS_TO_READ", default=500_000_000)
+# A ClickHouse cluster (a name of the servers' <remote_servers>): events live in `events_local`
+# on every shard, `events` is a Distributed table over them (warehouse.schema). Needs
+# CLICKHOUSE_URL (any server of the cluster). CLICKHOUSE_REPLICATED: the local tables are
+# Replicated* (ClickHouse Keeper and <macros> {shard}/{replica} on every server).
+CLICKHOUSE_CLUSTER = env.str("CLICKHOUSE_CLUSTER", default="")
+CLICKHOUSE_REPLICATED = env.bool("CLICKHOUSE_REPLICATED", default=False)
 
 # --- Redis, cache, Celery ------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -232,10 +238,6 @@ WIDGET_CACHE_TTL = env.int("WIDGET_CACHE_TTL", default=60)
 RATELIMIT_STORAGE_URL = env.str(
     "RATELIMIT_STORAGE_URL", default=REDIS_URL if REDIS_URL and PRODUCTION else "memory://"
 )
-# Requests per API key on GET/PATCH /v1/organization and listing or deleting embed sessions.
-API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/m")
-# Single-use embed URL exchanges per client address (POST /embed/{id}/session).
-EMBED_CODE_RATE_LIMIT = env.str("EMBED_CODE_RATE_LIMIT", default="60/m")
 EMBED_SESSION_RATE_LIMIT = env.str("EMBED_SESSION_RATE_LIMIT", default="120/m")
 EMBED_TENANT_RATE_LIMIT = env.str("EMBED_TENANT_RATE_LIMIT", default="600/m")
 EMBED_ORG_CONCURRENT_QUERIES = env.int("EMBED_ORG_CONCURRENT_QUERIES", default=8)

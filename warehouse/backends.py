@@ -42,6 +42,22 @@ class WarehouseRefusedData(WarehouseError):
 # _INPUT_ASSERTION_FAILED, _DATE, _DATETIME, TYPE_MISMATCH, ARGUMENT_OUT_OF_BOUND,
 # CANNOT_CONVERT_TYPE, CANNOT_PARSE_NUMBER, INCORRECT_DATA, TOO_LARGE_STRING_SIZE.
 DATA_ERROR_CODES = frozenset({6, 26, 27, 38, 41, 53, 69, 70, 72, 117, 131})
+# Codes a server answers when IT cannot reach another server (a shard of a cluster down):
+# SOCKET_TIMEOUT, NETWORK_ERROR, ALL_CONNECTION_TRIES_FAILED, ALL_REPLICAS_ARE_STALE,
+# NO_REMOTE_SHARD_AVAILABLE. Retrying later is the remedy, as for our own lost connection.
+UNREACHABLE_CODES = frozenset({209, 210, 279, 369, 519})
+# Sent with every query when settings.CLICKHOUSE_CLUSTER is set (see warehouse.schema):
+CLUSTER_SETTINGS = {
+    # An insert into the Distributed `events` returns only once every shard it touches has
+    # the rows; a shard that is down fails it (WarehouseUnavailable), so the batch stays in
+    # the ingest stream and the drain sends it again until the shard is back (re-sent rows
+    # collapse under FINAL). Nothing waits in a server's own queue that /healthz cannot see.
+    "distributed_foreground_insert": 1,
+    # A read that cannot reach a shard fails (a 503), never answers with part of the data.
+    "skip_unavailable_shards": 0,
+    # A read scoped to one tenant asks only that tenant's shard.
+    "optimize_skip_unused_shards": 1,
+}
 _CODE = re.compile(r"\bCode: (\d+)\.")
 
 
@@ -221,10 +237,11 @@ class ServerBackend(Backend):
     name = "server"
     POOL_SIZE = 8  # concurrent queries of one `query_many` (each thread keeps its connection)
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, session_settings: Mapping[str, Any] | None = None) -> None:
         from clickhouse_driver import Client
 
         self._url = url
+        self._session_settings = dict(session_settings or {})
         self._local = threading.local()  # a native connection is not thread-safe
         self._client_cls = Client
         self._pool: ThreadPoolExecutor | None = None
@@ -247,8 +264,18 @@ class ServerBackend(Backend):
             client = self._client_cls.from_url(self._url)
             client.client_settings["server_side_params"] = True
             client.connection.context.client_settings["server_side_params"] = True
+            client.settings.update(self._session_settings)
             self._local.client = client
         return client
+
+    def at(self, *, host: str, port: int) -> "ServerBackend":
+        """The same user, password, database and settings on another server (of a cluster)."""
+        parsed = urlparse(self._url)
+        credentials = parsed.netloc.rpartition("@")[0]
+        netloc = f"{credentials}@{host}:{port}" if credentials else f"{host}:{port}"
+        return ServerBackend(
+            parsed._replace(netloc=netloc).geturl(), session_settings=self._session_settings
+        )
 
     @staticmethod
     def _typed(params: Params | None) -> dict[str, Any]:
@@ -267,6 +294,8 @@ class ServerBackend(Backend):
             self._local.client = None
             raise WarehouseUnavailable(str(exc)) from exc
         except errors.Error as exc:
+            if getattr(exc, "code", None) in UNREACHABLE_CODES:
+                raise WarehouseUnavailable(str(exc)) from exc
             raise WarehouseError(str(exc)) from exc
 
     def query(self, sql: str, params: Params | None = None) -> Result:
@@ -316,7 +345,10 @@ def backend_from_settings() -> Backend:
             raise ValueError(
                 "CLICKHOUSE_URL must look like clickhouse://user:password@host:9000/database"
             )
-        return ServerBackend(settings.CLICKHOUSE_URL)
+        cluster = CLUSTER_SETTINGS if settings.CLICKHOUSE_CLUSTER else None
+        return ServerBackend(settings.CLICKHOUSE_URL, session_settings=cluster)
+    if settings.CLICKHOUSE_CLUSTER:
+        raise ValueError("CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: a server of the cluster.")
     return ChdbBackend(settings.CHDB_PATH)
 
 

@@ -8,7 +8,7 @@ import orjson
 
 from warehouse.backends import Backend, encode_compact_columns, get_backend
 from warehouse.reads import CompiledQuery, run
-from warehouse.schema import EVENTS_TABLE
+from warehouse.schema import EVENTS_LOCAL_TABLE, EVENTS_TABLE, cluster_name, cluster_servers
 from warehouse.scope import DangerousOrgWideScope, scope_predicate
 
 
@@ -73,6 +73,15 @@ def events_delete_before(*, org_id: str, before: datetime, backend: Backend | No
         ),
         backend=backend,
     ).scalar()
-    if count:
+    if not count:
+        return 0
+    if not cluster_name():
         backend.command(f"DELETE FROM {EVENTS_TABLE} WHERE {predicate} AND {older}", values)
-    return int(count or 0)
+        return int(count)
+    # A Distributed table takes no DELETE: each shard deletes from its own table.
+    for shard in cluster_servers(backend, one_per_shard=True):
+        try:
+            shard.command(f"DELETE FROM {EVENTS_LOCAL_TABLE} WHERE {predicate} AND {older}", values)
+        finally:
+            shard.close()
+    return int(count)

@@ -2,17 +2,39 @@
 
 DDL lives in functions here; MIGRATIONS only lists operations, in order. Changing the engine,
 partition or sort key of a table means a new table and a copy, never an edit of an applied step.
+
+On a cluster (settings.CLICKHOUSE_CLUSTER names one of the servers' <remote_servers>), every
+server holds the same tables: `events_local`, the ReplacingMergeTree with this shard's rows,
+and `events`, a Distributed table over every shard's `events_local`, sharded by
+cityHash64(org_id, tenant_id). So everything of one tenant lives on one shard: FINAL, which
+de-duplicates within a shard, stays exact, and the SQL that reads and writes `events` is the
+same on one server and on a cluster. `ON CLUSTER` DDL is not used (it needs Keeper, and the
+test servers refuse it): `migrate` connects to every server of the cluster in turn, as listed
+by the server's system.clusters. With CLICKHOUSE_REPLICATED the local tables are
+ReplicatedReplacingMergeTree (Keeper, and {shard}/{replica} <macros> on every server).
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 
-from warehouse.backends import Backend
+from warehouse.backends import Backend, ServerBackend
 
 MIGRATIONS_TABLE = "sightline_schema_migrations"
 EVENTS_TABLE = "events"
+EVENTS_LOCAL_TABLE = "events_local"  # a cluster's per-shard table under the Distributed `events`
+SHARDING_KEY = "cityHash64(org_id, tenant_id)"
+_CLUSTER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+
+
+def cluster_name() -> str:
+    """settings.CLICKHOUSE_CLUSTER, checked: it is written into DDL."""
+    name = settings.CLICKHOUSE_CLUSTER
+    if name and not _CLUSTER_NAME.fullmatch(name):
+        raise ValueError(f"CLICKHOUSE_CLUSTER={name!r} is not a plain cluster name.")
+    return name
 
 
 def create_migrations_table() -> str:
@@ -29,9 +51,11 @@ def create_events_table() -> str:
     # name, timestamp and insert_id) collapses to one row, and queries read with FINAL so it is
     # counted once even before the background merge. Events sent without insert_id get a random
     # one at ingest. The sort key starts with the tenant columns: every scoped read is a range.
+    # On a cluster this is each shard's local table; `events` is then the Distributed one.
     retention_days = int(settings.WAREHOUSE_RETENTION_DAYS)
+    table = EVENTS_LOCAL_TABLE if cluster_name() else EVENTS_TABLE
     return f"""
-CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (
+CREATE TABLE IF NOT EXISTS {table} (
     org_id LowCardinality(String),
     tenant_id String,
     event_name LowCardinality(String),
@@ -41,21 +65,49 @@ CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (
     string_props Map(LowCardinality(String), String),
     numeric_props Map(LowCardinality(String), Float64),
     ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)
-) ENGINE = ReplacingMergeTree(ingested_at)
+) ENGINE = {_replacing_engine(table)}
 PARTITION BY toYYYYMM(timestamp)
 ORDER BY (org_id, tenant_id, event_name, timestamp, insert_id)
 TTL toDateTime(timestamp) + INTERVAL {retention_days} DAY
 SETTINGS index_granularity = 8192"""
 
 
+def _replacing_engine(table: str) -> str:
+    if not settings.CLICKHOUSE_REPLICATED:
+        return "ReplacingMergeTree(ingested_at)"
+    if not cluster_name():
+        raise ValueError("CLICKHOUSE_REPLICATED needs CLICKHOUSE_CLUSTER.")
+    # {shard} and {replica} are each server's <macros>: the replicas of one shard share a path.
+    return (
+        f"ReplicatedReplacingMergeTree('/clickhouse/tables/{{shard}}/{{database}}/{table}', "
+        "'{replica}', ingested_at)"
+    )
+
+
+def create_events_distributed_table() -> str | None:
+    """`events` over every shard's `events_local` (nothing on a single server). Inserts go to
+    the shard of cityHash64(org_id, tenant_id); reads ask every shard, or only the tenant's
+    when the query names one (optimize_skip_unused_shards, set by the backend)."""
+    cluster = cluster_name()
+    if not cluster:
+        return None
+    return (
+        f"CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} AS {EVENTS_LOCAL_TABLE}\n"
+        f"ENGINE = Distributed('{cluster}', currentDatabase(), '{EVENTS_LOCAL_TABLE}', "
+        f"{SHARDING_KEY})"
+    )
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
     name: str
-    operations: tuple[Callable[[], str], ...]
+    operations: tuple[Callable[[], str | None], ...]  # None: nothing to do on this topology
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "events", (create_events_table,)),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "events", (create_events_table, create_events_distributed_table)),
+)
 
 
 def applied_versions(backend: Backend) -> set[int]:
@@ -64,14 +116,52 @@ def applied_versions(backend: Backend) -> set[int]:
 
 
 def migrate(backend: Backend) -> list[Migration]:
-    """Apply every migration not yet applied, in order. Idempotent; returns what it applied."""
+    """Apply every migration not yet applied, in order. Idempotent; returns what it applied
+    (on a cluster: on any of its servers, each of which records its own versions)."""
+    if not cluster_name():
+        return _migrate_one(backend)
+    applied: dict[int, Migration] = {}
+    for server in cluster_servers(backend):
+        try:
+            for migration in _migrate_one(server):
+                applied[migration.version] = migration
+        finally:
+            if server is not backend:
+                server.close()
+    return sorted(applied.values(), key=lambda migration: migration.version)
+
+
+def cluster_servers(backend: Backend, *, one_per_shard: bool = False) -> list[Backend]:
+    """A backend for every server of the cluster (every replica of every shard, or the first
+    replica of each: a replicated table passes a mutation on to its other replicas), with
+    the credentials and database of `backend`, in system.clusters order. Raises ValueError
+    when the server does not define the cluster."""
+    if not isinstance(backend, ServerBackend):
+        raise ValueError("CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: a server of the cluster.")
+    first_replicas = " AND replica_num = 1" if one_per_shard else ""
+    rows = backend.query(
+        "SELECT host_name, port FROM system.clusters WHERE cluster = {cluster:String}"
+        f"{first_replicas} ORDER BY shard_num, replica_num",
+        {"cluster": cluster_name()},
+    ).rows
+    if not rows:
+        raise ValueError(
+            f"The server at CLICKHOUSE_URL defines no cluster {cluster_name()!r} "
+            "(<remote_servers> in its configuration)."
+        )
+    return [backend.at(host=host, port=int(port)) for host, port in rows]
+
+
+def _migrate_one(backend: Backend) -> list[Migration]:
     done = applied_versions(backend)
     applied = []
     for migration in MIGRATIONS:
         if migration.version in done:
             continue
         for operation in migration.operations:
-            backend.command(operation())
+            statement = operation()
+            if statement:
+                backend.command(statement)
         backend.insert(MIGRATIONS_TABLE, ["version", "name"], [(migration.version, migration.name)])
         applied.append(migration)
     return applied

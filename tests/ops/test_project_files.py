@@ -119,13 +119,19 @@ def test_make_test_installs_chromium_and_runs_pytest() -> None:
     assert re.search(r"-m pytest tests/ops$", commands, re.MULTILINE)
 
 
-def test_make_test_runs_the_warehouse_suites_again_on_a_clickhouse_server() -> None:
+def test_make_test_runs_the_warehouse_suites_again_on_a_server_and_on_a_cluster() -> None:
     commands = make_dry_run("test")
     pytest_runs = [c for c in commands if "-m pytest" in c]
-    assert len(pytest_runs) == 2
+    assert len(pytest_runs) == 3
     assert pytest_runs[1] == (
         ".venv/bin/python tools/clickhouse_server.py -- .venv/bin/python -m pytest"
-        ' -m "not browser" tests/warehouse tests/ingest tests/dashboards tests/embeds tests/alerts'
+        ' -m "not browser and not cluster"'
+        " tests/warehouse tests/ingest tests/dashboards tests/embeds tests/alerts"
+    )
+    assert pytest_runs[2] == (
+        ".venv/bin/python tools/clickhouse_cluster.py --shards 2 -- "
+        '.venv/bin/python -m pytest -m "not browser and not cluster"'
+        " tests/warehouse tests/dashboards"
     )
 
 

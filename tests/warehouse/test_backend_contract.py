@@ -9,9 +9,21 @@ import pytest
 from django.conf import settings
 
 from core.ids import new_id
-from warehouse.backends import ChdbBackend, ServerBackend, WarehouseError, get_backend
+from warehouse.backends import (
+    ChdbBackend,
+    ServerBackend,
+    WarehouseError,
+    backend_from_settings,
+    get_backend,
+)
 from warehouse.events import EventRow, insert_encoded_events, insert_events
-from warehouse.schema import MIGRATIONS, applied_versions, migrate
+from warehouse.schema import (
+    EVENTS_LOCAL_TABLE,
+    EVENTS_TABLE,
+    MIGRATIONS,
+    applied_versions,
+    migrate,
+)
 
 AWKWARD_STRINGS = [
     "plain",
@@ -39,7 +51,8 @@ def backend(request):
     if request.param == "chdb":
         yield get_backend()
     else:
-        server = ServerBackend(os.environ["CLICKHOUSE_URL"])
+        server = backend_from_settings()  # CLICKHOUSE_URL's server, as the app makes it
+        assert isinstance(server, ServerBackend)
         migrate(server)
         yield server
         server.close()
@@ -115,9 +128,12 @@ def test_migrate_is_idempotent(backend) -> None:
 
 
 def test_events_table_is_sorted_by_tenant_columns(backend) -> None:
+    """The table that holds the rows: `events`, or each shard's `events_local` on a cluster."""
+    table = EVENTS_LOCAL_TABLE if settings.CLICKHOUSE_CLUSTER else EVENTS_TABLE
     sorting_key = backend.query(
         "SELECT sorting_key, partition_key FROM system.tables "
-        "WHERE database = currentDatabase() AND name = 'events'"
+        "WHERE database = currentDatabase() AND name = {t:String}",
+        {"t": table},
     ).rows[0]
     assert sorting_key[0].startswith("org_id, tenant_id, event_name, timestamp")
     assert sorting_key[1] == "toYYYYMM(timestamp)"
