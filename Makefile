@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 STATIC_STAMP := static/vendor/.built
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test test-server test-cluster test-fast browser lint bench clean-var
+.PHONY: install run test test-server test-cluster test-fast browser lint bench clean-var prod-local
 
 install: $(STAMP) $(STATIC_STAMP)
 
@@ -63,6 +63,13 @@ CLUSTER_PYTEST_ARGS ?= tests/warehouse tests/dashboards
 
 test-cluster: install
 	$(PY) tools/clickhouse_cluster.py --shards 2 -- $(PY) -m pytest -m "not browser and not cluster" $(CLUSTER_PYTEST_ARGS)
+
+# compose.yaml's topology as local processes (ops/topology.py): the ClickHouse server of
+# tools/clickhouse_server.py, PostgreSQL and Redis of its own (or DATABASE_URL / REDIS_URL),
+# two web processes, a Celery worker and beat. Data stays in var/prod-local; Ctrl-C stops it.
+PROD_LOCAL_ARGS ?=
+prod-local: install
+	$(PY) -m ops.topology $(PROD_LOCAL_ARGS)
 
 test-fast: install
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)

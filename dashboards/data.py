@@ -29,7 +29,7 @@ import orjson
 from django.conf import settings
 from django.core.cache import cache
 
-from core.errors import InvalidInput
+from core.errors import ApiError, InvalidInput
 from core.isotime import iso_utc
 from core.periods import CUSTOM_PERIOD, PERIODS, ROLLING_PERIODS
 from core.timezones import is_known_timezone
@@ -41,13 +41,19 @@ from dashboards.spec import (
     WidgetSpec,
     widget_to_dict,
 )
-from warehouse.backends import Result, WarehouseError
+from warehouse.backends import Result, WarehouseError, WarehouseUnavailable
 from warehouse.buckets import bucket_starts, resolve_bucket
 from warehouse.compiler import OTHER, compile_widget, effective_filters
 from warehouse.reads import CompiledQuery, run, run_many
 from warehouse.scope import Scope
 
 logger = logging.getLogger(__name__)
+
+WAREHOUSE_RETRY_AFTER_SECONDS = 5
+
+
+class WarehouseDown(ApiError):
+    status, code = 503, "warehouse_unavailable"
 
 MAX_CUSTOM_DAYS = 366
 CACHE_PREFIX = "sightline:widget:v1:"
@@ -246,6 +252,13 @@ def _computed(
     limit exceeded, unavailable): one failing widget does not take the dashboard down."""
     try:
         return {"data": widget_data(widget, scope=scope, request=request, locked_filters=locked)}
+    except WarehouseUnavailable as exc:
+        # Not this widget's fault: no widget can answer. One clear 503 for the whole request.
+        logger.warning("widget %s: the warehouse is unavailable: %s", widget.id, exc)
+        raise WarehouseDown(
+            "The event store is unavailable; try again shortly.",
+            headers={"Retry-After": str(WAREHOUSE_RETRY_AFTER_SECONDS)},
+        ) from None
     except WarehouseError as exc:
         logger.warning("widget %s query failed: %s", widget.id, exc)
         return {"data": None, "error": {"code": "query_failed", "message": "The query failed."}}

@@ -1,11 +1,13 @@
 """The one place that turns errors into the JSON shape `{"error": {"code", "message",
 "details"}}`: the DRF exception handler and `error_response` for plain Django views."""
 
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -21,10 +23,24 @@ from core.errors import (
     UnsupportedMediaType,
 )
 
+logger = logging.getLogger(__name__)
+
+DATABASE_RETRY_AFTER_SECONDS = 5
+
 
 def _from_drf(exc: Exception) -> ApiError | None:
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, (OperationalError, InterfaceError)) or type(exc) is DatabaseError:
+        # The configuration database is down or restarting: a clear 503, nothing half-done
+        # (every write is one transaction); Django reconnects on the next request.
+        logger.warning("The configuration database failed a request", exc_info=exc)
+        return ApiError(
+            "The configuration database is unavailable; nothing was changed. Try again.",
+            code="database_unavailable",
+            status=503,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, drf.ValidationError):
         return InvalidInput("The request is invalid.", details=_validation_details(exc.detail))
     if isinstance(exc, RequestDataTooBig):  # DATA_UPLOAD_MAX_MEMORY_SIZE, checked on reading

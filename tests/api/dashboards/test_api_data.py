@@ -226,3 +226,19 @@ def test_bad_parameters_are_a_clear_error(api, params, field) -> None:
     assert error["code"] == "invalid_input" and error["message"]
     assert field in {d["field"] for d in error["details"]}
     assert Dashboard.objects.get(pk=dashboard["id"]).draft_spec == dashboard["spec"]
+
+
+def test_an_unreachable_warehouse_is_one_clear_503(api) -> None:
+    """Not a 200 of empty widgets: nothing can answer, and the client is told to retry."""
+    from warehouse.backends import ServerBackend, set_backend
+
+    dashboard = create(api)
+    previous = set_backend(ServerBackend("clickhouse://default@127.0.0.1:19499/default"))
+    try:
+        response = api.get(f"/v1/dashboards/{dashboard['id']}/data", {"tenant_id": "acme"})
+    finally:
+        set_backend(previous).close()
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "warehouse_unavailable"
+    assert response["Retry-After"] == "5"
+    assert b"19499" not in response.content
