@@ -200,8 +200,12 @@ def test_a_stopped_shard_fails_reads_clearly_and_its_inserts_land_when_it_return
 
     cluster.servers[1].stop()
     try:
-        # Reads: the stopped shard's tenant and an org-wide read fail (never counting half the
-        # tenants); the other shard's tenant is answered in full.
+        # Reads: the stopped shard's tenant gets a clear 503, and an org-wide read fails rather
+        # than count half the tenants; the other shard's tenant is answered in full.
+        answer = api.get(data_url, {"tenant_id": stopped, "period": "24h"})
+        assert answer.status_code == 503, answer.json()
+        assert answer.json()["error"]["code"] == "warehouse_unavailable"
+        assert answer.has_header("Retry-After")
         with pytest.raises(WarehouseUnavailable):
             _count(on_cluster, org_id, stopped)
         with pytest.raises(WarehouseUnavailable):
