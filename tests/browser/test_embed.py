@@ -166,8 +166,29 @@ def test_clicking_a_bar_emits_drill_with_dimension_and_value_and_opens_the_event
     assert drill == {"widget": "w_bars", "dimension": "model", "value": "gpt-4"}
     dialog = frame.locator(".sl-dialog")
     dialog.locator(".sl-events").wait_for()
-    assert "model=gpt-4" in dialog.inner_text() and "model=claude" not in dialog.inner_text()
+    headers = dialog.locator(".sl-events th").all_inner_texts()
+    assert headers[:2] == ["Time", "User"] and "model" in headers  # a column per property
+    models = dialog.locator(f".sl-events td:nth-child({headers.index('model') + 1})")
+    assert set(models.all_inner_texts()) == {"gpt-4"}
+    assert "=" not in dialog.locator(".sl-events").inner_text()  # no key=value strings
     screenshot(browser_page, "embed-drill")
+
+    # The panel opens where the viewer is looking: in the host's window, not at the top of a
+    # frame the helper grew taller than the window (it tells the frame what is visible).
+    dialog.locator(".sl-close").click()
+    browser_page.set_viewport_size({"width": DESKTOP["width"], "height": 500})
+    row = frame.locator('[data-widget="w_table"] tbody tr').first
+    row.scroll_into_view_if_needed()
+    browser_page.evaluate("() => window.scrollBy(0, 120)")
+    browser_page.wait_for_timeout(300)
+    assert (
+        browser_page.evaluate("document.querySelector('iframe').getBoundingClientRect().top") < -300
+    )
+    row.click()
+    frame.locator(".sl-dialog .sl-events").wait_for()
+    box = frame.locator(".sl-dialog").bounding_box()
+    assert 0 <= box["y"] < 500 and box["y"] + box["height"] <= 500 + 1, box
+    screenshot(browser_page, "embed-drill-scrolled", full_page=False)
 
 
 def test_set_filters_changes_the_numbers_but_never_a_locked_filter(browser_page, embedded, org):

@@ -3,7 +3,7 @@
 // The token is read from the URL once, removed from it, and only ever sent as an Authorization
 // header; the helper (/sdk/embed.js) may swap in a fresh one (setToken) before it expires.
 import { createWidgetView, el, loadCharts, setLocale } from "@sightline/charts";
-import { download, eventsTable, openPanel } from "./drill.js";
+import { download, eventsTable, openPanel, setViewport } from "./drill.js";
 
 const config = JSON.parse(document.getElementById("sl-config").textContent);
 const root = document.getElementById("sl-root");
@@ -151,6 +151,7 @@ function start() {
     else if (message.type === "setTheme") setTheme(message.payload || {});
     else if (message.type === "setToken") acceptCredential(message.payload || {});
     else if (message.type === "reload") load();
+    else if (message.type === "viewport") setViewport(message.payload || {});
     else if (message.type === "setLocale") changeLocale((message.payload || {}).locale);
     else if (message.type === "setTimezone") changeTimezone((message.payload || {}).timezone);
   });

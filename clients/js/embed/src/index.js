@@ -98,16 +98,38 @@ export function create(options) {
       pending = [];
       queued.forEach((m) => send(m.type, m.payload));
       schedule(payload.expires_at);
+      sendViewport();
       return;
     }
     if (message.type === "session") schedule(payload.expires_at);
     // The session ran out before a refresh (a sleeping laptop, a failed fetchEmbedUrl): ask now;
     // the frame restores the dashboard when the fresh token arrives.
     if (message.type === "error" && payload.code === "token_expired" && fetchEmbedUrl && !destroyed) refresh();
-    if (message.type === "resize" && payload.height > 0) iframe.style.height = Math.ceil(payload.height) + "px";
+    if (message.type === "resize" && payload.height > 0) {
+      iframe.style.height = Math.ceil(payload.height) + "px";
+      sendViewport();
+    }
     if (handlers[message.type]) emit(message.type, payload);
   }
   window.addEventListener("message", onMessage);
+
+  // The part of the (grown) iframe the viewer can see, in the frame's own pixels: the frame
+  // opens its drill-down panel there, not in the middle of a frame taller than the screen.
+  let viewportQueued = false;
+  function sendViewport() {
+    if (viewportQueued || !connected || !iframe) return;
+    viewportQueued = true;
+    requestAnimationFrame(() => {
+      viewportQueued = false;
+      if (!iframe || destroyed) return;
+      const box = iframe.getBoundingClientRect();
+      const top = Math.max(0, -box.top);
+      const height = Math.max(0, Math.min(box.bottom, window.innerHeight) - Math.max(box.top, 0));
+      send("viewport", { top: Math.round(top), height: Math.round(height) });
+    });
+  }
+  window.addEventListener("scroll", sendViewport, { passive: true });
+  window.addEventListener("resize", sendViewport);
 
   function send(type, payload) {
     if (!connected) {
@@ -192,6 +214,8 @@ export function create(options) {
       clearTimeout(handshakeTimer);
       clearTimeout(refreshTimer);
       window.removeEventListener("message", onMessage);
+      window.removeEventListener("scroll", sendViewport);
+      window.removeEventListener("resize", sendViewport);
       if (iframe) iframe.remove();
       EVENTS.forEach((name) => { handlers[name] = []; });
     },
