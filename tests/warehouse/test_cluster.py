@@ -20,6 +20,7 @@ from ingest.drain import CONSUMER_GROUP, DrainConfig, stream_drain
 from ingest.stream import redis_client, stream_append
 from tests.factories import event, spec, widget
 from tools.clickhouse_cluster import ClickHouseCluster
+from tools.clickhouse_server import ClickHouseServer
 from warehouse.backends import (
     CLUSTER_SETTINGS,
     Backend,
@@ -28,6 +29,7 @@ from warehouse.backends import (
     backend_from_settings,
     set_backend,
 )
+from warehouse.backup import events_export, events_import
 from warehouse.events import EventRow, insert_events
 from warehouse.schema import (
     EVENTS_LOCAL_TABLE,
@@ -249,3 +251,27 @@ def _insert_to_server_queue(cluster: ClickHouseCluster, rows: list[EventRow]) ->
         insert_events(rows, backend=queueing)
     finally:
         queueing.close()
+
+
+def test_a_single_servers_events_move_to_the_cluster_by_export_and_import(
+    on_cluster, tmp_path
+) -> None:
+    """README "From one server to a cluster": the backup's event export from one server,
+    imported through the cluster's Distributed table, lands each tenant on its shard."""
+    org_id = new_id("org")
+    tenants = [f"moved-{n}" for n in range(10)]
+    rows = [row for tenant in tenants for row in _rows(org_id, tenant, 2)]
+    with override_settings(CLICKHOUSE_CLUSTER=""):
+        with ClickHouseServer(data_dir=tmp_path / "old") as old_server:
+            old = ServerBackend(old_server.url)
+            migrate(old)
+            insert_events(rows, backend=old)
+            insert_events(rows[:5], backend=old)  # re-sent: one row each under FINAL
+            assert events_export(path=tmp_path / "events.jsonl.gz", backend=old) == len(rows)
+            old.close()
+    assert events_import(path=tmp_path / "events.jsonl.gz", backend=on_cluster) == len(rows)
+    assert {tenant: _count(on_cluster, org_id, tenant) for tenant in tenants} == dict.fromkeys(
+        tenants, 2
+    )
+    placed = [_tenants_on(shard, org_id) for shard in _shards(on_cluster)]
+    assert placed[0] | placed[1] == set(tenants) and not placed[0] & placed[1]
