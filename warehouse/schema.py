@@ -125,10 +125,25 @@ def migrate(backend: Backend) -> list[Migration]:
         try:
             for migration in _migrate_one(server):
                 applied[migration.version] = migration
+            _check_distributed(server)
         finally:
-            if server is not backend:
-                server.close()
+            server.close()
     return sorted(applied.values(), key=lambda migration: migration.version)
+
+
+def _check_distributed(server: Backend) -> None:
+    """A server migrated as a single server keeps its own `events` table and records the
+    migration as applied: on a cluster that would be read and written as if it were all."""
+    engine = server.query(
+        "SELECT engine FROM system.tables WHERE database = currentDatabase() AND name = {t:String}",
+        {"t": EVENTS_TABLE},
+    ).scalar()
+    if engine != "Distributed":
+        raise ValueError(
+            f"A server of cluster {cluster_name()!r} has an `{EVENTS_TABLE}` table of engine "
+            f"{engine}, not Distributed: it was migrated as a single server. Move its events "
+            "to a freshly migrated cluster (README, 'From one server to a cluster')."
+        )
 
 
 def cluster_servers(backend: Backend, *, one_per_shard: bool = False) -> list[Backend]:

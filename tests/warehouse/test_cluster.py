@@ -275,3 +275,18 @@ def test_a_single_servers_events_move_to_the_cluster_by_export_and_import(
     )
     placed = [_tenants_on(shard, org_id) for shard in _shards(on_cluster)]
     assert placed[0] | placed[1] == set(tenants) and not placed[0] & placed[1]
+
+
+def test_a_server_migrated_alone_is_refused_as_a_shard(tmp_path) -> None:
+    """Its `events` holds rows and its migrations table says "applied": migrating it as part
+    of a cluster must stop, not leave a MergeTree where the Distributed table should be."""
+    with ClickHouseCluster(base_dir=tmp_path, shards=1, name=NAME) as lone:
+        with override_settings(CLICKHOUSE_URL=lone.url, CLICKHOUSE_CLUSTER=""):
+            single = backend_from_settings()
+            migrate(single)
+            single.close()
+        with override_settings(CLICKHOUSE_URL=lone.url, CLICKHOUSE_CLUSTER=NAME):
+            backend = backend_from_settings()
+            with pytest.raises(ValueError, match="migrated as a single server"):
+                migrate(backend)
+            backend.close()
