@@ -11,6 +11,7 @@ from core.errors import ApiError, NotFound
 from ingest.stream import stream_backlog
 from interface.errors import error_response
 from warehouse.backends import get_backend
+from warehouse.schema import cluster_name, cluster_shards_answering
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     status = 200
     try:
         get_backend().query("SELECT 1")
+        if cluster_name():
+            answering, shards = cluster_shards_answering(get_backend())
+            body["warehouse_shards"] = {"total": shards, "answering": answering}
+            if answering < shards:  # their tenants get 503s; the others are served: not a 503
+                logger.warning("healthz: %d of %d warehouse shards answer", answering, shards)
+                body["status"] = "shards_down"
     except Exception:  # report, never raise, from a health check
         logger.warning("healthz: the warehouse does not answer", exc_info=True)
         body.update(status="degraded", warehouse="down")

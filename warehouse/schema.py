@@ -167,6 +167,22 @@ def cluster_servers(backend: Backend, *, one_per_shard: bool = False) -> list[Ba
     return [backend.at(host=host, port=int(port)) for host, port in rows]
 
 
+def cluster_shards_answering(backend: Backend) -> tuple[int, int]:
+    """(shards that answer, shards) of the cluster, as the server at `backend` sees them: one
+    replica of each shard is asked for a row (skipping, for this probe only, those that do
+    not answer; a down shard costs the server's short connect timeout, not ours)."""
+    answering = backend.query(
+        "SELECT count() FROM cluster({cluster:String}, system.one) "
+        "SETTINGS skip_unavailable_shards = 1",
+        {"cluster": cluster_name()},
+    ).scalar()
+    shards = backend.query(
+        "SELECT uniqExact(shard_num) FROM system.clusters WHERE cluster = {cluster:String}",
+        {"cluster": cluster_name()},
+    ).scalar()
+    return int(answering), int(shards)
+
+
 def _migrate_one(backend: Backend) -> list[Migration]:
     done = applied_versions(backend)
     applied = []

@@ -199,9 +199,16 @@ def test_a_stopped_shard_fails_reads_clearly_and_its_inserts_land_when_it_return
     dashboard = api.post("/v1/dashboards", spec(widgets=[widget("w_calls")]), format="json")
     assert dashboard.status_code == 201, dashboard.json()
     data_url = f"/v1/dashboards/{dashboard.json()['id']}/data"  # nothing cached yet
+    health = api.get("/healthz")
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    assert health.json()["warehouse_shards"] == {"total": 2, "answering": 2}
 
     cluster.servers[1].stop()
     try:
+        # /healthz says so in numbers, without a 503: the other shard's tenants are served.
+        health = api.get("/healthz")
+        assert health.status_code == 200 and health.json()["status"] == "shards_down"
+        assert health.json()["warehouse_shards"] == {"total": 2, "answering": 1}
         # Reads: the stopped shard's tenant gets a clear 503, and an org-wide read fails rather
         # than count half the tenants; the other shard's tenant is answered in full.
         answer = api.get(data_url, {"tenant_id": stopped, "period": "24h"})
