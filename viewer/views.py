@@ -30,7 +30,7 @@ from dashboards.layout import reflow
 from dashboards.selectors import dashboard_version_spec
 from dashboards.spec import DashboardSpec, WidgetSpec, ratio_to_dict
 from embeds.permissions import allowed_periods, default_period, visible_widgets
-from embeds.queries import embed_dashboard_data, embed_drill, embed_export
+from embeds.queries import embed_dashboard_data, embed_drill, embed_export, embed_filter_values
 from embeds.selectors import (
     VerifiedEmbed,
     embed_session_code_organization,
@@ -208,6 +208,7 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
         "urls": {
             "data": f"/embed/{dashboard_id}/data",
             "drill": f"/embed/{dashboard_id}/drill",
+            "values": f"/embed/{dashboard_id}/values",
             "export": f"/embed/{dashboard_id}/export",
         },
     }
@@ -368,6 +369,12 @@ def embed_data(request: HttpRequest, dashboard_id: str) -> HttpResponse:
 @csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
 def embed_drill_view(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     return _json_endpoint(request, dashboard_id, embed_drill)
+
+
+@csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
+def embed_values_view(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    """A viewer filter's picker: the tenant's own top values of a filter dimension."""
+    return _json_endpoint(request, dashboard_id, embed_filter_values)
 
 
 @csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405

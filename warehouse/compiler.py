@@ -445,3 +445,41 @@ def compile_drill(
         f"ORDER BY timestamp DESC LIMIT {binder.bind('n', limit, 'UInt32')}\n{_settings_sql()}"
     )
     return CompiledQuery(sql, binder.values, scope)
+
+
+def compile_filter_values(
+    *,
+    scope: Scope,
+    event_names: tuple[str, ...],
+    dimension: str,
+    start: datetime,
+    end: datetime,
+    search: str = "",
+    locked_filters: Mapping[str, str] | None = None,
+    limit: int = 20,
+) -> CompiledQuery:
+    """A viewer filter's picker: the tenant's most frequent values of `dimension` over the
+    dashboard's events in the window (optionally containing `search`, case-insensitive), under
+    the locked filters. Rows: [value, events]."""
+    _require_tenant_scope(scope)
+    if not 1 <= limit <= 100:
+        raise ValueError("limit must be 1..100")
+    binder = _Binder()
+    conditions = effective_filters({}, {}, locked_filters or {})
+    where = _where(
+        scope, binder, event_name=event_names, start=start, end=end, conditions=conditions
+    )
+    key = binder.key(dimension)
+    narrowing = f"\n  AND mapContains(string_props, {key})"
+    if search:
+        narrowing += (
+            f"\n  AND positionCaseInsensitiveUTF8(string_props[{key}], "
+            f"{binder.bind('q', search, 'String')}) > 0"
+        )
+    sql = (
+        f"SELECT string_props[{key}] AS value, count() AS events\n"
+        f"FROM {EVENTS_TABLE} FINAL\n{where}{narrowing}\n"
+        f"GROUP BY value ORDER BY events DESC, value ASC "
+        f"LIMIT {binder.bind('n', limit, 'UInt32')}\n{_settings_sql()}"
+    )
+    return CompiledQuery(sql, binder.values, scope)

@@ -362,3 +362,22 @@ def test_the_page_trusts_the_helpers_origin_from_the_url_fragment(browser_page, 
 
     assert frame.locator("html").evaluate("() => document.referrer") == ""
     assert frame.locator("html").evaluate("() => location.hash") == ""
+
+
+def test_a_viewer_filter_picks_from_the_tenants_own_values(browser_page, embedded, org):
+    frame = open_host(browser_page, embedded, issue(org, embedded["dashboard"]))
+    wait_for_event(browser_page, "ready")
+    model = frame.locator('input[data-dimension="model"]')
+    model.focus()
+    options = frame.locator(f"datalist#{model.get_attribute('list')} option")
+    options.first.wait_for(state="attached")
+    picked = [o.get_attribute("value") for o in options.all()]
+    assert "gpt-4" in picked and "b-only-model" not in picked  # tenant A's own values only
+    model.fill("gp")
+    frame.locator(f"datalist#{model.get_attribute('list')} option[value='claude']").wait_for(
+        state="detached"
+    )
+    model.fill("gpt-4")
+    model.press("Enter")
+    model.evaluate("el => el.dispatchEvent(new Event('change', {bubbles: true}))")
+    wait_for_event(browser_page, "filter")

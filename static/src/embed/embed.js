@@ -296,6 +296,35 @@ function start() {
         next[filter.dimension] = input.value.trim();
         setFilters(next);
       });
+      // A picker: the tenant's own top values of this dimension, searched as the viewer types.
+      const list = document.createElement("datalist");
+      list.id = "sl-values-" + filter.dimension.replace(/[^A-Za-z0-9_-]/g, "_");
+      input.setAttribute("list", list.id);
+      input.setAttribute("autocomplete", "off");
+      let asked = null;
+      const suggest = function () {
+        const search = input.value.trim();
+        if (asked === search || !config.urls.values) return;
+        asked = search;
+        const params = periodParams();
+        params.delete("filters");
+        params.set("dimension", filter.dimension);
+        if (search) params.set("q", search);
+        request(config.urls.values, params, 0)
+          .then(function (response) { return response.json(); })
+          .then(function (body) {
+            if (asked !== search) return;
+            list.replaceChildren.apply(list, body.values.map(function (item) {
+              const option = document.createElement("option");
+              option.value = item.value;
+              return option;
+            }));
+          })
+          .catch(function () { asked = null; });
+      };
+      input.addEventListener("focus", suggest);
+      input.addEventListener("input", suggest);
+      label.appendChild(list);
     }
     label.appendChild(input);
     return label;
