@@ -72,3 +72,32 @@ def test_embed_tab_frame_grows_with_the_dashboard(console) -> None:
     height = frame.evaluate("(f) => f.getBoundingClientRect().height")
     assert abs(height - content) <= 4  # the whole dashboard, no inner scrollbar
     screenshot(page, "polish-embed-tab-frame")
+
+
+def test_hidden_widgets_leave_no_hole_in_the_embed(console) -> None:
+    """Item 8: with the first two widgets hidden, the next ones move up to the top."""
+    from embeds.services import Actor, SessionRequest, embed_session_create
+    from embeds.tokens import EmbedPermissions
+
+    page = console
+    organization = page.dashboard.organization
+    request = SessionRequest(
+        dashboard_id=page.dashboard.pk,
+        tenant_id="acme",
+        expires_in=600,
+        permissions=EmbedPermissions(allowed_periods=("7d",), hidden_widgets=("w_0", "w_1")),
+    )
+    token = embed_session_create(organization=organization, request=request, actor=Actor()).token
+    page.goto(f"{page.base}/embed/{page.dashboard.pk}?token={token}")
+    page.wait_for_selector('[data-widget="w_5"][data-state="ready"]')
+    tops = page.evaluate(
+        """() => [...document.querySelectorAll('[data-widget]')]
+            .map(el => [el.dataset.widget, Math.round(el.getBoundingClientRect().top)])"""
+    )
+    grid_top = page.evaluate(
+        "() => Math.round(document.querySelector('.sl-grid').getBoundingClientRect().top)"
+    )
+    assert [wid for wid, _ in tops] == ["w_2", "w_3", "w_4", "w_5"]
+    assert tops[0][1] - grid_top < 20  # w_2 starts at the top, not four rows down
+    assert all(later > earlier for (_, earlier), (_, later) in zip(tops, tops[1:], strict=False))
+    screenshot(page, "polish-hidden-widgets")
