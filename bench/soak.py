@@ -26,6 +26,7 @@ from ops.topology import Ports, Topology  # noqa: E402
 from tests.production.http import call  # noqa: E402
 
 BATCH = 100
+INGEST_CLIENTS = 8  # as many as measured the capacity: latency does not cap the rate
 
 
 def rss_mb(pid: int) -> float:
@@ -116,6 +117,12 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--viewers", type=int, default=50)
     parser.add_argument("--capacity-seconds", type=float, default=20)
+    parser.add_argument(
+        "--org-concurrency",
+        type=int,
+        default=8,
+        help="EMBED_ORG_CONCURRENT_QUERIES (default 8, the setting's default: beyond it, 429)",
+    )
     parser.add_argument("--web-ports", default="8850,8851")
     parser.add_argument("--clickhouse-ports", default="19350,19351")
     parser.add_argument("--redis-port", type=int, default=6414)
@@ -134,6 +141,7 @@ def main() -> int:
             postgres=args.postgres_port,
         ),
         extra_env={
+            "EMBED_ORG_CONCURRENT_QUERIES": str(args.org_concurrency),
             "INGEST_RATE_LIMIT": "1000000/m",
             "EMBED_SESSION_RATE_LIMIT": "100000/m",
             "EMBED_TENANT_RATE_LIMIT": "100000/m",
@@ -199,12 +207,12 @@ def soak(topology: Topology, args: argparse.Namespace) -> int:
     window, stop = Window(), threading.Event()
     interval = BATCH / target if target else 1.0
 
-    def ingest(index: int) -> None:  # two paced clients, each half the rate
+    def ingest(index: int) -> None:  # INGEST_CLIENTS paced clients, each its share
         next_at = time.monotonic()
         while not stop.is_set():
-            seconds, status = post(topology.web_urls[index], org["ingest_key"], tenants)
+            seconds, status = post(topology.web_urls[index % 2], org["ingest_key"], tenants)
             window.record("ingest", seconds, status)
-            next_at += interval * 2
+            next_at += interval * INGEST_CLIENTS
             time.sleep(max(0.0, next_at - time.monotonic()))
 
     def viewer(index: int) -> None:
@@ -231,7 +239,9 @@ def soak(topology: Topology, args: argparse.Namespace) -> int:
             window.record("embed", time.perf_counter() - started, status)
             time.sleep(random.uniform(1.0, 3.0))  # a viewer changing period / refreshing
 
-    threads = [threading.Thread(target=ingest, args=(i,), daemon=True) for i in range(2)]
+    threads = [
+        threading.Thread(target=ingest, args=(i,), daemon=True) for i in range(INGEST_CLIENTS)
+    ]
     threads += [
         threading.Thread(target=viewer, args=(i,), daemon=True) for i in range(args.viewers)
     ]
