@@ -212,7 +212,8 @@ def soak(topology: Topology, args: argparse.Namespace) -> int:
         while not stop.is_set():
             seconds, status = post(topology.web_urls[index % 2], org["ingest_key"], tenants)
             window.record("ingest", seconds, status)
-            next_at += interval * INGEST_CLIENTS
+            # Never catch up after a slow spell: a burst is not the steady rate under test.
+            next_at = max(next_at + interval * INGEST_CLIENTS, time.monotonic())
             time.sleep(max(0.0, next_at - time.monotonic()))
 
     def viewer(index: int) -> None:
