@@ -277,8 +277,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Sightline API",
     "DESCRIPTION": (
         "The /v1 JSON API of a Sightline server. Authenticate with an API key: "
-        "`Authorization: Bearer sl_…`. Every error is `{\"error\": {\"code\", \"message\", "
-        "\"details\"}}`; see docs/api.md in the repository."
+        '`Authorization: Bearer sl_…`. Every error is `{"error": {"code", "message", '
+        '"details"}}`; see docs/api.md in the repository.'
     ),
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",

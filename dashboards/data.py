@@ -55,6 +55,7 @@ WAREHOUSE_RETRY_AFTER_SECONDS = 5
 class WarehouseDown(ApiError):
     status, code = 503, "warehouse_unavailable"
 
+
 MAX_CUSTOM_DAYS = 366
 CACHE_PREFIX = "sightline:widget:v1:"
 # Metrics that are 0 over no events; the others (avg, percentiles) have no value there.
