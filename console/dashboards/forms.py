@@ -175,7 +175,9 @@ class WidgetForm(RatioFields, FormatFields):
         kind = self._current("kind")
         metric = self._current("metric")
         self.kind, self.metric = kind, metric
-        self.fields["chart"].choices = [(c, c.capitalize()) for c in CHARTS_BY_KIND.get(kind, ())]
+        self.fields["chart"].choices = [
+            (c, c.replace("_", " ").capitalize()) for c in CHARTS_BY_KIND.get(kind, ())
+        ]
         self.fields["event_name"].choices = _choices(schema.events, widget.get("event_name"))
         self.fields["group_by"].choices = _choices(schema.string_keys, *widget.get("group_by", []))
         self.fields["property"].choices = self._property_choices(schema, metric)

@@ -12,8 +12,8 @@ MAX_FILTER_VALUE_CHARS = 1000
 KINDS: tuple[str, ...] = ("kpi", "timeseries", "breakdown", "table", "funnel")
 CHARTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "kpi": ("stat", "progress"),
-    "timeseries": ("area", "line", "bar"),
-    "breakdown": ("bar", "list"),
+    "timeseries": ("area", "line", "bar", "stacked_area", "stacked_bar"),
+    "breakdown": ("bar", "list", "pie", "donut"),
     "table": ("table",),
     "funnel": ("funnel",),
 }

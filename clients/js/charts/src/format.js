@@ -88,6 +88,10 @@ const METRIC_WORDS = { count_unique: "Unique", sum: "Sum of", avg: "Average", p9
  * (and CSV exports) keep the raw column names; only what the viewer reads changes. */
 export function columnLabel(column) {
   const text = String(column);
+  const parts = text.split("/");
+  if (parts.length === 2 && parts[0] && parts[1]) return `${columnLabel(parts[0])} ÷ ${columnLabel(parts[1])}`;
+  const conditional = /^(.+)\[(.+)\]$/.exec(text); // a ratio part with its own filters
+  if (conditional) return `${columnLabel(conditional[1])} (${conditional[2]})`;
   if (METRIC_HEADERS[text]) return METRIC_HEADERS[text];
   const match = /^([a-z0-9_]+)\((.+)\)$/.exec(text);
   if (match && METRIC_WORDS[match[1]]) return `${METRIC_WORDS[match[1]]} ${match[2]}`;

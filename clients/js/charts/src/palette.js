@@ -2,7 +2,8 @@
 // (styles.css) read where the widget is drawn, so light/dark and setTheme need no redraw logic.
 
 export const DEFAULT_PRIMARY = "#2563eb";
-const SERIES_COLORS = ["#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#ec4899", "#84cc16"];
+// Ten more, far apart in hue and lightness, so neighbouring series never share a colour.
+const SERIES_COLORS = ["#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#ec4899", "#84cc16", "#f97316", "#64748b", "#a16207"];
 
 export function palette(primaryColor) {
   return [primaryColor || DEFAULT_PRIMARY, ...SERIES_COLORS];

@@ -62,7 +62,7 @@ export function createWidgetView(body, widget, options = {}) {
     return loadCharts().then((echarts) => {
       if (mine !== ticket) return; // a newer render (or dispose) came first
       const kind = CHARTS[widget.kind];
-      const look = { theme, colors: themeColors(body, theme.mode) };
+      const look = { theme, colors: themeColors(body, theme.mode), width: body.clientWidth };
       if (!chart || chart.isDisposed()) {
         const box = document.createElement("div");
         box.className = "sl-chart";

@@ -16,9 +16,9 @@ export function funnelCard(widget, data) {
     const bar = el("div", "sl-funnel-bar");
     bar.style.width = ((step.conversion || 0) * 100).toFixed(1) + "%";
     track.appendChild(bar);
-    const note = index === 0
-      ? "100% · first step"
-      : `${formatNumber(step.conversion, PERCENT)} of step 1 · ${formatNumber(step.step_conversion, PERCENT)} of step ${index}`;
+    let note = "100% · first step";
+    if (index === 1) note = `${formatNumber(step.conversion, PERCENT)} of step 1`;
+    else if (index > 1) note = `${formatNumber(step.conversion, PERCENT)} of step 1 · ${formatNumber(step.step_conversion, PERCENT)} of step ${index}`;
     item.append(head, track, el("div", "sl-funnel-note", step.conversion === null ? "—" : note));
     list.appendChild(item);
   });

@@ -6,27 +6,43 @@ import { palette } from "../palette.js";
 const BUCKET_SECONDS = { hour: 3600, day: 86400, week: 7 * 86400 };
 
 export function timeseriesOption(widget, data, look) {
-  const kind = widget.chart === "bar" ? "bar" : "line";
+  const kind = widget.chart === "bar" || widget.chart === "stacked_bar" ? "bar" : "line";
+  const stacked = widget.chart === "stacked_bar" || widget.chart === "stacked_area" || (kind === "bar" && data.series.length > 1);
+  const filled = widget.chart === "area" || widget.chart === "stacked_area";
   const series = (data.series || []).map((s) => ({
     name: s.name,
     type: kind,
-    stack: kind === "bar" && data.series.length > 1 ? "total" : undefined,
+    stack: stacked ? "total" : undefined,
     showSymbol: false,
     smooth: false,
-    areaStyle: widget.chart === "area" ? { opacity: 0.18 } : undefined,
+    areaStyle: filled ? { opacity: stacked ? 0.5 : 0.18 } : undefined,
     data: s.points.map((p) => [p[0], p[1]]),
   }));
   const { muted, border } = look.colors;
   return {
     color: palette(look.theme.primaryColor),
     textStyle: { fontFamily: look.theme.fontFamily },
-    grid: { left: 8, right: 16, top: series.length > 1 ? 30 : 12, bottom: 8, containLabel: true },
-    legend: series.length > 1 ? { type: "scroll", top: 0, textStyle: { color: muted }, pageTextStyle: { color: muted } } : undefined,
+    // Legends wrap (plain, full width): the grid starts below as many rows as they need.
+    grid: { left: 8, right: 16, top: series.length > 1 ? 14 + 20 * legendRows(series, look.width) : 12, bottom: 8, containLabel: true },
+    legend: series.length > 1 ? { type: "plain", top: 0, left: 0, right: 0, itemGap: 12, textStyle: { color: muted } } : undefined,
     tooltip: { trigger: "axis", valueFormatter: (v) => formatNumber(v, widget.format) },
     xAxis: { type: "time", axisLabel: { color: muted, hideOverlap: true, formatter: TIME_LABELS }, axisLine: { lineStyle: { color: border } } },
     yAxis: { type: "value", axisLabel: { color: muted, formatter: (v) => formatAxis(v, widget.format) }, splitLine: { lineStyle: { color: border } } },
     series,
   };
+}
+
+/** Rows a wrapping legend needs at `width` px (about 7 px a character plus the swatch). */
+function legendRows(series, width) {
+  const available = Math.max(120, (width || 600) - 24);
+  let rows = 1;
+  let used = 0;
+  series.forEach((s) => {
+    const item = 36 + 7 * String(s.name).length;
+    if (used && used + item > available) { rows += 1; used = 0; }
+    used += item;
+  });
+  return rows;
 }
 
 /** A click on a point -> {dimension?, value?, point_from, point_to}: the bucket, and the series
