@@ -356,7 +356,7 @@ def scale(args: argparse.Namespace) -> None:
             [*command, "--out", str(args.out)], env=env, check=True, capture_output=True, text=True
         ).stdout
         print(output.strip())
-        medians[size] = float(output.strip().rsplit("p50 ", 1)[1].split()[0])
+        medians[size] = float(output.strip().splitlines()[-1].rsplit("p50 ", 1)[1].split()[0])
     smallest = medians[sizes[0]]
     print("scale: p50 " + ", ".join(
         f"{size / 1e6:g} M {ms:.1f} ms ({ms / smallest:.2f}x)" for size, ms in medians.items()
@@ -378,10 +378,22 @@ def scale_one(args: argparse.Namespace) -> None:
         lambda: dashboard_data(spec=spec, scope=scope, request=request, version_key=new_id("v")),
         args.runs,
     )
-    rows = (
-        get_backend()
-        .query("SELECT count() FROM events WHERE org_id = {o:String}", {"o": ORG})
-        .scalar()
+    backend = get_backend()
+    rows = backend.query(
+        "SELECT count() FROM events WHERE org_id = {o:String}", {"o": ORG}
+    ).scalar()
+    # What the sort key leaves to read, independent of the machine's load: EXPLAIN ESTIMATE
+    # (parts, rows, marks) of every widget's query, summed.
+    from dashboards.data import _compile
+
+    estimate = [0, 0, 0]
+    for widget in spec.widgets:
+        query, _ = _compile(widget, scope=scope, request=request, locked={})
+        for row in backend.query("EXPLAIN ESTIMATE " + query.sql, query.params).rows:
+            estimate = [a + int(b) for a, b in zip(estimate, row[2:5], strict=True)]
+    print(
+        f"   estimated reads of the 6 queries: {estimate[0]} parts, {estimate[1]:,} rows, "
+        f"{estimate[2]} marks"
     )
     print(line(f"scale {args.scale_one / 1e6:g} M events ({int(rows):,}), uncached", samples))
 

@@ -238,6 +238,10 @@ WIDGET_CACHE_TTL = env.int("WIDGET_CACHE_TTL", default=60)
 RATELIMIT_STORAGE_URL = env.str(
     "RATELIMIT_STORAGE_URL", default=REDIS_URL if REDIS_URL and PRODUCTION else "memory://"
 )
+# Requests per API key on GET/PATCH /v1/organization and listing or deleting embed sessions.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/m")
+# Single-use embed URL exchanges per client address (POST /embed/{id}/session).
+EMBED_CODE_RATE_LIMIT = env.str("EMBED_CODE_RATE_LIMIT", default="60/m")
 EMBED_SESSION_RATE_LIMIT = env.str("EMBED_SESSION_RATE_LIMIT", default="120/m")
 EMBED_TENANT_RATE_LIMIT = env.str("EMBED_TENANT_RATE_LIMIT", default="600/m")
 EMBED_ORG_CONCURRENT_QUERIES = env.int("EMBED_ORG_CONCURRENT_QUERIES", default=8)

@@ -196,9 +196,15 @@ _ORGANIZATION_FIELDS = field_names(Organization, prefix="organization__")
 _ORGANIZATION_ATTNAMES = field_names(Organization)
 
 
-def dashboard_version_by_id(*, version_id: int) -> DashboardVersion | None:
-    """A published version by id, cached per process: versions are immutable."""
+def dashboard_version_by_id(
+    *, version_id: int, dashboard_id: str | None = None
+) -> DashboardVersion | None:
+    """A published version by id, cached per process: versions are immutable. With
+    `dashboard_id`, a cached version of another dashboard (an id reused after a rolled-back
+    transaction, as SQLite may) is never returned."""
     version = _versions.get(version_id)
+    if version is not None and dashboard_id is not None and version.dashboard_id != dashboard_id:
+        version = None
     if version is None:
         version = DashboardVersion.objects.filter(pk=version_id).first()
         if version is None:
@@ -221,7 +227,7 @@ class Publication:
         """The published version (cached per process), None when unpublished."""
         if self.version_id is None:
             return None
-        return dashboard_version_by_id(version_id=self.version_id)
+        return dashboard_version_by_id(version_id=self.version_id, dashboard_id=self.dashboard_id)
 
     def dashboard(self) -> Dashboard:
         """The dashboard with its organization and published version set; its other fields

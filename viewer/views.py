@@ -127,6 +127,10 @@ def embed_session_exchange(request: HttpRequest, dashboard_id: str) -> HttpRespo
     try:
         if request.method != "POST":
             raise ApiError("Only POST is allowed here.", code="method_not_allowed", status=405)
+        rate_limit_check(
+            bucket=f"embed:code:{request.META.get('REMOTE_ADDR', '')}",
+            rate=parse_rate(settings.EMBED_CODE_RATE_LIMIT),
+        )
         body = json.loads(request.body or b"{}")
         code = body.get("code") if isinstance(body, dict) else None
         if not isinstance(code, str) or not code:

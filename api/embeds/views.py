@@ -22,6 +22,7 @@ from api.embeds.serializers import (
     SessionListQuerySerializer,
 )
 from api.openapi.docs import NO_CONTENT, path_param
+from api.throttles import ApiKeyThrottle
 from embeds import services
 from embeds.models import EmbedSigningKey
 from embeds.selectors import embed_sessions_list, embed_signing_key_active, embed_signing_keys_list
@@ -54,6 +55,10 @@ def _validated(serializer_class: type[StrictSerializer], data: Any) -> StrictSer
 
 
 class EmbedSessionListCreateView(GenericAPIView):
+    def get_throttles(self) -> list:
+        """Listing is throttled per key; issuing sessions is the hot path, never throttled."""
+        return [ApiKeyThrottle()] if self.request.method == "GET" else []
+
     @extend_schema(
         operation_id="embed_sessions_list",
         tags=SESSIONS,
@@ -103,6 +108,8 @@ class EmbedSessionListCreateView(GenericAPIView):
 
 
 class EmbedSessionDetailView(APIView):
+    throttle_classes = [ApiKeyThrottle]
+
     @extend_schema(
         operation_id="embed_sessions_delete",
         tags=SESSIONS,

@@ -104,7 +104,7 @@ class SightlineAutoSchema(AutoSchema):
             statuses.append(409)
         if "requestBody" in operation:
             statuses += [413, 415]
-        if getattr(self.view, "throttle_classes", None):
+        if self.view.get_throttles():
             statuses.append(429)
         return statuses
 

@@ -337,3 +337,20 @@ def test_concurrent_edits_of_different_keys_both_land(org) -> None:
         "dark",
         "30d",
     )
+
+
+def test_a_cached_version_of_another_dashboard_is_never_returned(org):
+    """A version id can come back after a rolled-back transaction (SQLite's AUTOINCREMENT
+    counter rolls back with it): the per-process cache checks whose version it holds."""
+    from dashboards import selectors
+    from tests.embeds.conftest import publish
+
+    first, second = publish(org.organization), publish(org.organization)
+    mine = selectors.dashboard_version_by_id(
+        version_id=second.published_version_id, dashboard_id=second.pk
+    )
+    selectors._versions[second.published_version_id] = first.published_version  # a reused id
+    again = selectors.dashboard_version_by_id(
+        version_id=second.published_version_id, dashboard_id=second.pk
+    )
+    assert again.dashboard_id == second.pk == mine.dashboard_id

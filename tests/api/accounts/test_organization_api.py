@@ -127,3 +127,15 @@ def test_a_key_only_ever_reaches_its_own_organization(client_for, org, other_org
     other.patch(URL, {"name": "Globex Renamed"}, format="json")
     assert stored(org)["name"] == "Acme"
     assert other.get(URL).json()["id"] == other_org.organization.pk
+
+
+def test_the_route_is_rate_limited_per_key_and_a_refused_patch_changes_nothing(api, org, settings):
+    settings.API_RATE_LIMIT = "3/m"
+    for _ in range(3):
+        assert api.get(URL).status_code == 200
+    before = stored(org)
+    refused = api.patch(URL, {"name": "Too fast"}, format="json")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused["Retry-After"]) >= 1
+    assert stored(org) == before

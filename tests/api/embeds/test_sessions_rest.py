@@ -285,3 +285,29 @@ def test_single_use_url_must_be_a_boolean(api, dashboard):
     assert response.status_code == 400
     assert response.json()["error"]["details"][0]["field"] == "single_use_url"
     assert not EmbedSessionCode.objects.exists()
+
+
+def test_listing_and_deleting_are_rate_limited_per_key_issuing_is_not(api, dashboard, settings):
+    settings.API_RATE_LIMIT = "2/m"
+    session = create(api, dashboard)
+    assert api.get(URL).status_code == 200
+    assert api.get(URL).status_code == 200
+    refused = api.delete(f"{URL}/{session['session_id']}")
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    assert not EmbedRevocation.objects.exists()
+    for _ in range(3):
+        create(api, dashboard)  # the hot path stays unthrottled
+
+
+def test_code_exchanges_are_rate_limited_per_client_address(api, client, dashboard, settings):
+    settings.EMBED_CODE_RATE_LIMIT = "2/m"
+    session = create(api, dashboard, single_use_url=True)
+    code = session["embed_url"].split("?code=")[1]
+    exchange = f"/embed/{dashboard.pk}/session"
+    address = {"REMOTE_ADDR": "203.0.113.77"}  # a bucket of this test's own
+    for guess in ("guess-1", "guess-2"):
+        wrong = client.post(exchange, {"code": guess}, content_type="application/json", **address)
+        assert wrong.status_code == 401
+    limited = client.post(exchange, {"code": code}, content_type="application/json", **address)
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+    assert EmbedSessionCode.objects.get().used_at is None  # the real code was not used up
