@@ -21,22 +21,24 @@ computation. Empty groups: avg and percentiles are NULL (NaN on some backends), 
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
-
-from warehouse.params import ParamValue
-from warehouse.query import Metric, Ratio, WidgetQuery
+from warehouse.query import WidgetQuery
 from warehouse.reads import CompiledQuery
 from warehouse.schema import EVENTS_TABLE
-from warehouse.scope import AnyScope, DangerousOrgWideScope, Scope, scope_predicate
-
-Conditions = tuple[tuple[str, str], ...]  # sorted (key, value) pairs, all ANDed
+from warehouse.scope import DangerousOrgWideScope, Scope
+from warehouse.sql import (
+    TIME_TYPE,
+    Binder,
+    Conditions,
+    aggregate,
+    effective_filters,
+    settings_sql,
+    where_clause,
+)
 
 OTHER = "other"  # every key beyond the top N, its metric computed over all of their events
 DRILL_MAX_ROWS = 1000
-_TIME = "DateTime64(3, 'UTC')"
 
 # The timezone is a parameter too; ClickHouse substitutes it before analysis, so it can be the
 # (constant) tz argument. Weeks start on Monday.
@@ -46,171 +48,8 @@ _BUCKET_SQL = {
     "week": "toDateTime(toMonday(timestamp, {tz:String}), {tz:String})",
     "month": "toDateTime(toStartOfMonth(timestamp, {tz:String}), {tz:String})",
 }
-_QUANTILE_LEVEL = {"p95": "0.95", "p99": "0.99"}
 _SORT_SQL = {"asc": "ASC", "desc": "DESC"}
 _LIST_SEP = ",\n  "
-
-
-@dataclass
-class _Binder:
-    """Names parameters in order (k0, v1, …) and binds an identical property key only once."""
-
-    values: dict[str, ParamValue] = field(default_factory=dict)
-    _keys: dict[str, str] = field(default_factory=dict)
-    _count: int = 0
-
-    def bind(self, prefix: str, value: ParamValue, type_: str) -> str:
-        name = f"{prefix}{self._count}"
-        self._count += 1
-        self.values[name] = value
-        return f"{{{name}:{type_}}}"
-
-    def key(self, prop: str) -> str:
-        if prop not in self._keys:
-            self._keys[prop] = self.bind("k", prop, "String")
-        return self._keys[prop]
-
-
-def effective_filters(
-    widget_filters: Mapping[str, str],
-    viewer_filters: Mapping[str, str],
-    locked_filters: Mapping[str, str],
-) -> Conditions:
-    """Widget AND viewer conditions, except that a locked key keeps only the locked value."""
-    pairs = {
-        (key, value)
-        for source in (widget_filters, viewer_filters)
-        for key, value in source.items()
-        if key not in locked_filters
-    }
-    pairs.update(locked_filters.items())
-    return tuple(sorted(pairs))
-
-
-def _settings_sql() -> str:
-    # Integers from settings (never from a request), formatted as numbers.
-    return (
-        f"SETTINGS max_execution_time = {int(settings.WAREHOUSE_MAX_EXECUTION_TIME)}, "
-        f"max_rows_to_read = {int(settings.WAREHOUSE_MAX_ROWS_TO_READ)}, readonly = 2"
-    )
-
-
-def _where(
-    scope: AnyScope,
-    binder: _Binder,
-    *,
-    event_name: str | tuple[str, ...],
-    start: datetime,
-    end: datetime,
-    conditions: Conditions,
-) -> str:
-    """The scope predicate FIRST, then the event (or events: a funnel's steps), the time bounds
-    and the filter conditions."""
-    predicate, scope_params = scope_predicate(scope)
-    binder.values.update(scope_params)
-    if isinstance(event_name, tuple):
-        names = ", ".join(binder.bind("e", name, "String") for name in event_name)
-        event = f"event_name IN ({names})"
-    else:
-        event = f"event_name = {binder.bind('e', event_name, 'String')}"
-    parts = [
-        predicate,
-        event,
-        f"timestamp >= {binder.bind('t', start, _TIME)}",
-        f"timestamp < {binder.bind('t', end, _TIME)}",
-    ]
-    for key, value in conditions:
-        parts.append(f"string_props[{binder.key(key)}] = {binder.bind('v', value, 'String')}")
-    return "WHERE " + "\n  AND ".join(parts)
-
-
-@dataclass(frozen=True, slots=True)
-class _Aggregate:
-    """An aggregate function call, e.g. quantileExactIf(0.95)(value, condition), that can also
-    be written as a partial state (…State) and the merge of states (…Merge)."""
-
-    name: str
-    params: str  # "(0.95)" for quantiles, else ""
-    args: str
-
-    def sql(self, combinator: str = "") -> str:
-        return f"{self.name}{combinator}{self.params}({self.args})"
-
-    def merge(self, states: str) -> str:
-        return f"{self.name}Merge{self.params}({states})"
-
-    def finalize(self, state: str) -> str:
-        return f"finalizeAggregation({state})"
-
-
-def _divide(numerator: str, denominator: str) -> str:
-    """Zero-safe: a zero (or NULL) denominator gives NULL, never inf or nan."""
-    return f"{numerator} / nullIf({denominator}, 0)"
-
-
-@dataclass(frozen=True, slots=True)
-class _RatioAggregate:
-    """Two conditional aggregates of the same scan divided; as a state, the tuple of both."""
-
-    numerator: _Aggregate
-    denominator: _Aggregate
-
-    def sql(self, combinator: str = "") -> str:
-        if combinator == "State":
-            return f"tuple({self.numerator.sql('State')}, {self.denominator.sql('State')})"
-        assert not combinator, "a ratio has only its value and its state"
-        return _divide(self.numerator.sql(), self.denominator.sql())
-
-    def merge(self, states: str) -> str:
-        return _divide(
-            self.numerator.merge(f"tupleElement({states}, 1)"),
-            self.denominator.merge(f"tupleElement({states}, 2)"),
-        )
-
-    def finalize(self, state: str) -> str:
-        return _divide(
-            f"finalizeAggregation(tupleElement({state}, 1))",
-            f"finalizeAggregation(tupleElement({state}, 2))",
-        )
-
-
-def _aggregate(
-    metric: Metric | Ratio, binder: _Binder, condition: str | None = None
-) -> "_Aggregate | _RatioAggregate":
-    """One aggregate over the rows of a group; `condition` narrows it (KPI current/previous,
-    a widget of a shared alert scan). A ratio is two of them, each with its part's filters."""
-    if isinstance(metric, Ratio):
-        return _RatioAggregate(
-            _metric_aggregate(metric.numerator, binder, condition),
-            _metric_aggregate(metric.denominator, binder, condition),
-        )
-    return _metric_aggregate(metric, binder, condition)
-
-
-def _metric_aggregate(metric: Metric, binder: _Binder, condition: str | None) -> _Aggregate:
-    if metric.filters:
-        own = " AND ".join(
-            f"string_props[{binder.key(key)}] = {binder.bind('v', value, 'String')}"
-            for key, value in metric.filters
-        )
-        condition = f"{own} AND {condition}" if condition else own
-    if metric.metric == "count":
-        return _Aggregate("countIf", "", condition) if condition else _Aggregate("count", "", "")
-    if metric.metric == "count_unique" and metric.property is None:
-        value, present = "user_id", "user_id != ''"  # events without a user are not a user
-    elif metric.metric == "count_unique":
-        key = binder.key(metric.property)
-        value, present = f"string_props[{key}]", f"mapContains(string_props, {key})"
-    else:
-        assert metric.property is not None, "the spec requires a property for numeric metrics"
-        key = binder.key(metric.property)
-        value, present = f"numeric_props[{key}]", f"mapContains(numeric_props, {key})"
-    args = f"{value}, {present} AND {condition}" if condition else f"{value}, {present}"
-    if metric.metric == "count_unique":
-        return _Aggregate("uniqExactIf", "", args)
-    if metric.metric in _QUANTILE_LEVEL:
-        return _Aggregate("quantileExactIf", f"({_QUANTILE_LEVEL[metric.metric]})", args)
-    return _Aggregate(f"{metric.metric}If", "", args)  # sumIf / avgIf
 
 
 def _require_tenant_scope(scope: object) -> Scope:
@@ -235,14 +74,14 @@ def compile_widget(
     [start - (end - start), start)."""
     _require_tenant_scope(scope)
     conditions = effective_filters(widget.filters, filters or {}, locked_filters or {})
-    binder = _Binder()
+    binder = Binder()
     if widget.kind == "kpi":
         sql = _kpi_sql(widget, scope, binder, start=start, end=end, conditions=conditions)
         return CompiledQuery(sql, binder.values, scope)
     if widget.kind == "funnel":
         sql = _funnel_sql(widget, scope, binder, start=start, end=end, conditions=conditions)
         return CompiledQuery(sql, binder.values, scope)
-    where = _where(
+    where = where_clause(
         scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
     )
     if widget.kind == "timeseries":
@@ -261,14 +100,14 @@ def compile_widget(
 def _kpi_sql(
     widget: WidgetQuery,
     scope: Scope,
-    binder: _Binder,
+    binder: Binder,
     *,
     start: datetime,
     end: datetime,
     conditions: Conditions,
 ) -> str:
     previous_start = start - (end - start)
-    where = _where(
+    where = where_clause(
         scope,
         binder,
         event_name=widget.event_name,
@@ -276,19 +115,19 @@ def _kpi_sql(
         end=end,
         conditions=conditions,
     )
-    boundary = binder.bind("t", start, _TIME)
-    current = _aggregate(widget.metric, binder, f"timestamp >= {boundary}").sql()
-    previous = _aggregate(widget.metric, binder, f"timestamp < {boundary}").sql()
+    boundary = binder.bind("t", start, TIME_TYPE)
+    current = aggregate(widget.metric, binder, f"timestamp >= {boundary}").sql()
+    previous = aggregate(widget.metric, binder, f"timestamp < {boundary}").sql()
     return (
         f"SELECT\n  {current} AS value,\n  {previous} AS previous\n"
-        f"FROM {EVENTS_TABLE} FINAL\n{where}\n{_settings_sql()}"
+        f"FROM {EVENTS_TABLE} FINAL\n{where}\n{settings_sql()}"
     )
 
 
 def _funnel_sql(
     widget: WidgetQuery,
     scope: Scope,
-    binder: _Binder,
+    binder: Binder,
     *,
     start: datetime,
     end: datetime,
@@ -298,7 +137,7 @@ def _funnel_sql(
     windowFunnel over millisecond timestamps, a chain starting at a first-step event), then the
     number of users per depth. Rows: [level, users]; users without a user_id never count."""
     assert widget.steps and widget.window_seconds, "the spec gives every funnel its steps"
-    where = _where(
+    where = where_clause(
         scope, binder, event_name=widget.steps, start=start, end=end, conditions=conditions
     )
     window = binder.bind("w", widget.window_seconds * 1000, "UInt64")
@@ -310,32 +149,32 @@ def _funnel_sql(
         f"(toUInt64(toUnixTimestamp64Milli(timestamp)), {steps}) AS level\n"
         f"  FROM {EVENTS_TABLE} FINAL\n  {indented_where}\n  AND user_id != ''\n"
         f"  GROUP BY user_id)\n"
-        f"GROUP BY level ORDER BY level\n{_settings_sql()}"
+        f"GROUP BY level ORDER BY level\n{settings_sql()}"
     )
 
 
-def _top_keys_sql(widget: WidgetQuery, binder: _Binder, where: str, dimension: str) -> str:
+def _top_keys_sql(widget: WidgetQuery, binder: Binder, where: str, dimension: str) -> str:
     """A scalar subquery: the `limit` keys with the largest metric (ties by key), as an array.
     It reads events under the same WHERE, so the same scope predicate."""
     limit = binder.bind("n", widget.limit, "UInt32")
     indented_where = where.replace("\n", "\n  ")
     return (
         f"(SELECT groupArray(key) FROM (\n"
-        f"  SELECT {dimension} AS key, {_aggregate(widget.metric, binder).sql()} AS ranked\n"
+        f"  SELECT {dimension} AS key, {aggregate(widget.metric, binder).sql()} AS ranked\n"
         f"  FROM {EVENTS_TABLE} FINAL\n  {indented_where}\n"
         f"  GROUP BY key ORDER BY ranked DESC NULLS LAST, key ASC LIMIT {limit}))"
     )
 
 
-def _timeseries_sql(widget: WidgetQuery, binder: _Binder, where: str, bucket: str, tz: str) -> str:
+def _timeseries_sql(widget: WidgetQuery, binder: Binder, where: str, bucket: str, tz: str) -> str:
     binder.values["tz"] = tz
     bucket_sql = f"toUnixTimestamp({_BUCKET_SQL[bucket]})"
-    value = _aggregate(widget.metric, binder).sql()
+    value = aggregate(widget.metric, binder).sql()
     if not widget.group_by:
         return (
             f"SELECT {bucket_sql} AS bucket, {value} AS value\n"
             f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
-            f"GROUP BY bucket ORDER BY bucket\n{_settings_sql()}"
+            f"GROUP BY bucket ORDER BY bucket\n{settings_sql()}"
         )
     # Split series: the top N keys over the whole window; the rest is one "other" series
     # (series index 0), computed over its own events so avg/percentiles stay right. Unlike the
@@ -348,16 +187,16 @@ def _timeseries_sql(widget: WidgetQuery, binder: _Binder, where: str, bucket: st
         f"SELECT {bucket_sql} AS bucket, indexOf(top, {dimension}) AS series,\n"
         f"  {value} AS value, top\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
-        f"GROUP BY bucket, series ORDER BY bucket, series\n{_settings_sql()}"
+        f"GROUP BY bucket, series ORDER BY bucket, series\n{settings_sql()}"
     )
 
 
-def _breakdown_sql(widget: WidgetQuery, binder: _Binder, where: str) -> str:
+def _breakdown_sql(widget: WidgetQuery, binder: Binder, where: str) -> str:
     """One scan: the metric's partial state per key, keys ranked by its final value (ties by
     key), then rank 1..N are the top keys and rank 0 merges every other key's state into
     "other" (shown last) - right for avg, percentiles and uniques too, not only sums."""
     dimension = f"string_props[{binder.key(widget.group_by[0])}]"
-    metric = _aggregate(widget.metric, binder)
+    metric = aggregate(widget.metric, binder)
     limit = binder.bind("n", widget.limit, "UInt32")
     indented_where = where.replace("\n", "\n    ")
     return (
@@ -371,15 +210,15 @@ def _breakdown_sql(widget: WidgetQuery, binder: _Binder, where: str) -> str:
         f"    SELECT {dimension} AS key, {metric.sql('State')} AS state\n"
         f"    FROM {EVENTS_TABLE} FINAL\n    {indented_where}\n"
         f"    GROUP BY key))\n"
-        f"GROUP BY rank ORDER BY rank\n{_settings_sql()}"
+        f"GROUP BY rank ORDER BY rank\n{settings_sql()}"
     )
 
 
-def _table_sql(widget: WidgetQuery, binder: _Binder, where: str) -> tuple[str, tuple[str, ...]]:
+def _table_sql(widget: WidgetQuery, binder: Binder, where: str) -> tuple[str, tuple[str, ...]]:
     dimensions = [
         f"string_props[{binder.key(key)}] AS d{i}" for i, key in enumerate(widget.group_by)
     ]
-    metrics = [f"{_aggregate(m, binder).sql()} AS m{i}" for i, m in enumerate(widget.metrics)]
+    metrics = [f"{aggregate(m, binder).sql()} AS m{i}" for i, m in enumerate(widget.metrics)]
     columns = (*widget.group_by, *(m.label for m in widget.metrics))
     # The sort column is one of our own aliases, picked by its position among the columns.
     aliases = [f"d{i}" for i in range(len(widget.group_by))] + [
@@ -394,7 +233,7 @@ def _table_sql(widget: WidgetQuery, binder: _Binder, where: str) -> tuple[str, t
     sql = (
         f"SELECT\n  {_LIST_SEP.join(dimensions + metrics)}\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
-        f"GROUP BY {group} ORDER BY {', '.join(order)} LIMIT {limit}\n{_settings_sql()}"
+        f"GROUP BY {group} ORDER BY {', '.join(order)} LIMIT {limit}\n{settings_sql()}"
     )
     return sql, columns
 
@@ -406,15 +245,15 @@ def compile_metric_by_tenant(
     one query. Rows: [tenant_id, value]; a tenant without events in the window has no row."""
     if not isinstance(scope, DangerousOrgWideScope):
         raise TypeError("compile_metric_by_tenant needs an explicit DangerousOrgWideScope.")
-    binder = _Binder()
+    binder = Binder()
     conditions = effective_filters(widget.filters, {}, {})
-    where = _where(
+    where = where_clause(
         scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
     )
     sql = (
-        f"SELECT tenant_id, {_aggregate(widget.metric, binder).sql()} AS value\n"
+        f"SELECT tenant_id, {aggregate(widget.metric, binder).sql()} AS value\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
-        f"GROUP BY tenant_id ORDER BY tenant_id\n{_settings_sql()}"
+        f"GROUP BY tenant_id ORDER BY tenant_id\n{settings_sql()}"
     )
     return CompiledQuery(sql, binder.values, scope)
 
@@ -434,15 +273,15 @@ def compile_drill(
     _require_tenant_scope(scope)
     if not 1 <= limit <= DRILL_MAX_ROWS:
         raise ValueError(f"limit must be 1..{DRILL_MAX_ROWS}")
-    binder = _Binder()
+    binder = Binder()
     conditions = effective_filters(widget.filters, filters, locked_filters or {})
-    where = _where(
+    where = where_clause(
         scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
     )
     sql = (
         f"SELECT timestamp, user_id, string_props, numeric_props\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
-        f"ORDER BY timestamp DESC LIMIT {binder.bind('n', limit, 'UInt32')}\n{_settings_sql()}"
+        f"ORDER BY timestamp DESC LIMIT {binder.bind('n', limit, 'UInt32')}\n{settings_sql()}"
     )
     return CompiledQuery(sql, binder.values, scope)
 
@@ -464,9 +303,9 @@ def compile_filter_values(
     _require_tenant_scope(scope)
     if not 1 <= limit <= 100:
         raise ValueError("limit must be 1..100")
-    binder = _Binder()
+    binder = Binder()
     conditions = effective_filters({}, {}, locked_filters or {})
-    where = _where(
+    where = where_clause(
         scope, binder, event_name=event_names, start=start, end=end, conditions=conditions
     )
     key = binder.key(dimension)
@@ -480,6 +319,6 @@ def compile_filter_values(
         f"SELECT string_props[{key}] AS value, count() AS events\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}{narrowing}\n"
         f"GROUP BY value ORDER BY events DESC, value ASC "
-        f"LIMIT {binder.bind('n', limit, 'UInt32')}\n{_settings_sql()}"
+        f"LIMIT {binder.bind('n', limit, 'UInt32')}\n{settings_sql()}"
     )
     return CompiledQuery(sql, binder.values, scope)

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from warehouse.compiler import _aggregate, _Binder, _settings_sql, _where, effective_filters
 from warehouse.query import WidgetQuery
 from warehouse.reads import CompiledQuery, run
 from warehouse.schema import EVENTS_TABLE
 from warehouse.scope import DangerousOrgWideScope
+from warehouse.sql import Binder, aggregate, effective_filters, settings_sql, where_clause
 
 _LIST_SEP = ",\n  "
 MAX_WIDGETS_PER_SCAN = 200  # columns stay far below ClickHouse's limits; bigger groups split
@@ -53,8 +53,8 @@ def compile_metrics_by_tenant(
         raise TypeError("compile_metrics_by_tenant needs an explicit DangerousOrgWideScope.")
     if not widgets or len({w.event_name for w in widgets}) != 1:
         raise ValueError("A shared scan reads one event: pass widgets of the same event.")
-    binder = _Binder()
-    where = _where(
+    binder = Binder()
+    where = where_clause(
         scope, binder, event_name=widgets[0].event_name, start=start, end=end, conditions=()
     )
     conditions: dict[tuple[tuple[str, str], ...], str | None] = {}
@@ -71,12 +71,12 @@ def compile_metrics_by_tenant(
             )
         condition = conditions[filters]
         count = f"countIf({condition})" if condition else "count()"
-        aggregate = _aggregate(widget.metric, binder, f"({condition})" if condition else None)
-        columns += [f"{count} AS n{index}", f"{aggregate.sql()} AS v{index}"]
+        value = aggregate(widget.metric, binder, f"({condition})" if condition else None)
+        columns += [f"{count} AS n{index}", f"{value.sql()} AS v{index}"]
     sql = (
         f"SELECT tenant_id,\n  {_LIST_SEP.join(columns)}\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
-        f"GROUP BY tenant_id ORDER BY tenant_id\n{_settings_sql()}"
+        f"GROUP BY tenant_id ORDER BY tenant_id\n{settings_sql()}"
     )
     return SharedScan(CompiledQuery(sql, binder.values, scope), tuple(widgets))
 
