@@ -44,9 +44,9 @@ from dashboards.spec import (
 from warehouse.backends import Result, WarehouseError, WarehouseUnavailable
 from warehouse.buckets import bucket_starts, resolve_bucket
 from warehouse.compiler import OTHER, compile_widget
-from warehouse.sql import effective_filters
 from warehouse.reads import CompiledQuery, run, run_many
 from warehouse.scope import Scope
+from warehouse.sql import effective_filters
 
 logger = logging.getLogger(__name__)
 
