@@ -5,12 +5,7 @@ endpoint and the console preview alike, so what the builder previews is what a t
 compiled query per visible widget (warehouse.compiler), shapes the rows into DESIGN.md's data
 shapes and caches each widget's result.
 
-Rolling periods (24h, 7d, 30d, 90d) end at the next whole minute (UTC) after now: nothing already
-received is left out, and the window, hence the cache key, stays the same for a minute, so the
-cache can hit. Custom ranges are [from, to); a date without a time means that local day's
-midnight in `tz`, and a date-only `to` includes that whole day. Custom bounds are widened to
-whole minutes (`from` down, `to` up), so bounds that differ by milliseconds share one window
-and one cache entry instead of each costing a query.
+The window of a request (`DataRequest`, `parse_data_request`) is dashboards.data_request's.
 
 Where there are no events, count, count_unique and sum are 0 (KPI values and timeseries buckets
 alike), while avg and percentiles are null: "no latency measured" is not a latency of 0 ms.
@@ -20,8 +15,6 @@ import hashlib
 import logging
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,14 +22,10 @@ import orjson
 from django.conf import settings
 from django.core.cache import cache
 
-from core.errors import ApiError, InvalidInput
+from core.errors import ApiError
 from core.isotime import iso_utc
-from core.periods import CUSTOM_PERIOD, PERIODS, ROLLING_PERIODS
-from core.timezones import is_known_timezone
+from dashboards.data_request import DataRequest, invalid_field, parse_data_request
 from dashboards.spec import (
-    KEY_RE,
-    MAX_FILTER_VALUE_CHARS,
-    MAX_FILTERS,
     DashboardSpec,
     WidgetSpec,
     widget_to_dict,
@@ -48,6 +37,8 @@ from warehouse.reads import CompiledQuery, run, run_many
 from warehouse.scope import Scope
 from warehouse.sql import effective_filters
 
+__all__ = ["DataRequest", "dashboard_data", "parse_data_request", "widget_data"]
+
 logger = logging.getLogger(__name__)
 
 WAREHOUSE_RETRY_AFTER_SECONDS = 5
@@ -57,110 +48,9 @@ class WarehouseDown(ApiError):
     status, code = 503, "warehouse_unavailable"
 
 
-MAX_CUSTOM_DAYS = 366
 CACHE_PREFIX = "sightline:widget:v1:"
 # Metrics that are 0 over no events; the others (avg, percentiles) have no value there.
 ADDITIVE_METRICS = frozenset({"count", "count_unique", "sum"})
-
-
-@dataclass(frozen=True, slots=True)
-class DataRequest:
-    period: str  # 24h, 7d, 30d, 90d or custom
-    start: datetime  # aware, UTC
-    end: datetime  # aware, UTC, exclusive
-    tz: str  # IANA name, for bucket edges
-    filters: dict[str, str]  # the viewer's filters, dimension -> value
-
-
-def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, details=[{"field": field, "message": message}])
-
-
-def parse_data_request(
-    params: Mapping[str, str],
-    *,
-    default_period: str,
-    default_tz: str = "UTC",
-    now: datetime | None = None,
-) -> DataRequest:
-    """Validate `period`, `from`/`to`, `tz` and `filters` query parameters."""
-    tz_name = params.get("tz") or default_tz
-    zone = _zone(tz_name)
-    period = params.get("period") or default_period
-    if period in ROLLING_PERIODS:
-        end = _next_minute(now or datetime.now(UTC))
-        start = end - ROLLING_PERIODS[period]
-    elif period == CUSTOM_PERIOD:
-        start, end = _custom_window(params.get("from"), params.get("to"), zone)
-    else:
-        raise _invalid("period", f"period must be one of: {', '.join(PERIODS)}.")
-    filters = _parse_filters(params.get("filters"))
-    return DataRequest(period=period, start=start, end=end, tz=tz_name, filters=filters)
-
-
-def _zone(name: str) -> ZoneInfo:
-    if not is_known_timezone(name):
-        raise _invalid("tz", f"Unknown timezone {name!r}; use an IANA name like Europe/Paris.")
-    return ZoneInfo(name)
-
-
-def _minute_of(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(second=0, microsecond=0)
-
-
-def _next_minute(moment: datetime) -> datetime:
-    floored = _minute_of(moment)
-    return floored if floored == moment else floored + timedelta(minutes=1)
-
-
-def _custom_window(
-    raw_from: str | None, raw_to: str | None, zone: ZoneInfo
-) -> tuple[datetime, datetime]:
-    start = _parse_instant(raw_from, "from", zone, end_of_day=False)
-    end = _parse_instant(raw_to, "to", zone, end_of_day=True)
-    if end <= start:
-        raise _invalid("to", "to must be after from.")
-    start, end = _minute_of(start), _next_minute(end)
-    if end - start > timedelta(days=MAX_CUSTOM_DAYS):
-        raise _invalid("to", f"A custom range spans at most {MAX_CUSTOM_DAYS} days.")
-    return start, end
-
-
-def _parse_instant(raw: str | None, field: str, zone: ZoneInfo, *, end_of_day: bool) -> datetime:
-    if not raw:
-        raise _invalid(field, f"A custom period needs `{field}` (ISO 8601).")
-    try:
-        if len(raw) == 10:  # a date: local midnight; as `to`, the end of that day
-            day = date.fromisoformat(raw) + timedelta(days=1 if end_of_day else 0)
-            moment = datetime(day.year, day.month, day.day, tzinfo=zone)
-        else:
-            moment = datetime.fromisoformat(raw)
-    except (ValueError, OverflowError):
-        raise _invalid(field, f"`{field}` is not an ISO 8601 date or date-time.") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    if not 1970 <= moment.year <= 2200:
-        raise _invalid(field, f"`{field}` is out of range.")
-    return moment.astimezone(UTC)
-
-
-def _parse_filters(raw: str | None) -> dict[str, str]:
-    if not raw:
-        return {}
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise _invalid("filters", "filters must be a JSON object of dimension to value.") from None
-    if not isinstance(value, dict) or len(value) > MAX_FILTERS:
-        raise _invalid(
-            "filters", f"filters must be a JSON object of at most {MAX_FILTERS} entries."
-        )
-    for key, item in value.items():
-        if not KEY_RE.fullmatch(key):
-            raise _invalid(f"filters.{key}", "Not a valid dimension name.")
-        if not isinstance(item, str) or len(item) > MAX_FILTER_VALUE_CHARS:
-            raise _invalid(f"filters.{key}", "A filter value must be a string.")
-    return value
 
 
 def dashboard_data(
@@ -270,7 +160,7 @@ def _check_viewer_filters(spec: DashboardSpec, filters: Mapping[str, str]) -> No
     allowed = {f.dimension for f in spec.filters}
     for key in filters:
         if key not in allowed:
-            raise _invalid(f"filters.{key}", f"{key!r} is not a filter of this dashboard.")
+            raise invalid_field(f"filters.{key}", f"{key!r} is not a filter of this dashboard.")
 
 
 def _period_dict(request: DataRequest) -> dict[str, str]:
