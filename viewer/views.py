@@ -104,7 +104,9 @@ def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     if framer is not None:
         return _blocked(request, framer)
     config = page_config(verified)
-    config["data"] = _first_data(verified)
+    # A single-use page leaves its code unused (the script exchanges it), so it carries no
+    # data: a copied URL loaded within the code's lifetime must show the tenant nothing.
+    config["data"] = None if code is not None else _first_data(verified)
     if code is not None:
         config["urls"]["session"] = f"/embed/{dashboard_id}/session"
     return _secure(render(request, "embeds/page.html", {"config": config}), organization)

@@ -311,3 +311,25 @@ def test_code_exchanges_are_rate_limited_per_client_address(api, client, dashboa
     limited = client.post(exchange, {"code": code}, content_type="application/json", **address)
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
     assert EmbedSessionCode.objects.get().used_at is None  # the real code was not used up
+
+
+def _page_config(page) -> dict:
+    return json.loads(
+        page.content.decode()
+        .split('id="sl-config" type="application/json">')[1]
+        .split("</script>")[0]
+    )
+
+
+def test_a_single_use_page_carries_no_data_until_its_code_is_exchanged(
+    api, client, dashboard, seeded
+):
+    """The code is not used up by loading the page, so the page must not hold the tenant's data:
+    anyone who loads a copied URL within the code's lifetime would read it without the code."""
+    token_page = client.get(create(api, dashboard)["embed_url"].replace("http://testserver", ""))
+    assert _page_config(token_page)["data"] is not None  # the token URL's first data is inline
+
+    single_use = create(api, dashboard, single_use_url=True)
+    page = client.get(single_use["embed_url"].replace("http://testserver", ""))
+    assert page.status_code == 200
+    assert _page_config(page)["data"] is None
