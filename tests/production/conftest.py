@@ -3,12 +3,13 @@ a ClickHouse server, PostgreSQL and Redis of its own, two web processes, a Celer
 beat. Marked `production`. A topology that cannot start fails the test (never a skip) under
 CI=true; elsewhere a machine without redis-server or PostgreSQL's binaries skips loudly.
 
-Ports (this worktree's ranges): web 8810-8849, ClickHouse 19310-19349, Redis 6410-6413,
-PostgreSQL 5440-5443; each module its own set, so a module's teardown never races the next.
+Every topology gets free ports of its own (`free_ports`), so a module's teardown never races
+the next and a second run on the same machine cannot collide.
 """
 
 import os
 import shutil
+import socket
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -24,16 +25,22 @@ from tests.production.http import call
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-PORT_SETS = {
-    "smoke": Ports(web=(8810, 8811), clickhouse_tcp=19310, clickhouse_http=19311, redis=6410,
-                   postgres=5440),
-    "faults": Ports(web=(8820, 8821), clickhouse_tcp=19320, clickhouse_http=19321, redis=6411,
-                    postgres=5441),
-    "backup": Ports(web=(8830, 8831), clickhouse_tcp=19330, clickhouse_http=19331, redis=6412,
-                    postgres=5442),
-    "restore": Ports(web=(8840, 8841), clickhouse_tcp=19340, clickhouse_http=19341, redis=6413,
-                     postgres=5443),
-}  # fmt: skip
+
+def free_ports() -> Ports:
+    """Ports the kernel hands out now (bound to 0, then released), so two runs on one machine,
+    or a stray process from an earlier one, never make a topology collide."""
+    sockets = [socket.socket() for _ in range(6)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        web1, web2, tcp, http, redis, postgres = (sock.getsockname()[1] for sock in sockets)
+    finally:
+        for sock in sockets:
+            sock.close()
+    return Ports(
+        web=(web1, web2), clickhouse_tcp=tcp, clickhouse_http=http, redis=redis, postgres=postgres
+    )
+
 
 # Short enough for tests, the same code paths: a dead worker's batches are taken over after
 # 3 s (compose: 30 s), and alert webhooks may go to the test's receiver on loopback.
@@ -51,7 +58,7 @@ def start_topology(name: str, run_dir: Path, **kwargs) -> Topology:
     postgres_dir = Path(tempfile.mkdtemp(prefix=f"sightline-prod-pg-{name}-"))
     postgres_dir.chmod(0o711)
     topology = Topology(
-        run_dir=run_dir, ports=PORT_SETS[name], extra_env={**TEST_ENV, **kwargs.pop("env", {})},
+        run_dir=run_dir, ports=free_ports(), extra_env={**TEST_ENV, **kwargs.pop("env", {})},
         postgres_dir=postgres_dir / "data", **kwargs,
     )  # fmt: skip
     stop = topology.stop
