@@ -45,7 +45,8 @@ run: install
 # warehouse again on a real ClickHouse server started from the pinned chdb wheel
 # (tools/clickhouse_server.py: free ports, a throwaway data directory, stopped when the run ends).
 # A server that cannot start fails the target: the second pass is never skipped.
-SERVER_SUITES := tests/warehouse tests/ingest tests/dashboards tests/embeds tests/alerts
+SERVER_SUITES := tests/warehouse tests/ingest tests/dashboards tests/embeds tests/alerts \
+	tests/api tests/viewer
 SERVER_PYTEST_ARGS ?= $(SERVER_SUITES)
 
 test: install browser
