@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "dashboards",
     "embeds",
     "alerts",
+    "usage",
+    "subscriptions",
     "console",  # template tags of the console
     "ops",  # serve, seed_demo
 ]
