@@ -24,20 +24,21 @@ From Python:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from types import TracebackType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools.clickhouse_server import HOST, ClickHouseServer, ServerError, free_ports  # noqa: E402
+from tools.clickhouse_server import (  # noqa: E402
+    HOST,
+    ClickHouseServer,
+    free_ports,
+    run_around,
+    split_command,
+)
 
 DEFAULT_NAME = "sightline"
 DISTRIBUTED_POOL_SIZE = 4
@@ -119,11 +120,7 @@ class ClickHouseCluster:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    command: list[str] = []
-    if "--" in argv:
-        at = argv.index("--")
-        argv, command = argv[:at], argv[at + 1 :]
+    argv, command = split_command(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
         description="Run a local ClickHouse cluster (one server per shard) from the pinned wheel.",
         epilog="With `-- COMMAND...`: run COMMAND with CLICKHOUSE_URL and CLICKHOUSE_CLUSTER set, "
@@ -135,31 +132,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     temporary = None if args.data else tempfile.mkdtemp(prefix="sightline-cluster-")
     cluster = ClickHouseCluster(base_dir=args.data or temporary, shards=args.shards, name=args.name)
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    try:
-        try:
-            cluster.start()
-        except ServerError as exc:
-            print(f"ClickHouse cluster did not start: {exc}", file=sys.stderr)
-            return 1
-        print(
-            f"ClickHouse cluster {cluster.name!r} ready ({len(cluster.servers)} shards): "
-            f"CLICKHOUSE_URL={cluster.url} CLICKHOUSE_CLUSTER={cluster.name}",
-            file=sys.stderr,
-            flush=True,
-        )
-        env = {**os.environ, "CLICKHOUSE_URL": cluster.url, "CLICKHOUSE_CLUSTER": cluster.name}
-        if command:
-            return subprocess.call(command, env=env)
-        with contextlib.suppress(KeyboardInterrupt):
-            while not stopping.wait(1):
-                pass
-        return 0
-    finally:
-        cluster.stop()
-        if temporary:
-            shutil.rmtree(temporary, ignore_errors=True)
+    return run_around(
+        cluster,
+        what="ClickHouse cluster",
+        command=command,
+        env={"CLICKHOUSE_URL": cluster.url, "CLICKHOUSE_CLUSTER": cluster.name},
+        ready=lambda: (
+            f"ClickHouse cluster {cluster.name!r} ready ({len(cluster.servers)} "
+            f"shards): CLICKHOUSE_URL={cluster.url} CLICKHOUSE_CLUSTER={cluster.name}"
+        ),
+        temporary=temporary,
+    )
 
 
 if __name__ == "__main__":

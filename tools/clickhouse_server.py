@@ -49,8 +49,10 @@ import time
 import tomllib
 import urllib.request
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol
 
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 PINNED_PACKAGES = ("chdb", "chdb-core")
@@ -331,11 +333,55 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
+def split_command(argv: list[str]) -> tuple[list[str], list[str]]:
+    """`[options…] -- COMMAND…` -> (options, COMMAND); no `--`: no command."""
+    if "--" not in argv:
+        return argv, []
+    at = argv.index("--")
+    return argv[:at], argv[at + 1 :]
+
+
+class Startable(Protocol):
+    def start(self) -> object: ...
+    def stop(self) -> None: ...
+
+
+def run_around(
+    target: Startable,
+    *,
+    what: str,
+    command: list[str],
+    env: dict[str, str],
+    ready: Callable[[], str],
+    temporary: str | None = None,
+    alive: Callable[[], bool] = lambda: True,
+) -> int:
+    """Start `target`, print `ready()`, then run COMMAND with `env` added (its exit code), or
+    serve until Ctrl-C, SIGTERM or `alive()` turns false; always stop it and remove the
+    temporary data directory. The one run loop of the server and the cluster scripts."""
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        try:
+            target.start()
+        except ServerError as exc:
+            print(f"{what} did not start: {exc}", file=sys.stderr)
+            return 1
+        print(ready(), file=sys.stderr, flush=True)
+        if command:
+            return subprocess.call(command, env={**os.environ, **env})
+        with contextlib.suppress(KeyboardInterrupt):
+            while not stopping.wait(1) and alive():
+                pass
+        return 0
+    finally:
+        target.stop()
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
 def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    command: list[str] = []
-    if "--" in argv:
-        at = argv.index("--")
-        argv, command = argv[:at], argv[at + 1 :]
+    argv, command = split_command(argv)
     parser = argparse.ArgumentParser(
         description="Run a local ClickHouse server from the pinned chdb wheel (tests, dev only).",
         epilog="With `-- COMMAND...`: run COMMAND with CLICKHOUSE_URL set, then stop the server "
@@ -368,30 +414,18 @@ def main(argv: list[str] | None = None) -> int:
         config_extra="\n".join(path.read_text() for path in args.config_extra),
         ready_timeout=args.ready_timeout,
     )
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    try:
-        try:
-            server.start()
-        except ServerError as exc:
-            print(f"ClickHouse server did not start: {exc}", file=sys.stderr)
-            return 1
-        print(
+    return run_around(
+        server,
+        what="ClickHouse server",
+        command=command,
+        env={"CLICKHOUSE_URL": server.url},
+        ready=lambda: (
             f"ClickHouse {server.version} ready: CLICKHOUSE_URL={server.url} "
-            f"(HTTP {server.http_url}, data {server.data_dir})",
-            file=sys.stderr,
-            flush=True,
-        )
-        if command:
-            return subprocess.call(command, env={**os.environ, "CLICKHOUSE_URL": server.url})
-        with contextlib.suppress(KeyboardInterrupt):
-            while not stopping.wait(1) and server.process and server.process.poll() is None:
-                pass
-        return 0
-    finally:
-        server.stop()
-        if temporary:
-            shutil.rmtree(temporary, ignore_errors=True)
+            f"(HTTP {server.http_url}, data {server.data_dir})"
+        ),
+        temporary=temporary,
+        alive=lambda: server.process is not None and server.process.poll() is None,
+    )
 
 
 if __name__ == "__main__":
