@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml uv.lock clients/python/pyproject.toml
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --all-groups --python $(PY) --quiet
 	@touch $@
 
-# The browser bundles come from static/src and the JS clients' workspace (clients/js).
-$(STATIC_STAMP): package.json package-lock.json scripts/build-static.mjs \
+# The browser bundles come from static/src and the JS clients' workspace (clients/js); so does
+# the server's chart renderer (build/chart-worker.mjs, run with Node by the digest e-mails).
+$(STATIC_STAMP): package.json package-lock.json scripts/build-static.mjs scripts/chart-worker.mjs \
 		$(shell find static/src clients/js -type f -not -path '*/node_modules/*' 2>/dev/null)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build

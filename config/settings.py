@@ -5,6 +5,7 @@ under ``var/``, tasks in-process, cache in memory. Production (``SIGHTLINE_ENV=p
 see ``compose.yaml``) points the same code at PostgreSQL, a ClickHouse server, Redis and Celery.
 """
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -265,6 +266,10 @@ EMBED_TOKEN_ISSUER = env.str("EMBED_TOKEN_ISSUER", default="sightline")
 EMBED_TOKEN_AUDIENCE = env.str("EMBED_TOKEN_AUDIENCE", default="sightline-embed")
 # `single_use_url`: how long the code in an embed URL may wait to be exchanged for its token.
 EMBED_CODE_TTL_SECONDS = env.int("EMBED_CODE_TTL_SECONDS", default=60)
+# Charts drawn on the server (digest e-mails): Node processes of scripts/chart-worker.mjs.
+SIGHTLINE_NODE = env.str("SIGHTLINE_NODE", default="node")
+CHART_WORKERS = env.int("CHART_WORKERS", default=max(1, min(4, os.cpu_count() or 1)))
+CHART_RENDER_TIMEOUT = env.float("CHART_RENDER_TIMEOUT", default=30.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],

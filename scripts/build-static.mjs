@@ -6,6 +6,9 @@
 //   vendor/sightline/charts.css        the renderer's styles
 //   vendor/sightline/sdk-embed.js      @sightline/embed as the UMD file served at /sdk/embed.js
 // Every file gets pre-compressed .gz and .br twins (WhiteNoise serves them, also via finders).
+// And, outside static/ (never served): build/chart-worker.mjs, the server's chart renderer
+// (scripts/chart-worker.mjs with @sightline/charts and ECharts in one file; resvg's native
+// module stays in node_modules), which subscriptions/charts.py runs with Node.
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,3 +63,14 @@ buildSync({
   footer: { js: 'if (typeof module === "object" && module.exports) module.exports = Sightline;' },
 });
 filesUnder(sightline).filter((path) => /\.(js|css)$/.test(path)).forEach(compressed);
+buildSync({
+  ...common,
+  minify: false,
+  entryPoints: [join(root, "scripts/chart-worker.mjs")],
+  outfile: join(root, "build", "chart-worker.mjs"),
+  platform: "node",
+  target: "node18",
+  format: "esm",
+  external: ["@resvg/resvg-js"],
+});
+console.log("build/chart-worker.mjs");

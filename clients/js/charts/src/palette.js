@@ -9,12 +9,17 @@ export function palette(primaryColor) {
   return [primaryColor || DEFAULT_PRIMARY, ...SERIES_COLORS];
 }
 
-const FALLBACK = { light: { text: "#111827", muted: "#6b7280", border: "#e5e7eb" }, dark: { text: "#e5e7eb", muted: "#9ca3af", border: "#2a2f3a" } };
+/** The colours of each mode (styles.css's defaults): what is drawn where no CSS applies (the
+ * server-side renderer, e-mails) and the fallback where a variable is missing. */
+export const MODE_COLORS = {
+  light: { bg: "#f6f7f9", card: "#ffffff", text: "#111827", muted: "#6b7280", border: "#e5e7eb", up: "#059669", down: "#dc2626" },
+  dark: { bg: "#0f1115", card: "#181b22", text: "#e5e7eb", muted: "#9ca3af", border: "#2a2f3a", up: "#34d399", down: "#f87171" },
+};
 
 /** {text, muted, border} from the --sl-* variables in effect at `node`. */
 export function themeColors(node, mode) {
   const style = getComputedStyle(node);
-  const fallback = FALLBACK[mode === "dark" ? "dark" : "light"];
+  const fallback = MODE_COLORS[mode === "dark" ? "dark" : "light"];
   const read = (name, key) => style.getPropertyValue(name).trim() || fallback[key];
   return { text: read("--sl-text", "text"), muted: read("--sl-muted", "muted"), border: read("--sl-border", "border") };
 }

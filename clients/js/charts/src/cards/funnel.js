@@ -16,11 +16,16 @@ export function funnelCard(widget, data) {
     const bar = el("div", "sl-funnel-bar");
     bar.style.width = ((step.conversion || 0) * 100).toFixed(1) + "%";
     track.appendChild(bar);
-    let note = "100% · first step";
-    if (index === 1) note = `${formatNumber(step.conversion, PERCENT)} of step 1`;
-    else if (index > 1) note = `${formatNumber(step.conversion, PERCENT)} of step 1 · ${formatNumber(step.step_conversion, PERCENT)} of step ${index}`;
-    item.append(head, track, el("div", "sl-funnel-note", step.conversion === null ? "—" : note));
+    item.append(head, track, el("div", "sl-funnel-note", funnelNote(step, index)));
     list.appendChild(item);
   });
   return list;
+}
+
+/** A step's conversion line: from the first step and from the step before. */
+export function funnelNote(step, index) {
+  if (step.conversion === null) return "—";
+  if (index === 0) return "100% · first step";
+  if (index === 1) return `${formatNumber(step.conversion, PERCENT)} of step 1`;
+  return `${formatNumber(step.conversion, PERCENT)} of step 1 · ${formatNumber(step.step_conversion, PERCENT)} of step ${index}`;
 }

@@ -20,8 +20,12 @@ export function kpiCard(widget, data) {
     fill.style.width = (ratio * 100).toFixed(1) + "%";
     bar.appendChild(fill);
     box.appendChild(bar);
-    const percent = Math.round((data.value / widget.target) * 100);
-    box.appendChild(el("div", "sl-progress-label", `${percent}% of the ${formatNumber(widget.target, widget.format)} target`));
+    box.appendChild(el("div", "sl-progress-label", progressText(widget, data.value)));
   }
   return box;
+}
+
+/** A progress KPI's share of its target, as text. */
+export function progressText(widget, value) {
+  return `${Math.round((value / widget.target) * 100)}% of the ${formatNumber(widget.target, widget.format)} target`;
 }

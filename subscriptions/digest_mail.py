@@ -1,0 +1,151 @@
+"""A digest's e-mail: the HTML (inline CSS, table layout: what Gmail, Outlook and Apple Mail
+render alike) and its plain-text alternative, from texts and PNGs @sightline/charts made on the
+server (subscriptions.charts). The charts are inline images (`cid:`) of a multipart/related
+message: related[alternative[text/plain, text/html], image/png...]. Every digest carries the
+one-click unsubscribe link in its body and as `List-Unsubscribe` / `List-Unsubscribe-Post`
+headers (RFC 8058)."""
+
+import hashlib
+from dataclasses import dataclass
+from email.mime.image import MIMEImage
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from dashboards.spec import WidgetSpec
+
+PERIOD_WORDS = {"24h": ("Daily", "last 24 hours"), "7d": ("Weekly", "last 7 days")}
+KPIS_PER_ROW = 3
+CHART_WIDTH = 560  # CSS pixels of a chart in the 600 px message
+
+
+@dataclass(frozen=True)
+class WidgetBlock:
+    widget: WidgetSpec
+    card: dict[str, Any]  # widgetCard's answer, or {"error": ...}
+
+
+@dataclass(frozen=True)
+class DigestContent:
+    name: str
+    period: str  # "24h" | "7d" (or another rolling period)
+    period_text: tuple[str, str]  # from, to: formatted in the grant's locale and time zone
+    timezone: str
+    blocks: list[WidgetBlock]
+    theme: dict[str, str]
+    colors: dict[str, str]  # the mode's colours (@sightline/charts MODE_COLORS)
+    states: dict[str, str]  # the cards' empty / error texts (STATE_TEXT)
+
+
+def digest_subject(content: DigestContent) -> str:
+    cadence, span = PERIOD_WORDS.get(content.period, ("", f"last {content.period}"))
+    return f"{content.name}: {f'{cadence.lower()} ' if cadence else ''}digest ({span})"
+
+
+def digest_message(
+    content: DigestContent, *, to: str, link_url: str, unsubscribe_url: str
+) -> EmailMultiAlternatives:
+    images: list[MIMEImage] = []
+    rows = _rows(content, images)
+    cadence, span = PERIOD_WORDS.get(content.period, ("", f"last {content.period}"))
+    context = {
+        "name": content.name,
+        "cadence": cadence,
+        "span": span,
+        "period_from": content.period_text[0],
+        "period_to": content.period_text[1],
+        "timezone": content.timezone,
+        "rows": rows,
+        "c": content.colors,
+        "primary": content.theme.get("primaryColor") or "#2563eb",
+        "font": content.theme.get("fontFamily") or "Helvetica, Arial, sans-serif",
+        "link_url": link_url,
+        "unsubscribe_url": unsubscribe_url,
+        "chart_width": CHART_WIDTH,
+    }
+    message = EmailMultiAlternatives(
+        subject=digest_subject(content),
+        body=render_to_string("subscriptions/digest.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(render_to_string("subscriptions/digest.html", context), "text/html")
+    if images:
+        message.mixed_subtype = "related"
+        for image in images:
+            message.attach(image)
+    return message
+
+
+def _rows(content: DigestContent, images: list[MIMEImage]) -> list[dict[str, Any]]:
+    """The message's rows, top to bottom: consecutive KPIs share a row (up to three), every
+    other widget has its own."""
+    rows: list[dict[str, Any]] = []
+    for block in content.blocks:
+        item = _item(block, content, images)
+        if item["type"] == "kpi" and rows and rows[-1]["type"] == "kpis":
+            if len(rows[-1]["items"]) < KPIS_PER_ROW:
+                rows[-1]["items"].append(item)
+                continue
+        rows.append({"type": "kpis", "items": [item]} if item["type"] == "kpi" else item)
+    for row in rows:
+        if row["type"] == "kpis":
+            row["width"] = f"{100 // len(row['items'])}%"
+    return rows
+
+
+def _item(block: WidgetBlock, content: DigestContent, images: list[MIMEImage]) -> dict[str, Any]:
+    widget, card = block.widget, block.card
+    item: dict[str, Any] = {"title": widget.title, "id": widget.id}
+    if "error" in card:
+        return {**item, "type": "state", "text": content.states["error"], "error": True}
+    if card.get("empty"):
+        empty = {**item, "type": "state", "text": card.get("text") or content.states["empty"]}
+        return {**empty, "type": "kpi", "empty": True} if widget.kind == "kpi" else empty
+    if "png" in card:
+        cid = f"{widget.id}.{hashlib.sha256(card['png']).hexdigest()[:16]}@sightline"
+        if all(image["Content-ID"] != f"<{cid}>" for image in images):
+            image = MIMEImage(card["png"], "png")
+            image.add_header("Content-ID", f"<{cid}>")
+            image.add_header("Content-Disposition", "inline", filename=f"{widget.id}.png")
+            images.append(image)
+        width = min(CHART_WIDTH, card["width"])
+        height = round(card["height"] * width / card["width"])
+        rows = card.get("rows") or []
+        return {**item, "type": "chart", "cid": cid, "width": width, "height": height, "rows": rows}
+    if widget.kind == "kpi":
+        kpi = card["kpi"]
+        progress = kpi.get("progress")
+        return {
+            **item,
+            "type": "kpi",
+            "value": kpi["value"],
+            "change": kpi["change"]["text"],
+            "direction": kpi["change"]["direction"],
+            "progress": progress and {**progress, "percent": round(progress["ratio"] * 100)},
+        }
+    if widget.kind == "breakdown":
+        return {**item, "type": "list", "rows": _bars(card["rows"])}
+    if widget.kind == "funnel":
+        return {**item, "type": "funnel", "steps": _bars(card["steps"])}
+    if widget.kind == "table":
+        table = card["table"]
+        numeric = [column["numeric"] for column in table["columns"]]
+        cells = [
+            [{"text": text, "numeric": flag} for text, flag in zip(row, numeric, strict=True)]
+            for row in table["rows"]
+        ]
+        return {**item, "type": "table", "table": {**table, "rows": cells}}
+    return {**item, "type": "state", "text": content.states["error"], "error": True}
+
+
+def _bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row's share as a whole percentage for a table-cell bar (0 draws none)."""
+    return [{**row, "percent": max(0, min(100, round(row["share"] * 100)))} for row in rows]
