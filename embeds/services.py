@@ -17,7 +17,7 @@ from accounts.models import ApiKey, Organization
 from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import new_id
 from core.prepared import PreparedInsert
-from dashboards.selectors import dashboard_version_spec
+from dashboards.selectors import dashboard_version_spec, dashboards_find
 from embeds.models import (
     AuditAction,
     AuditLogEntry,
@@ -167,6 +167,8 @@ class SessionRequest:
     user: str = ""
     allow_export: bool = False
     single_use_url: bool = False
+    dashboard_ids: tuple[str, ...] = ()  # the dashboards it may open besides dashboard_id
+    inactivity_timeout: int | None = None
 
 
 @dataclass(frozen=True)
@@ -189,9 +191,13 @@ def embed_session_create(
     version, revocations = state.version, state.extra[0] or 0
     if state.version_id is None:
         raise Conflict("Publish the dashboard before embedding it.", code="dashboard_unpublished")
+    others = tuple(d for d in request.dashboard_ids if d != request.dashboard_id)
+    more_versions = _published_versions(organization, others) if others else []
     if request.permissions.hidden_widgets or request.permissions.widget_id:
-        spec = dashboard_version_spec(version=version())
-        _check_widgets(request.permissions, {w.id for w in spec.widgets})
+        # Widget ids are per dashboard: hidden ones are checked against the union.
+        versions = [version(), *more_versions]
+        widget_ids = {w.id for v in versions for w in dashboard_version_spec(version=v).widgets}
+        _check_widgets(request.permissions, widget_ids)
     key = revocation_state(
         org_id=organization.pk, version=revocations
     ).signing_key or embed_signing_key_ensure(organization=organization)
@@ -210,6 +216,8 @@ def embed_session_create(
         theme=request.theme or {},
         user=request.user,
         allow_export=request.allow_export,
+        dashboard_ids=(request.dashboard_id, *others),
+        inactivity_timeout=request.inactivity_timeout,
     )
     token = token_encode(claims=claims, secret=key.secret)
     audit_log_append(
@@ -225,6 +233,8 @@ def embed_session_create(
             "kid": key.pk,
             "expires_at": claims.expires_at,
             "permissions": request.permissions.as_claim(),
+            "dashboard_ids": list(claims.dashboard_ids),
+            "inactivity_timeout": claims.inactivity_timeout,
         },
     )
     if request.single_use_url:
@@ -240,6 +250,21 @@ def embed_session_create(
         expires_at=datetime.fromtimestamp(claims.expires_at, tz=UTC),
         claims=claims,
     )
+
+
+def _published_versions(organization: Organization, dashboard_ids: tuple[str, ...]) -> list:
+    """The published versions of the session's other dashboards: one query; a dashboard that
+    is not the organization's is a 404 and an unpublished one a 409, as for `dashboard_id`."""
+    found = dashboards_find(dashboard_ids=dashboard_ids, organization_id=organization.pk)
+    if any(d not in found for d in dashboard_ids):
+        raise NotFound("Not found.")
+    unpublished = [d for d in dashboard_ids if found[d].published_version is None]
+    if unpublished:
+        raise Conflict(
+            f"Publish the dashboard {unpublished[0]} before embedding it.",
+            code="dashboard_unpublished",
+        )
+    return [found[d].published_version for d in dashboard_ids]
 
 
 def _check_widgets(permissions: EmbedPermissions, widget_ids: set[str]) -> None:

@@ -12,11 +12,15 @@ import jwt
 from django.conf import settings
 
 from core.errors import Unauthenticated
+from core.limits import EVENT_NAME_PATTERN
+from warehouse.query import LockedValue, locked_value, locked_value_json
 
 ALGORITHM = "HS256"
 LEEWAY_SECONDS = 10  # clock skew tolerated on exp / iat / nbf
 MAX_TOKEN_LENGTH = 8192
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "org", "dash", "perm", "iat", "exp", "jti")
+ROLES = ("viewer", "designer")
+VARIANT_SCOPES = ("user", "tenant")
 
 
 class InvalidToken(Unauthenticated):
@@ -25,16 +29,23 @@ class InvalidToken(Unauthenticated):
 
 @dataclass(frozen=True)
 class EmbedPermissions:
-    locked_filters: Mapping[str, str] = field(default_factory=dict)
+    """What a session may do. The claim is compact: a field at its default is left out, so a
+    token issued before a field existed decodes to that field's default."""
+
+    locked_filters: Mapping[str, LockedValue] = field(default_factory=dict)
     hidden_widgets: tuple[str, ...] = ()
     allowed_periods: tuple[str, ...] = ()
     allow_drill_down: bool = False
     max_date_range_days: int | None = None
     widget_id: str | None = None  # a single-widget embed: every other widget is out of reach
+    role: str = "viewer"  # or "designer": the embed's edit mode (variants)
+    variant_scope: str = "user"  # a designer's variant: per session `user`, or "tenant"-wide
+    allowed_events: tuple[str, ...] = ()  # a designer may chart these; (): the dashboard's own
+    allow_subscriptions: bool = False  # the viewer may subscribe to digests and alerts
 
     def as_claim(self) -> dict[str, Any]:
-        claim = {
-            "locked_filters": dict(self.locked_filters),
+        claim: dict[str, Any] = {
+            "locked_filters": {k: locked_value_json(v) for k, v in self.locked_filters.items()},
             "hidden_widgets": list(self.hidden_widgets),
             "allowed_periods": list(self.allowed_periods),
             "allow_drill_down": self.allow_drill_down,
@@ -42,6 +53,14 @@ class EmbedPermissions:
         }
         if self.widget_id:
             claim["widget_id"] = self.widget_id
+        if self.role != "viewer":
+            claim["role"] = self.role
+        if self.variant_scope != "user":
+            claim["variant_scope"] = self.variant_scope
+        if self.allowed_events:
+            claim["allowed_events"] = list(self.allowed_events)
+        if self.allow_subscriptions:
+            claim["allow_subscriptions"] = True
         return claim
 
     @classmethod
@@ -52,13 +71,26 @@ class EmbedPermissions:
             locked = claim.get("locked_filters") or {}
             max_days = claim.get("max_date_range_days")
             widget_id = claim.get("widget_id")
+            role = claim.get("role", "viewer")
+            variant_scope = claim.get("variant_scope", "user")
+            events = claim.get("allowed_events") or []
+            if role not in ROLES or variant_scope not in VARIANT_SCOPES:
+                raise ValueError("unknown role or variant scope")
+            if not isinstance(events, list) or not all(
+                isinstance(e, str) and EVENT_NAME_PATTERN.fullmatch(e) for e in events
+            ):
+                raise ValueError("malformed allowed_events")
             permissions = cls(
-                locked_filters={str(k): str(v) for k, v in locked.items()},
+                locked_filters={str(k): locked_value(v) for k, v in locked.items()},
                 hidden_widgets=tuple(str(w) for w in claim.get("hidden_widgets") or ()),
                 allowed_periods=tuple(str(p) for p in claim.get("allowed_periods") or ()),
                 allow_drill_down=claim.get("allow_drill_down") is True,
                 max_date_range_days=int(max_days) if max_days is not None else None,
                 widget_id=str(widget_id) if widget_id else None,
+                role=role,
+                variant_scope=variant_scope,
+                allowed_events=tuple(events),
+                allow_subscriptions=claim.get("allow_subscriptions") is True,
             )
         except (AttributeError, TypeError, ValueError) as exc:
             raise InvalidToken("The embed token's permissions are malformed.") from exc
@@ -83,6 +115,14 @@ class EmbedClaims:
     theme: Mapping[str, str] = field(default_factory=dict)
     user: str = ""
     allow_export: bool = False
+    # The dashboards the session may open, the default (`dashboard_id`) first; always holds it.
+    dashboard_ids: tuple[str, ...] = ()
+    inactivity_timeout: int | None = None  # seconds without a request that end the session
+
+    def __post_init__(self) -> None:
+        if self.dashboard_id not in self.dashboard_ids:
+            ids = (self.dashboard_id, *self.dashboard_ids)
+            object.__setattr__(self, "dashboard_ids", ids)
 
     def as_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -105,6 +145,10 @@ class EmbedClaims:
             payload["theme"] = dict(self.theme)
         if self.user:
             payload["user"] = self.user
+        if len(self.dashboard_ids) > 1:
+            payload["dashes"] = list(self.dashboard_ids)
+        if self.inactivity_timeout is not None:
+            payload["idle"] = self.inactivity_timeout
         return payload
 
 
@@ -156,7 +200,14 @@ def _claims_from_payload(kid: str, payload: dict[str, Any]) -> EmbedClaims:
     if not all(isinstance(payload[name], str) and payload[name] for name in strings):
         raise InvalidToken("The embed token's claims are malformed.")
     theme = payload.get("theme") or {}
-    if not isinstance(theme, dict):
+    dashes = payload.get("dashes") or []
+    idle = payload.get("idle")
+    if (
+        not isinstance(theme, dict)
+        or not isinstance(dashes, list)
+        or not all(isinstance(d, str) and d for d in dashes)
+        or (idle is not None and (isinstance(idle, bool) or not isinstance(idle, int)))
+    ):
         raise InvalidToken("The embed token's claims are malformed.")
     return EmbedClaims(
         key_id=kid,
@@ -172,4 +223,6 @@ def _claims_from_payload(kid: str, payload: dict[str, Any]) -> EmbedClaims:
         theme={str(k): str(v) for k, v in theme.items()},
         user=str(payload.get("user") or ""),
         allow_export=payload.get("export") is True,
+        dashboard_ids=tuple(dashes),
+        inactivity_timeout=idle,
     )

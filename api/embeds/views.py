@@ -103,6 +103,7 @@ class EmbedSessionListCreateView(GenericAPIView):
             "embed_url": issued.embed_url,
             "expires_at": issued.expires_at,
             "session_id": issued.claims.jti,  # what the revoke routes take
+            "dashboard_ids": list(issued.claims.dashboard_ids),
         }
         return Response(body, status=status.HTTP_201_CREATED)
 

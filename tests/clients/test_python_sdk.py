@@ -126,6 +126,30 @@ def test_a_session_works_is_listed_and_revoking_it_ends_it(client, live_server, 
     assert [s["status"] for s in every] == ["revoked"]
 
 
+def test_the_issue_11_session_fields_reach_the_server(client, live_server, dashboard_id):
+    second = client.dashboards.create({"name": "Second", "widgets": []})["id"]
+    client.dashboards.publish(second)
+    session = client.create_embed_session(
+        tenant_id="t1",
+        dashboard_ids=[second, dashboard_id],
+        dashboard_id=dashboard_id,
+        expires_in=600,
+        inactivity_timeout=300,
+        user="u1",
+        permissions={
+            "locked_filters": {"plan": ["pro", "team"], "tokens": {"gte": 100, "lt": 500}},
+            "role": "designer",
+            "variant_scope": "user",
+            "allowed_events": ["api.call"],
+            "allow_subscriptions": True,
+        },
+    )
+    assert session.dashboard_ids == (dashboard_id, second)
+    listed = client.list_embed_sessions(tenant_id="t1")["results"][0]
+    assert listed["dashboard_ids"] == [dashboard_id, second]
+    assert (listed["role"], listed["inactivity_timeout"]) == ("designer", 300)
+
+
 def test_tenant_and_all_revocations(client, live_server, dashboard_id):
     mine = client.create_embed_session(tenant_id="t_mine", dashboard_id=dashboard_id)
     other = client.create_embed_session(tenant_id="t_other", dashboard_id=dashboard_id)
@@ -285,6 +309,48 @@ def test_api_refusals_are_typed_errors_carrying_the_code(client, live_server, or
         (
             lambda c: c.create_embed_session(tenant_id="t", dashboard_id="d", locale="german!"),
             "locale",
+        ),
+        (
+            lambda c: c.create_embed_session(
+                tenant_id="t", permissions={"locked_filters": {"plan": []}}, dashboard_id="d"
+            ),
+            "permissions.locked_filters.plan",
+        ),
+        (
+            lambda c: c.create_embed_session(
+                tenant_id="t", dashboard_id="d", permissions={"locked_filters": {"n": {}}}
+            ),
+            "permissions.locked_filters.n",
+        ),
+        (
+            lambda c: c.create_embed_session(
+                tenant_id="t", dashboard_id="d", permissions={"locked_filters": {"n": {"ge": 1}}}
+            ),
+            "permissions.locked_filters.n",
+        ),
+        (
+            lambda c: c.create_embed_session(
+                tenant_id="t", dashboard_id="d", permissions={"role": "owner"}
+            ),
+            "permissions.role",
+        ),
+        (
+            lambda c: c.create_embed_session(
+                tenant_id="t", dashboard_id="d", permissions={"allowed_events": []}
+            ),
+            "permissions.allowed_events",
+        ),
+        (lambda c: c.create_embed_session(tenant_id="t", dashboard_ids=[]), "dashboard_ids"),
+        (
+            lambda c: c.create_embed_session(tenant_id="t", dashboard_id="a", dashboard_ids=["b"]),
+            "dashboard_id",
+        ),
+        (lambda c: c.create_embed_session(tenant_id="t"), "dashboard_id"),
+        (
+            lambda c: c.create_embed_session(
+                tenant_id="t", dashboard_id="d", inactivity_timeout=60
+            ),
+            "inactivity_timeout",
         ),
         (lambda c: c.send_events("not events"), "events"),
         (

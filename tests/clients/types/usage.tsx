@@ -15,6 +15,14 @@ export async function backend(): Promise<string> {
     timezone: "Europe/Paris", theme: { mode: "dark" }, user: "jane@acme.example",
   });
   await sightline.revokeEmbedSession(session.sessionId);
+  const several = await sightline.createEmbedSession({
+    tenantId: "acme", dashboardIds: ["dash_1", "dash_2"], inactivityTimeout: 900, user: "jane@acme.example",
+    permissions: {
+      lockedFilters: { plan: ["pro", "team"], tokens: { gte: 100, lt: 500 } },
+      role: "designer", variantScope: "tenant", allowedEvents: ["api.call"], allowSubscriptions: true,
+    },
+  });
+  const opens: string[] = several.dashboardIds;
   const sent = await sightline.sendEvents([{ tenantId: "acme", eventName: "api.call", numericProps: { tokens: 3 } }]);
   const settings = await sightline.organization.update({ allowedEmbedOrigins: ["https://app.acme.example"] });
   const data = await sightline.dashboards.data("dash_1", { tenantId: "acme", period: "30d", filters: { plan: "pro" } });

@@ -14,12 +14,31 @@ export interface SightlineOptions {
   fetch?: typeof fetch;
 }
 
+/** At least one bound; on a numeric property (numeric_props). */
+export interface LockedRange {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+}
+
+/** A value (=), a non-empty list of values (any of them) or a numeric range. */
+export type LockedValue = string | string[] | LockedRange;
+
 export interface EmbedPermissions {
-  lockedFilters?: Record<string, string>;
+  lockedFilters?: Record<string, LockedValue>;
   hiddenWidgets?: string[];
   allowedPeriods?: Period[];
   allowDrillDown?: boolean;
   maxDateRangeDays?: number | null;
+  /** "designer": an edit mode in the embed that saves a variant. Default "viewer". */
+  role?: "viewer" | "designer";
+  /** A designer's variant: per session `user` (default; needs `user`) or the whole tenant's. */
+  variantScope?: "user" | "tenant";
+  /** The events a designer may chart; default those the dashboard's widgets read. Non-empty. */
+  allowedEvents?: string[];
+  /** The viewer may subscribe to digests and set threshold alerts from the embed. */
+  allowSubscriptions?: boolean;
 }
 
 export interface EmbedTheme {
@@ -30,9 +49,14 @@ export interface EmbedTheme {
 
 export interface CreateEmbedSessionOptions {
   tenantId: string;
-  dashboardId: string;
+  /** The dashboard the page opens; required unless dashboardIds is given (then the first). */
+  dashboardId?: string;
+  /** Every dashboard the session may open (at most 20), dashboardId among them. */
+  dashboardIds?: string[];
   /** Seconds, default 3600. */
   expiresIn?: number;
+  /** Seconds without a request from any of the session's pages that end it (120 … expiresIn). */
+  inactivityTimeout?: number | null;
   permissions?: EmbedPermissions;
   timezone?: string | null;
   theme?: EmbedTheme;
@@ -52,6 +76,9 @@ export interface EmbedSessionInfo {
   dashboardId: string;
   user: string;
   widgetId: string | null;
+  dashboardIds: string[];
+  role: "viewer" | "designer";
+  inactivityTimeout: number | null;
   issuedAt: string;
   expiresAt: string | null;
   status: "active" | "expired" | "revoked" | string;
@@ -63,6 +90,8 @@ export interface EmbedSession {
   /** ISO 8601. */
   expiresAt: string;
   sessionId: string;
+  /** The dashboards it opens, the default first. */
+  dashboardIds: string[];
 }
 
 export interface SightlineEvent {

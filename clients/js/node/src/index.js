@@ -52,7 +52,7 @@ export class Sightline {
   /** A signed embed session for one tenant: {token, embedUrl, expiresAt, sessionId}. */
   async createEmbedSession(options) {
     const answer = await this.transport.request("POST", "/v1/embed-sessions", { body: sessionToWire(options), idempotent: false });
-    return { token: answer.token, embedUrl: answer.embed_url, expiresAt: answer.expires_at, sessionId: answer.session_id };
+    return { token: answer.token, embedUrl: answer.embed_url, expiresAt: answer.expires_at, sessionId: answer.session_id, dashboardIds: answer.dashboard_ids };
   }
 
   /** Revoke one session by its id (createEmbedSession's sessionId). */
@@ -129,7 +129,7 @@ export class Sightline {
 }
 
 function sessionOut(row) {
-  return { id: row.id, tenantId: row.tenant_id, dashboardId: row.dashboard_id, user: row.user, widgetId: row.widget_id, issuedAt: row.issued_at, expiresAt: row.expires_at, status: row.status };
+  return { id: row.id, tenantId: row.tenant_id, dashboardId: row.dashboard_id, user: row.user, widgetId: row.widget_id, dashboardIds: row.dashboard_ids, role: row.role, inactivityTimeout: row.inactivity_timeout, issuedAt: row.issued_at, expiresAt: row.expires_at, status: row.status };
 }
 
 function requireCount(value, field, min) {

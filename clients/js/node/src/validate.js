@@ -79,13 +79,25 @@ function props(value, field, valid, rule) {
 /** createEmbedSession's options -> the POST /v1/embed-sessions body. */
 export function sessionToWire(options) {
   requireObject(options, "options", { optional: false });
-  const body = {
-    tenant_id: requireString(options.tenantId, "tenantId"),
-    dashboard_id: requireString(options.dashboardId, "dashboardId", { max: 32 }),
-  };
+  const body = { tenant_id: requireString(options.tenantId, "tenantId") };
+  const ids = options.dashboardIds;
+  if ((options.dashboardId !== undefined && options.dashboardId !== null) || ids === undefined || ids === null) {
+    body.dashboard_id = requireString(options.dashboardId, "dashboardId", { max: 32 });
+  }
+  if (ids !== undefined && ids !== null) {
+    body.dashboard_ids = stringList(ids, "dashboardIds");
+    if (body.dashboard_ids.length < 1 || body.dashboard_ids.length > 20 || new Set(body.dashboard_ids).size !== body.dashboard_ids.length) {
+      fail("dashboardIds", "must name 1 to 20 different dashboards");
+    }
+    if (body.dashboard_id !== undefined && !body.dashboard_ids.includes(body.dashboard_id)) fail("dashboardId", "must be one of dashboardIds");
+  }
   if (options.expiresIn !== undefined) {
     if (!Number.isInteger(options.expiresIn) || options.expiresIn < 1) fail("expiresIn", "must be a whole number of seconds, at least 1");
     body.expires_in = options.expiresIn;
+  }
+  if (options.inactivityTimeout !== undefined && options.inactivityTimeout !== null) {
+    if (!Number.isInteger(options.inactivityTimeout) || options.inactivityTimeout < 120) fail("inactivityTimeout", "must be a whole number of seconds, at least 120");
+    body.inactivity_timeout = options.inactivityTimeout;
   }
   if (options.permissions !== undefined) body.permissions = permissionsToWire(options.permissions);
   if (options.timezone !== undefined && options.timezone !== null) {
@@ -107,10 +119,8 @@ function permissionsToWire(permissions) {
   const locked = pick(permissions, "lockedFilters", "locked_filters");
   if (locked !== undefined) {
     requireObject(locked, "permissions.lockedFilters", { optional: false });
-    for (const [key, value] of Object.entries(locked)) {
-      if (typeof value !== "string" || !value) fail(`permissions.lockedFilters.${key}`, "must be a non-empty string");
-    }
-    wire.locked_filters = { ...locked };
+    wire.locked_filters = {};
+    for (const [key, value] of Object.entries(locked)) wire.locked_filters[key] = lockedValue(value, `permissions.lockedFilters.${key}`);
   }
   const hidden = pick(permissions, "hiddenWidgets", "hidden_widgets");
   if (hidden !== undefined) wire.hidden_widgets = stringList(hidden, "permissions.hiddenWidgets");
@@ -127,7 +137,41 @@ function permissionsToWire(permissions) {
     if (!Number.isInteger(days) || days < 1 || days > 3660) fail("permissions.maxDateRangeDays", "must be a whole number from 1 to 3660");
     wire.max_date_range_days = days;
   }
+  const choices = { role: ["viewer", "designer"], variantScope: ["user", "tenant"] };
+  for (const [camel, allowed] of Object.entries(choices)) {
+    const snake = camel === "role" ? "role" : "variant_scope";
+    const value = pick(permissions, camel, snake);
+    if (value === undefined) continue;
+    if (!allowed.includes(value)) fail(`permissions.${camel}`, `must be one of ${allowed.join(", ")}`);
+    wire[snake] = value;
+  }
+  const events = pick(permissions, "allowedEvents", "allowed_events");
+  if (events !== undefined) {
+    wire.allowed_events = stringList(events, "permissions.allowedEvents");
+    if (!wire.allowed_events.length) fail("permissions.allowedEvents", "must name at least one event");
+    wire.allowed_events.forEach((e, i) => EVENT_NAME.test(e) || fail(`permissions.allowedEvents[${i}]`, "is not an event name"));
+  }
+  const subscriptions = pick(permissions, "allowSubscriptions", "allow_subscriptions");
+  if (subscriptions !== undefined) wire.allow_subscriptions = requireBoolean(subscriptions, "permissions.allowSubscriptions");
   return wire;
+}
+
+const RANGE_BOUNDS = new Set(["gt", "gte", "lt", "lte"]);
+
+/** A locked value: a string, a non-empty list of strings (any of them) or a numeric range. */
+function lockedValue(value, field) {
+  if (Array.isArray(value)) {
+    if (!value.length) fail(field, "must name at least one value (an empty list would lock nothing)");
+    return value.map((one) => requireString(one, field, { max: 1000 }));
+  }
+  if (value !== null && typeof value === "object") {
+    const bounds = Object.entries(value);
+    if (!bounds.length || bounds.some(([bound]) => !RANGE_BOUNDS.has(bound))) fail(field, "a range takes one or more of gt, gte, lt, lte");
+    if (bounds.some(([, n]) => typeof n !== "number" || !Number.isFinite(n))) fail(field, "range bounds must be finite numbers");
+    return { ...value };
+  }
+  if (typeof value !== "string" || !value) fail(field, "must be a non-empty string, a list of strings or a range");
+  return value;
 }
 
 function themeToWire(theme) {

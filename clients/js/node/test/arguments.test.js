@@ -50,6 +50,15 @@ test("bad session and event arguments are refused before sending", async () => {
   await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", theme: { primaryColor: "red" } }), "theme.primaryColor");
   await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", permissions: { allowedPeriods: ["1y"] } }), "permissions.allowedPeriods[0]");
   await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", permissions: { lockedFilters: { plan: 3 } } }), "permissions.lockedFilters.plan");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", permissions: { lockedFilters: { plan: [] } } }), "permissions.lockedFilters.plan");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", permissions: { lockedFilters: { n: {} } } }), "permissions.lockedFilters.n");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", permissions: { lockedFilters: { n: { gte: "1" } } } }), "permissions.lockedFilters.n");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", permissions: { role: "owner" } }), "permissions.role");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", permissions: { allowedEvents: [] } }), "permissions.allowedEvents");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardIds: [] }), "dashboardIds");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "a", dashboardIds: ["b"] }), "dashboardId");
+  await refused(client.createEmbedSession({ tenantId: "t" }), "dashboardId");
+  await refused(client.createEmbedSession({ tenantId: "t", dashboardId: "d_1", inactivityTimeout: 60 }), "inactivityTimeout");
   await refused(client.revokeEmbedSession("../../v1/dashboards"), "sessionId");
   await refused(client.sendEvents("abc"), "events");
   const good = { tenantId: "t", eventName: "api.call" };
@@ -78,18 +87,26 @@ test("an API refusal is a typed error with the API's code, message and details",
 
 test("the session body is the API's snake_case shape", async () => {
   const client = new Sightline({ host, apiKey: "key" });
-  answer = { status: 201, headers: {}, body: JSON.stringify({ token: "a.b.c", embed_url: "http://x/embed/d_1?token=a.b.c", expires_at: "2026-01-01T00:00:00Z", session_id: "es_1" }) };
+  answer = { status: 201, headers: {}, body: JSON.stringify({ token: "a.b.c", embed_url: "http://x/embed/d_1?token=a.b.c", expires_at: "2026-01-01T00:00:00Z", session_id: "es_1", dashboard_ids: ["d_1"] }) };
   const session = await client.createEmbedSession({
     tenantId: "acme", dashboardId: "d_1", expiresIn: 600, user: "u@acme.example", timezone: "Europe/Paris",
     permissions: { lockedFilters: { plan: "pro" }, hiddenWidgets: ["w_x"], allowedPeriods: ["7d"], allowDrillDown: true, maxDateRangeDays: 31 },
     theme: { mode: "dark" },
   });
-  assert.deepEqual(session, { token: "a.b.c", embedUrl: "http://x/embed/d_1?token=a.b.c", expiresAt: "2026-01-01T00:00:00Z", sessionId: "es_1" });
+  assert.deepEqual(session, { token: "a.b.c", embedUrl: "http://x/embed/d_1?token=a.b.c", expiresAt: "2026-01-01T00:00:00Z", sessionId: "es_1", dashboardIds: ["d_1"] });
   const sent = JSON.parse(seen.at(-1).body);
   assert.deepEqual(sent, {
     tenant_id: "acme", dashboard_id: "d_1", expires_in: 600, user: "u@acme.example", timezone: "Europe/Paris",
     permissions: { locked_filters: { plan: "pro" }, hidden_widgets: ["w_x"], allowed_periods: ["7d"], allow_drill_down: true, max_date_range_days: 31 },
     theme: { mode: "dark" },
+  });
+  await client.createEmbedSession({
+    tenantId: "acme", dashboardIds: ["d_1", "d_2"], inactivityTimeout: 300, user: "u1",
+    permissions: { lockedFilters: { plan: ["pro", "team"], tokens: { gte: 100, lt: 500 } }, role: "designer", variantScope: "tenant", allowedEvents: ["api.call"], allowSubscriptions: true },
+  });
+  assert.deepEqual(JSON.parse(seen.at(-1).body), {
+    tenant_id: "acme", dashboard_ids: ["d_1", "d_2"], inactivity_timeout: 300, user: "u1",
+    permissions: { locked_filters: { plan: ["pro", "team"], tokens: { gte: 100, lt: 500 } }, role: "designer", variant_scope: "tenant", allowed_events: ["api.call"], allow_subscriptions: true },
   });
   answer = { status: 200, headers: {}, body: "{}" };
 });

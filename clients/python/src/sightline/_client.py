@@ -3,7 +3,7 @@ surface as @sightline/node, in snake_case."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +23,7 @@ class EmbedSession:
     embed_url: str
     expires_at: str
     session_id: str
+    dashboard_ids: tuple[str, ...] = ()  # the dashboards it opens, the default first
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,9 @@ class Sightline:
         self,
         *,
         tenant_id: str,
-        dashboard_id: str,
+        dashboard_id: str | None = None,
+        dashboard_ids: Sequence[str] | None = None,
+        inactivity_timeout: int | None = None,
         expires_in: int | None = None,
         permissions: Mapping[str, Any] | None = None,
         timezone: str | None = None,
@@ -105,10 +108,14 @@ class Sightline:
         locale: str | None = None,
     ) -> EmbedSession:
         """A signed embed session for one tenant (one widget with ``widget_id``; an URL that
-        opens once with ``single_use_url=True``)."""
+        opens once with ``single_use_url=True``; several dashboards with ``dashboard_ids``, the
+        default ``dashboard_id`` or else the first; ending after ``inactivity_timeout`` idle
+        seconds)."""
         body = v.session_to_wire(
             tenant_id=tenant_id,
             dashboard_id=dashboard_id,
+            dashboard_ids=dashboard_ids,
+            inactivity_timeout=inactivity_timeout,
             expires_in=expires_in,
             permissions=permissions,
             timezone=timezone,
@@ -125,6 +132,7 @@ class Sightline:
             embed_url=answer["embed_url"],
             expires_at=answer["expires_at"],
             session_id=answer["session_id"],
+            dashboard_ids=tuple(answer.get("dashboard_ids") or ()),
         )
 
     def list_embed_sessions(

@@ -172,7 +172,9 @@ def _props(value: Any, field: str, *, numeric: bool) -> dict[str, Any] | None:
 def session_to_wire(
     *,
     tenant_id: Any,
-    dashboard_id: Any,
+    dashboard_id: Any = None,
+    dashboard_ids: Any = None,
+    inactivity_timeout: Any = None,
     expires_in: Any = None,
     permissions: Any = None,
     timezone: Any = None,
@@ -184,12 +186,20 @@ def session_to_wire(
     locale: Any = None,
 ) -> dict[str, Any]:
     """create_embed_session's arguments -> the POST /v1/embed-sessions body."""
-    body: dict[str, Any] = {
-        "tenant_id": require_string(tenant_id, "tenant_id", max_length=128),
-        "dashboard_id": require_string(dashboard_id, "dashboard_id", max_length=32),
-    }
+    body: dict[str, Any] = {"tenant_id": require_string(tenant_id, "tenant_id", max_length=128)}
+    if dashboard_id is not None or dashboard_ids is None:
+        body["dashboard_id"] = require_string(dashboard_id, "dashboard_id", max_length=32)
+    if dashboard_ids is not None:
+        ids = _strings(dashboard_ids, "dashboard_ids")
+        if not 1 <= len(ids) <= 20 or len(set(ids)) != len(ids):
+            fail("dashboard_ids", "must name 1 to 20 different dashboards")
+        if dashboard_id is not None and dashboard_id not in ids:
+            fail("dashboard_id", "must be one of dashboard_ids")
+        body["dashboard_ids"] = ids
     if expires_in is not None:
         body["expires_in"] = require_int(expires_in, "expires_in", low=1)
+    if inactivity_timeout is not None:
+        body["inactivity_timeout"] = require_int(inactivity_timeout, "inactivity_timeout", low=120)
     if permissions is not None:
         body["permissions"] = _permissions(permissions)
     if timezone is not None:
@@ -219,7 +229,28 @@ PERMISSION_KEYS = (
     "allowed_periods",
     "allow_drill_down",
     "max_date_range_days",
+    "role",
+    "variant_scope",
+    "allowed_events",
+    "allow_subscriptions",
 )
+RANGE_BOUNDS = ("gt", "gte", "lt", "lte")
+
+
+def _locked_value(item: Any, field: str) -> Any:
+    """A string, a non-empty list of strings (any of them) or a range {gt, gte, lt, lte}."""
+    if isinstance(item, (list, tuple)):
+        if not item:
+            fail(field, "must name at least one value (an empty list would lock nothing)")
+        return [require_string(one, field, max_length=1000) for one in item]
+    if isinstance(item, Mapping):
+        if not item or any(key not in RANGE_BOUNDS for key in item):
+            fail(field, "a range takes one or more of gt, gte, lt, lte")
+        for bound in item.values():
+            if isinstance(bound, bool) or not isinstance(bound, (int, float)) or bound != bound:
+                fail(field, "range bounds must be numbers")
+        return dict(item)
+    return require_string(item, field, max_length=1000)
 
 
 def _permissions(value: Any) -> dict[str, Any]:
@@ -230,9 +261,10 @@ def _permissions(value: Any) -> dict[str, Any]:
     wire: dict[str, Any] = {}
     if value.get("locked_filters") is not None:
         locked = require_mapping(value["locked_filters"], "permissions.locked_filters")
-        for key, item in locked.items():
-            require_string(item, f"permissions.locked_filters.{key}", max_length=1000)
-        wire["locked_filters"] = dict(locked)
+        wire["locked_filters"] = {
+            key: _locked_value(item, f"permissions.locked_filters.{key}")
+            for key, item in locked.items()
+        }
     if value.get("hidden_widgets") is not None:
         wire["hidden_widgets"] = _strings(value["hidden_widgets"], "permissions.hidden_widgets")
     if value.get("allowed_periods") is not None:
@@ -252,6 +284,20 @@ def _permissions(value: Any) -> dict[str, Any]:
     if value.get("max_date_range_days") is not None:
         wire["max_date_range_days"] = require_int(
             value["max_date_range_days"], "permissions.max_date_range_days", low=1, high=3660
+        )
+    for key, choices in (("role", ("viewer", "designer")), ("variant_scope", ("user", "tenant"))):
+        if value.get(key) is not None:
+            if value[key] not in choices:
+                fail(f"permissions.{key}", f"must be one of {', '.join(choices)}")
+            wire[key] = value[key]
+    if value.get("allowed_events") is not None:
+        events = _strings(value["allowed_events"], "permissions.allowed_events")
+        if not events:
+            fail("permissions.allowed_events", "must name at least one event")
+        wire["allowed_events"] = events
+    if value.get("allow_subscriptions") is not None:
+        wire["allow_subscriptions"] = require_bool(
+            value["allow_subscriptions"], "permissions.allow_subscriptions"
         )
     return wire
 
