@@ -223,6 +223,14 @@ INGEST_CLAIM_IDLE_SECONDS = env.float("INGEST_CLAIM_IDLE_SECONDS", default=30.0)
 # How long the first stamp of an event sent with an insert_id but no timestamp is remembered
 # (ingest.first_stamps): a re-send within it is counted once.
 INGEST_DEDUP_WINDOW_SECONDS = env.int("INGEST_DEDUP_WINDOW_SECONDS", default=3600)
+# Embed usage analytics (usage.recorder): each embed view, data request, export, error and
+# reported load time is buffered in the web process and written every USAGE_FLUSH_SECONDS, off
+# the request path, through INGEST_BUFFER (direct insert, or the ingest stream). 0: no
+# background flush (tests flush by hand). At most USAGE_BUFFER_MAX_ROWS wait in a process.
+USAGE_RECORDING = env.bool("USAGE_RECORDING", default=True)
+USAGE_FLUSH_SECONDS = env.float("USAGE_FLUSH_SECONDS", default=1.0)
+USAGE_BUFFER_MAX_ROWS = env.int("USAGE_BUFFER_MAX_ROWS", default=50_000)
+USAGE_BEACON_RATE_LIMIT = env.str("USAGE_BEACON_RATE_LIMIT", default="30/m")  # per session
 
 if REDIS_URL and PRODUCTION:
     CACHES = {

@@ -53,4 +53,5 @@ CACHES = {
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 INGEST_BUFFER = "direct"
+USAGE_FLUSH_SECONDS = 0  # tests flush the usage buffer themselves (usage.recorder.usage_flush)
 WHITENOISE_AUTOREFRESH = True

@@ -26,6 +26,7 @@ urlpatterns = [
     path("app/", include("console.dashboards.urls")),
     path("app/", include("console.embeds.urls")),
     path("app/", include("console.alerts.urls")),
+    path("app/", include("console.usage.urls")),
     path("", include("viewer.urls")),
 ]
 

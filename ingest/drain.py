@@ -28,9 +28,10 @@ import redis
 from django.conf import settings
 
 from core.metrics import INGEST_DEAD_LETTERED, INGEST_EVENTS_WRITTEN
-from ingest.stream import ROWS_FIELD
+from ingest.stream import ROWS_FIELD, USAGE_FIELD
 from warehouse.backends import WarehouseError, WarehouseRefusedData, WarehouseUnavailable
 from warehouse.events import decode_events, insert_encoded_events
+from warehouse.usage import usage_decode, usage_insert_encoded
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,13 @@ BACKOFF_CAP_MS = 30_000
 FORGET_CONSUMERS_AFTER_MS = 3_600_000  # a consumer name per worker thread: restarts leave old ones
 
 Entry = tuple[bytes, dict[bytes, bytes] | None]
+Writer = tuple[Callable[[list[bytes]], int], Callable[[bytes], object]]  # insert, decode
+# What each kind of entry is written as: event batches into `events`, the internal usage
+# stream's batches into its own table (warehouse.usage).
+WRITERS: dict[bytes, Writer] = {
+    ROWS_FIELD: (insert_encoded_events, decode_events),
+    USAGE_FIELD: (usage_insert_encoded, usage_decode),
+}
 
 
 @dataclass(frozen=True)
@@ -178,21 +186,25 @@ def _write(
 ) -> bool:
     """Insert the entries' batches as one insert, then acknowledge them. False when the
     warehouse failed: the entries stay pending and writers back off."""
-    payloads: dict[bytes, bytes] = {}
+    by_field: dict[bytes, dict[bytes, bytes]] = {field: {} for field in WRITERS}
     done: list[bytes] = []
     for entry_id, fields in entries:
+        field = next((name for name in WRITERS if name in (fields or {})), None)
         if not fields:  # deleted while pending: nothing left to write
             done.append(entry_id)
-        elif ROWS_FIELD not in fields:
+        elif field is None:
             _dead_letter(client, config, entry_id, fields, result)
         else:
-            payloads[entry_id] = fields[ROWS_FIELD]
+            by_field[field][entry_id] = fields[field]
+    written = 0
     try:
-        written = _insert(client, config, payloads, entries, result)
+        for field, payloads in by_field.items():
+            written += _insert(client, config, payloads, entries, result, WRITERS[field])
     except WarehouseError as exc:
         _back_off(client, config, exc)
         return False
-    done.extend(payloads)
+    for payloads in by_field.values():
+        done.extend(payloads)
     _acknowledge(client, config, done)
     INGEST_EVENTS_WRITTEN.inc(written)
     result.entries += len(done)
@@ -206,16 +218,18 @@ def _insert(
     payloads: dict[bytes, bytes],
     entries: list[Entry],
     result: DrainResult,
+    writer: Writer,
 ) -> int:
-    """One insert of every payload. When the warehouse refuses it (not merely unreachable),
-    the payloads are tried one by one: each that is not an event batch, or whose data the
-    warehouse refuses (WarehouseRefusedData), is set aside; any other failure is the
-    warehouse's, and raises (everything stays pending; what was inserted meanwhile is written
-    again later, harmlessly)."""
+    """One insert of every payload of one kind (`writer` inserts and decodes it). When the
+    warehouse refuses it (not merely unreachable), the payloads are tried one by one: each
+    that is not a batch of its kind, or whose data the warehouse refuses (WarehouseRefusedData),
+    is set aside; any other failure is the warehouse's, and raises (everything stays pending;
+    what was inserted meanwhile is written again later, harmlessly)."""
     if not payloads:
         return 0
+    insert, decode = writer
     try:
-        return insert_encoded_events(list(payloads.values()))
+        return insert(list(payloads.values()))
     except WarehouseUnavailable:
         raise
     except WarehouseError:
@@ -224,20 +238,20 @@ def _insert(
     written = 0
     for entry_id, payload in list(payloads.items()):
         try:
-            written += insert_encoded_events([payload])
+            written += insert([payload])
         except WarehouseUnavailable:
             raise
         except WarehouseError as exc:
-            if not isinstance(exc, WarehouseRefusedData) and _decodes(payload):
+            if not isinstance(exc, WarehouseRefusedData) and _decodes(payload, decode):
                 raise
             _dead_letter(client, config, entry_id, fields_of[entry_id] or {}, result)
             del payloads[entry_id]
     return written
 
 
-def _decodes(payload: bytes) -> bool:
+def _decodes(payload: bytes, decode: Callable[[bytes], object]) -> bool:
     try:
-        decode_events(payload)
+        decode(payload)
     except ValueError:
         return False
     return True

@@ -15,6 +15,9 @@ from warehouse.events import EventRow, encode_events
 
 # The field name carries the encoding's version, so a future format can live beside it.
 ROWS_FIELD = b"rows.v1"
+# An entry of the internal embed-usage stream (warehouse.usage rows, usage.recorder): the same
+# stream, bound and writers; ingest.drain inserts it into the usage table, never into `events`.
+USAGE_FIELD = b"usage.v1"
 
 
 def redis_client(url: str | None = None) -> redis.Redis:
@@ -53,10 +56,25 @@ def stream_append(
     entries leave it only after they were written to the warehouse. Raises StreamFull, storing
     nothing, when it already holds `max_entries` (default settings.INGEST_STREAM_MAX_ENTRIES)
     entries: the API refuses new batches instead of filling Redis's memory."""
+    return stream_append_payload(
+        ROWS_FIELD, encode_events(rows), client=client, stream=stream, max_entries=max_entries
+    )
+
+
+def stream_append_payload(
+    field: bytes,
+    payload: bytes,
+    *,
+    client: redis.Redis | None = None,
+    stream: str | None = None,
+    max_entries: int | None = None,
+) -> bytes:
+    """XADD one already encoded entry under `field` (ROWS_FIELD or USAGE_FIELD), within the
+    bound like `stream_append`."""
     client = client or redis_client()
     bound = settings.INGEST_STREAM_MAX_ENTRIES if max_entries is None else max_entries
     entry_id = client.eval(
-        _BOUNDED_XADD, 1, stream or settings.INGEST_STREAM, bound, ROWS_FIELD, encode_events(rows)
+        _BOUNDED_XADD, 1, stream or settings.INGEST_STREAM, bound, field, payload
     )
     if entry_id is None:
         raise StreamFull(f"the ingest stream holds its bound of {bound} entries")

@@ -14,5 +14,6 @@ urlpatterns = [
     path("embed/<str:dashboard_id>/drill", views.embed_drill_view, name="embed-drill"),
     path("embed/<str:dashboard_id>/values", views.embed_values_view, name="embed-values"),
     path("embed/<str:dashboard_id>/export", views.embed_export_view, name="embed-export"),
+    path("embed/<str:dashboard_id>/usage", views.embed_usage_beacon, name="embed-usage-beacon"),
     path("sdk/embed.js", views.sdk_js, name="embed-sdk"),
 ]

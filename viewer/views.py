@@ -40,6 +40,7 @@ from embeds.selectors import (
 from embeds.services import embed_session_code_redeem
 from embeds.tokens import EmbedPermissions, InvalidToken
 from interface.errors import error_response
+from usage.services import UsageContext, usage_load_report, usage_request_record
 
 # @sightline/embed (clients/js/embed) as built by `npm run build` (make install).
 SDK_PATH = Path(settings.BASE_DIR) / "static" / "vendor" / "sightline" / "sdk-embed.js"
@@ -101,6 +102,9 @@ def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
         )
     organization = verified.dashboard.organization
     framer = blocked_framer(request, organization)
+    usage_request_record(
+        _usage(verified), kind="view", error_code="" if framer is None else "frame_blocked"
+    )
     if framer is not None:
         return _blocked(request, framer)
     config = page_config(verified)
@@ -216,6 +220,7 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
             "drill": f"/embed/{dashboard_id}/drill",
             "values": f"/embed/{dashboard_id}/values",
             "export": f"/embed/{dashboard_id}/export",
+            "usage": f"/embed/{dashboard_id}/usage",
         },
     }
 
@@ -285,22 +290,48 @@ def _bearer_token(request: HttpRequest) -> str:
     return token.strip()
 
 
-def _json_endpoint(request: HttpRequest, dashboard_id: str, read: Reader) -> HttpResponse:
+def _usage(verified: VerifiedEmbed) -> UsageContext:
+    """Who a usage row is about: the verified session, never what the page says."""
+    claims = verified.claims
+    return UsageContext(
+        org_id=claims.org_id,
+        tenant_id=claims.tenant_id,
+        dashboard_id=verified.dashboard.pk,
+        version=verified.version.number,
+        session_id=claims.jti,
+        user=claims.user,
+    )
+
+
+def _json_endpoint(
+    request: HttpRequest,
+    dashboard_id: str,
+    read: Reader,
+    *,
+    usage_kind: str | None,
+    method: str = "GET",
+) -> HttpResponse:
+    """`usage_kind`: what the operator's Usage page counts this request as (recorded with
+    its error code when it fails after the token was verified); None records nothing."""
     if request.method == "OPTIONS":
         return _cors(request, HttpResponse(status=204), None, preflight=True)
-    if request.method not in ("GET", "HEAD"):
-        error = ApiError("Only GET is allowed here.", code="method_not_allowed", status=405)
+    if request.method not in ((method, "HEAD") if method == "GET" else (method,)):
+        error = ApiError(f"Only {method} is allowed here.", code="method_not_allowed", status=405)
         return error_response(error)
-    organization = None
+    organization = verified = None
     try:
         verified = embed_session_verify(token=_bearer_token(request), dashboard_id=dashboard_id)
         organization = verified.dashboard.organization
         with _admitted(verified):
             response = read(verified=verified, params=request.GET.dict())
+        if usage_kind:
+            usage_request_record(_usage(verified), kind=usage_kind)
     except ApiError as error:
         response = error_response(error)
         if error.status == 401:
             response["WWW-Authenticate"] = 'Bearer realm="sightline-embed"'
+        if usage_kind and verified is not None:
+            usage_request_record(_usage(verified), kind=usage_kind, error_code=error.code)
     if isinstance(response, dict):
         response = JsonResponse(response)
     response["Referrer-Policy"] = "no-referrer"
@@ -347,7 +378,7 @@ def _cors(
     if origin and (preflight or refused or origin in allowed_origins(organization)):
         response["Access-Control-Allow-Origin"] = origin
         response["Access-Control-Allow-Headers"] = "Authorization"
-        response["Access-Control-Allow-Methods"] = "GET"
+        response["Access-Control-Allow-Methods"] = "GET, POST"
         response["Access-Control-Expose-Headers"] = "Content-Disposition"
         response["Access-Control-Max-Age"] = "600"
     return response
@@ -364,23 +395,23 @@ def embed_config(request: HttpRequest, dashboard_id: str) -> HttpResponse:
         del config["parent_origins"]  # the page's own postMessage check, nothing for an API
         return config
 
-    return _json_endpoint(request, dashboard_id, read)
+    return _json_endpoint(request, dashboard_id, read, usage_kind="config")
 
 
 @csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
 def embed_data(request: HttpRequest, dashboard_id: str) -> HttpResponse:
-    return _json_endpoint(request, dashboard_id, embed_dashboard_data)
+    return _json_endpoint(request, dashboard_id, embed_dashboard_data, usage_kind="data")
 
 
 @csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
 def embed_drill_view(request: HttpRequest, dashboard_id: str) -> HttpResponse:
-    return _json_endpoint(request, dashboard_id, embed_drill)
+    return _json_endpoint(request, dashboard_id, embed_drill, usage_kind="drill")
 
 
 @csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
 def embed_values_view(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     """A viewer filter's picker: the tenant's own top values of a filter dimension."""
-    return _json_endpoint(request, dashboard_id, embed_filter_values)
+    return _json_endpoint(request, dashboard_id, embed_filter_values, usage_kind="values")
 
 
 @csrf_exempt  # token-authenticated, never cookies; non-GET methods get a JSON 405
@@ -391,7 +422,19 @@ def embed_export_view(request: HttpRequest, dashboard_id: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response
 
-    return _json_endpoint(request, dashboard_id, read)
+    return _json_endpoint(request, dashboard_id, read, usage_kind="export")
+
+
+@csrf_exempt  # token-authenticated, never cookies; other methods get a JSON 405
+def embed_usage_beacon(request: HttpRequest, dashboard_id: str) -> HttpResponse:
+    """POST {"load_ms": N} from the embed page once every widget is drawn (fire-and-forget):
+    the load time on the operator's Usage page. 204; bad input is a JSON 400, nothing kept."""
+
+    def read(*, verified: VerifiedEmbed, params: dict[str, str]) -> HttpResponse:
+        usage_load_report(_usage(verified), body=request.body)
+        return HttpResponse(status=204)
+
+    return _json_endpoint(request, dashboard_id, read, usage_kind=None, method="POST")
 
 
 @require_GET

@@ -8,7 +8,14 @@ import orjson
 
 from warehouse.backends import Backend, encode_compact_columns, get_backend
 from warehouse.reads import CompiledQuery, run
-from warehouse.schema import EVENTS_LOCAL_TABLE, EVENTS_TABLE, cluster_name, cluster_servers
+from warehouse.schema import (
+    EVENTS_LOCAL_TABLE,
+    EVENTS_TABLE,
+    USAGE_LOCAL_TABLE,
+    USAGE_TABLE,
+    cluster_name,
+    cluster_servers,
+)
 from warehouse.scope import DangerousOrgWideScope, scope_predicate
 
 
@@ -58,30 +65,36 @@ def insert_encoded_events(payloads: Sequence[bytes], *, backend: Backend | None 
     )
 
 
-def events_delete_before(*, org_id: str, before: datetime, backend: Backend | None = None) -> int:
-    """Deletes the organization's events older than `before` and returns how many there were.
-    A lightweight DELETE: reads stop seeing the rows at once, merges purge them later. Nothing
-    is sent when there is nothing to delete (a count on the sort key's prefix is cheap)."""
+# The organization-scoped tables that retention applies to, with a cluster's local table of each.
+RETAINED_TABLES: dict[str, str] = {EVENTS_TABLE: EVENTS_LOCAL_TABLE, USAGE_TABLE: USAGE_LOCAL_TABLE}
+
+
+def events_delete_before(
+    *, org_id: str, before: datetime, backend: Backend | None = None, table: str = EVENTS_TABLE
+) -> int:
+    """Deletes the organization's events (or rows of another of RETAINED_TABLES, e.g. the
+    usage stream) older than `before` and returns how many there were. A lightweight DELETE:
+    reads stop seeing the rows at once, merges purge them later. Nothing is sent when there is
+    nothing to delete (a count on the sort key's prefix is cheap)."""
+    local_table = RETAINED_TABLES[table]
     backend = backend or get_backend()
     scope = DangerousOrgWideScope(org_id=org_id)
     predicate, params = scope_predicate(scope)
     older = "timestamp < {before:DateTime64(3, 'UTC')}"
     values = {**params, "before": before}
     count = run(
-        CompiledQuery(
-            f"SELECT count() FROM {EVENTS_TABLE} WHERE {predicate} AND {older}", values, scope
-        ),
+        CompiledQuery(f"SELECT count() FROM {table} WHERE {predicate} AND {older}", values, scope),
         backend=backend,
     ).scalar()
     if not count:
         return 0
     if not cluster_name():
-        backend.command(f"DELETE FROM {EVENTS_TABLE} WHERE {predicate} AND {older}", values)
+        backend.command(f"DELETE FROM {table} WHERE {predicate} AND {older}", values)
         return int(count)
     # A Distributed table takes no DELETE: each shard deletes from its own table.
     for shard in cluster_servers(backend, one_per_shard=True):
         try:
-            shard.command(f"DELETE FROM {EVENTS_LOCAL_TABLE} WHERE {predicate} AND {older}", values)
+            shard.command(f"DELETE FROM {local_table} WHERE {predicate} AND {older}", values)
         finally:
             shard.close()
     return int(count)

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 from warehouse.backends import Backend, Result, get_backend
 from warehouse.params import ParamValue
-from warehouse.schema import EVENTS_TABLE
+from warehouse.schema import EVENTS_TABLE, USAGE_TABLE
 from warehouse.scope import AnyScope, scope_predicate
 
-_EVENTS_READ = re.compile(rf"\bFROM\s+{EVENTS_TABLE}\b")
+# Reads of the organization-scoped tables: the customer's events and the usage stream.
+_EVENTS_READ = re.compile(rf"\bFROM\s+(?:{EVENTS_TABLE}|{USAGE_TABLE})\b")
 _WHERE = re.compile(r"\bWHERE\s+")
 _CONJUNCT_END = re.compile(r"\s*(?:AND\b|GROUP\b|ORDER\b|LIMIT\b|SETTINGS\b|\)|\Z)")
 _OR = re.compile(r"\bOR\b", re.IGNORECASE)

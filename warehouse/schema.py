@@ -25,6 +25,8 @@ from warehouse.backends import Backend, ServerBackend
 MIGRATIONS_TABLE = "sightline_schema_migrations"
 EVENTS_TABLE = "events"
 EVENTS_LOCAL_TABLE = "events_local"  # a cluster's per-shard table under the Distributed `events`
+USAGE_TABLE = "usage_events"  # the internal embed-usage stream (warehouse.usage), never `events`
+USAGE_LOCAL_TABLE = "usage_events_local"
 SHARDING_KEY = "cityHash64(org_id, tenant_id)"
 _CLUSTER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 
@@ -88,14 +90,54 @@ def create_events_distributed_table() -> str | None:
     """`events` over every shard's `events_local` (nothing on a single server). Inserts go to
     the shard of cityHash64(org_id, tenant_id); reads ask every shard, or only the tenant's
     when the query names one (optimize_skip_unused_shards, set by the backend)."""
+    return _distributed_table(EVENTS_TABLE, EVENTS_LOCAL_TABLE)
+
+
+def _distributed_table(table: str, local_table: str) -> str | None:
     cluster = cluster_name()
     if not cluster:
         return None
     return (
-        f"CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} AS {EVENTS_LOCAL_TABLE}\n"
-        f"ENGINE = Distributed('{cluster}', currentDatabase(), '{EVENTS_LOCAL_TABLE}', "
+        f"CREATE TABLE IF NOT EXISTS {table} AS {local_table}\n"
+        f"ENGINE = Distributed('{cluster}', currentDatabase(), '{local_table}', "
         f"{SHARDING_KEY})"
     )
+
+
+def create_usage_table() -> str:
+    # The operator's own record of how embeds are used (warehouse.usage): one row per embed
+    # page view, data / drill / values request, export, error and reported load time. Its own
+    # table, so nothing that reads `events` (widgets, discovery, exports, alerts, backups) can
+    # see it. The sort key starts with org_id then time: the Usage page reads one
+    # organization's period across its tenants. insert_id makes a re-sent flush count once
+    # (FINAL); `extras` takes later fields without a migration. Same TTL as the events.
+    retention_days = int(settings.WAREHOUSE_RETENTION_DAYS)
+    table = USAGE_LOCAL_TABLE if cluster_name() else USAGE_TABLE
+    return f"""
+CREATE TABLE IF NOT EXISTS {table} (
+    org_id LowCardinality(String),
+    timestamp DateTime64(3, 'UTC'),
+    tenant_id String,
+    kind LowCardinality(String),
+    dashboard_id String,
+    version UInt32,
+    session_id String,
+    user String,
+    load_ms Nullable(Float64),
+    error_code LowCardinality(String),
+    insert_id String,
+    extras Map(LowCardinality(String), String),
+    ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)
+) ENGINE = {_replacing_engine(table)}
+PARTITION BY toYYYYMM(timestamp)
+ORDER BY (org_id, timestamp, insert_id)
+TTL toDateTime(timestamp) + INTERVAL {retention_days} DAY
+SETTINGS index_granularity = 8192"""
+
+
+def create_usage_distributed_table() -> str | None:
+    """`usage_events` over every shard's `usage_events_local`, sharded like the events."""
+    return _distributed_table(USAGE_TABLE, USAGE_LOCAL_TABLE)
 
 
 @dataclass(frozen=True)
@@ -107,6 +149,7 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events", (create_events_table, create_events_distributed_table)),
+    Migration(2, "usage_events", (create_usage_table, create_usage_distributed_table)),
 )
 
 

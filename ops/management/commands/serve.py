@@ -19,6 +19,7 @@ from config.wsgi import application
 from ops.oversized_bodies import create_server_dropping_oversized
 from ops.schedule import PERIODIC_JOBS
 from ops.scheduler import Scheduler
+from usage.recorder import usage_flush
 from warehouse.backends import set_backend
 
 logger = logging.getLogger("sightline.serve")
@@ -127,6 +128,9 @@ class Command(BaseCommand):
     def _shutdown(self, jobs: Scheduler | None) -> None:
         if jobs is not None:
             jobs.stop(timeout=10)
+        flushed = usage_flush()  # the embed usage still buffered, before the warehouse closes
+        if flushed:
+            self.stdout.write(f"Wrote {flushed} buffered embed-usage rows.")
         previous = set_backend(None)
         if previous is not None:
             previous.close()  # chDB flushes and releases its data directory

@@ -4,6 +4,7 @@
 // header; the helper (/sdk/embed.js) may swap in a fresh one (setToken) before it expires.
 import { createWidgetView, el, loadCharts, setLocale } from "@sightline/charts";
 import { download, eventsTable, openPanel, setViewport } from "./drill.js";
+import { reportLoad } from "./usage.js";
 
 const config = JSON.parse(document.getElementById("sl-config").textContent);
 const root = document.getElementById("sl-root");
@@ -223,7 +224,10 @@ function start() {
   const chartsReady = loadCharts().then(function (echarts) { window.echarts = echarts; });
   // The page reports its own load time: navigation start of this frame to every widget drawn.
   load().then(function (ok) {
-    if (ok) post("ready", { dashboard: config.dashboard.id, load_ms: Math.round(performance.now()) });
+    if (!ok) return;
+    const loadMs = Math.round(performance.now());
+    post("ready", { dashboard: config.dashboard.id, load_ms: loadMs });
+    reportLoad(config.urls.usage, token, loadMs);
   });
 
   function buildHeader() {

@@ -1,0 +1,86 @@
+"""What the embed front door records (usage.recorder buffers it): who, for which dashboard
+version, and what happened; and the load-time beacon the embed page sends once drawn."""
+
+from dataclasses import dataclass
+
+import orjson
+from django.conf import settings
+
+from core.errors import InvalidInput
+from core.ratelimit import parse_rate, rate_limit_check
+from usage.recorder import usage_record
+
+MAX_LOAD_MS = 600_000  # a page that took longer than 10 minutes measured something else
+BEACON_MAX_BYTES = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class UsageContext:
+    """The verified embed session a row belongs to (from the signed token, never the page)."""
+
+    org_id: str
+    tenant_id: str
+    dashboard_id: str
+    version: int
+    session_id: str  # the token's jti
+    user: str
+
+
+def usage_request_record(context: UsageContext, *, kind: str, error_code: str = "") -> None:
+    """One embed view, data / drill / values / config request or export, and its error code
+    when it failed."""
+    _record(context, kind=kind, error_code=error_code)
+
+
+def usage_load_report(context: UsageContext, *, body: bytes) -> None:
+    """The beacon: `{"load_ms": <number>}`, the time from the frame's navigation to every
+    widget drawn, as the page measured it. Strict: any other key, a non-number or a value out
+    of (0, 600000] is a 400 and nothing is recorded. At most USAGE_BEACON_RATE_LIMIT per
+    session (429 with Retry-After)."""
+    if len(body) > BEACON_MAX_BYTES:
+        raise InvalidInput("The beacon body is too large.", details=[_detail("Too large.")])
+    try:
+        payload = orjson.loads(body or b"null")
+    except orjson.JSONDecodeError:
+        raise InvalidInput("The body is not JSON.", code="malformed_json") from None
+    if not isinstance(payload, dict):
+        raise InvalidInput("The body must be a JSON object.", details=[_detail("Required.")])
+    unknown = sorted(set(payload) - {"load_ms"})
+    if unknown:
+        raise InvalidInput(
+            "The request is invalid.",
+            details=[{"field": key, "message": "Unknown field."} for key in unknown],
+        )
+    load_ms = payload.get("load_ms")
+    if isinstance(load_ms, bool) or not isinstance(load_ms, int | float):
+        raise InvalidInput("The request is invalid.", details=[_detail("A number is required.")])
+    if not 0 < load_ms <= MAX_LOAD_MS:
+        raise InvalidInput(
+            "The request is invalid.",
+            details=[_detail(f"Must be more than 0 and at most {MAX_LOAD_MS}.")],
+        )
+    rate_limit_check(
+        bucket=f"usage:beacon:{context.session_id}",
+        rate=parse_rate(settings.USAGE_BEACON_RATE_LIMIT),
+    )
+    _record(context, kind="load", load_ms=float(load_ms))
+
+
+def _detail(message: str) -> dict[str, str]:
+    return {"field": "load_ms", "message": message}
+
+
+def _record(
+    context: UsageContext, *, kind: str, error_code: str = "", load_ms: float | None = None
+) -> None:
+    usage_record(
+        org_id=context.org_id,
+        tenant_id=context.tenant_id,
+        dashboard_id=context.dashboard_id,
+        version=context.version,
+        session_id=context.session_id,
+        user=context.user,
+        kind=kind,
+        error_code=error_code,
+        load_ms=load_ms,
+    )
