@@ -20,3 +20,9 @@ def reflow(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
         heights[x : x + width] = [y + height] * width
         placed.append({**widget, "layout": {"x": x, "y": y, "w": width, "h": height}})
     return placed
+
+
+def in_reading_order(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The widgets by row, then column (stable): the order a reader meets them on the grid,
+    and the embed's order on a narrow screen."""
+    return sorted(widgets, key=lambda widget: (widget["layout"]["y"], widget["layout"]["x"]))

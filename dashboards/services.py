@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey, Organization, User
 from core.errors import Conflict, InvalidInput, NotFound
-from dashboards.layout import reflow
+from dashboards.layout import in_reading_order, reflow
 from dashboards.models import Dashboard, DashboardVersion
 from dashboards.selectors import dashboard_latest_version, dashboard_version_get
 from dashboards.spec import parse_spec, spec_to_dict
@@ -85,15 +85,37 @@ def dashboard_widget_add(*, dashboard: Dashboard, widget: Mapping[str, Any]) -> 
 
 
 @transaction.atomic
+def dashboard_layout_set(
+    *, dashboard: Dashboard, layouts: Mapping[str, Mapping[str, int]]
+) -> Dashboard:
+    """New grid boxes ({x, y, w, h}) for some widgets, by id (the builder's drag and resize:
+    one drop can push several widgets); the others keep theirs. The list then follows the grid
+    in reading order (row, then column), the order of a narrow screen and of the move buttons.
+    NotFound if one of the widgets is gone; a box the spec refuses is InvalidInput."""
+
+    def place(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for widget_id in layouts:
+            _widget_index(widgets, widget_id)
+        placed = [
+            {**w, "layout": dict(layouts[w["id"]])} if w["id"] in layouts else w for w in widgets
+        ]
+        return in_reading_order(placed)
+
+    return _widgets_edit(dashboard, place)
+
+
+@transaction.atomic
 def dashboard_widget_replace(
     *, dashboard: Dashboard, widget_id: str, widget: Mapping[str, Any]
 ) -> Dashboard:
-    """The widget `widget_id` becomes `widget` (which keeps that id); NotFound if it is gone."""
+    """The widget `widget_id` becomes `widget` (which keeps that id); NotFound if it is gone.
+    A new box (the form's number fields) puts the list in reading order, as a drag does."""
 
     def replace(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
         index = _widget_index(widgets, widget_id)
+        moved = widgets[index]["layout"] != widget["layout"]
         widgets[index] = {**widget, "id": widget_id}
-        return widgets
+        return in_reading_order(widgets) if moved else widgets
 
     return _widgets_edit(dashboard, replace)
 

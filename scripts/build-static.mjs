@@ -4,6 +4,7 @@
 //   vendor/sightline/embed.js, preview.js  the embed page and the builder preview (ES modules),
 //       split so they share one renderer chunk (@sightline/charts) and load ECharts as a chunk
 //   vendor/sightline/charts.css        the renderer's styles
+//   vendor/sightline/gridstack.css     the builder's drag-and-drop grid (gridstack from npm)
 //   vendor/sightline/sdk-embed.js      @sightline/embed as the UMD file served at /sdk/embed.js
 // Every file gets pre-compressed .gz and .br twins (WhiteNoise serves them, also via finders).
 // And, outside static/ (never served): build/chart-worker.mjs, the server's chart renderer
@@ -53,6 +54,8 @@ buildSync({
   chunkNames: "chunks/[name]-[hash]",
 });
 buildSync({ ...common, entryPoints: [join(root, "clients/js/charts/src/styles.css")], outfile: join(sightline, "charts.css") });
+// The builder's drag-and-drop grid (gridstack's own styles; its code is a chunk of preview.js).
+buildSync({ ...common, entryPoints: [join(root, "node_modules/gridstack/dist/gridstack.css")], outfile: join(sightline, "gridstack.css") });
 buildSync({
   ...common,
   minify: false, // a file customers read and pin: keep it readable

@@ -14,6 +14,7 @@ urlpatterns = [
     path(_one + "/settings", views.dashboard_settings, name="settings"),
     path(_one + "/delete", views.dashboard_delete, name="delete"),
     path(_one + "/preview", views.preview, name="preview"),
+    path(_one + "/layout", views.dashboard_layout, name="layout"),
     path(_one + "/publish", views.dashboard_publish, name="publish"),
     path(_one + "/unpublish", views.dashboard_unpublish, name="unpublish"),
     path(_one + "/restore", views.dashboard_restore, name="restore"),

@@ -25,10 +25,13 @@ from console.dashboards.forms import (
     WidgetForm,
     new_widget,
 )
+from console.dashboards.layout_form import parse_layout
 from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import new_id
+from core.limits import MAX_WIDGET_ROWS
 from dashboards import discovery, selectors, services
 from dashboards.data import dashboard_data, parse_data_request
+from dashboards.layout import in_reading_order
 from dashboards.models import Dashboard
 from dashboards.spec import CHARTS_BY_KIND, KINDS, parse_spec
 from interface.forms import form_add_service_errors
@@ -288,6 +291,23 @@ def widget_move(request: ConsoleRequest, dashboard_id: str, widget_id: str) -> H
     return _after_edit(request, dashboard, selected=widget_id)
 
 
+@console_view
+@require_POST
+def dashboard_layout(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
+    """The grid after a drag or resize in the preview (every widget's box): saved through the
+    same service as the editor's number fields, which the re-rendered side panel shows for the
+    widget open in the editor (`selected`)."""
+    dashboard = _dashboard(request, dashboard_id)
+    layouts = parse_layout(request.POST.get("layout", ""))
+    try:
+        services.dashboard_layout_set(dashboard=dashboard, layouts=layouts)
+    except InvalidInput as error:
+        reason = error.details[0]["message"] if error.details else error.message
+        messages.error(request, f"The layout could not be saved: {reason}")
+        return _after_edit(request, dashboard)
+    return _after_edit(request, dashboard, selected=request.POST.get("selected") or None)
+
+
 # --- Preview -------------------------------------------------------------------------------
 
 
@@ -308,6 +328,7 @@ def preview(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
         "spec": dashboard.draft_spec,
         "tenant_id": tenant_id,
         "can_edit": has_role(request, Role.ADMIN),
+        "max_rows": MAX_WIDGET_ROWS,
         "filter_choices": [
             (f, schema.top_values.get(f.dimension, []), filters.get(f.dimension, ""))
             for f in spec.filters
@@ -342,8 +363,12 @@ def preview(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
 
 
 def _tiles(widgets: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """In reading order, as the embed lays them out on a narrow screen."""
     by_id = {result["id"]: result for result in results}
-    return [{"widget": widget, "result": by_id.get(widget["id"], {})} for widget in widgets]
+    return [
+        {"widget": widget, "result": by_id.get(widget["id"], {})}
+        for widget in in_reading_order(widgets)
+    ]
 
 
 # --- Publishing ----------------------------------------------------------------------------

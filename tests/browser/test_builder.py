@@ -200,16 +200,18 @@ def test_each_widget_form_field_changes_the_preview(builder) -> None:
     save_widget(page)
     assert tile(page, "w_calls").locator(".sl-progress").get_attribute("aria-valuenow") == "50"
 
-    style = tile(page, "w_calls").get_attribute("style")
+    cell = page.locator('.tile-cell[gs-id="w_calls"]')  # the grid's cell around the tile
+    box = lambda: [cell.get_attribute(f"gs-{k}") for k in "xywh"]  # noqa: E731
+    assert box() == ["0", "0", "3", "2"]
     editor(page).get_by_label("Width").fill("6")
     editor(page).get_by_label("Height").fill("3")
     editor(page).get_by_label("Column").fill("2")
     save_widget(page)
-    moved = tile(page, "w_calls").get_attribute("style")
-    assert moved != style and "grid-column: 3 / span 6" in moved and "span 3" in moved
+    assert box() == ["2", "0", "6", "3"]
     editor(page).get_by_label("Row").fill("20")
     save_widget(page)
-    assert "grid-row: 21 / span 3" in tile(page, "w_calls").get_attribute("style")
+    assert box() == ["2", "20", "6", "3"]
+    page.wait_for_selector('.grid-stack .tile-cell[gs-id="w_calls"][gs-y="20"]')  # kept by the grid
 
     refreshed_after(page, lambda: editor(page).get_by_label("Kind").select_option("timeseries"))
     save_widget(page)

@@ -2,6 +2,7 @@
 // server put beside it (widget-<id>, data-<id>), the same renderer (and number formatting) as the embed page, so the
 // builder shows what a tenant sees. Re-runs after every HTMX swap of the preview.
 import { createWidgetView } from "@sightline/charts";
+import "./grid.js"; // drag-and-drop layout of the same preview grid
 
 const views = new Map(); // node -> view
 

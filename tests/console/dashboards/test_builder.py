@@ -316,6 +316,7 @@ def test_member_is_read_only_in_the_builder(member_client, dashboard, htmx) -> N
         ("/widgets/w_calls/duplicate", {}),
         ("/widgets/w_calls/remove", {}),
         ("/widgets/w_calls/move", {"direction": "down"}),
+        ("/layout", {"layout": '[{"id": "w_calls", "x": 6, "y": 0, "w": 3, "h": 2}]'}),
         (
             "/settings",
             {
@@ -354,6 +355,7 @@ def test_another_orgs_dashboard_is_404_on_every_page(owner_client, foreign_dashb
         "/widgets/w_calls/duplicate",
         "/widgets/w_calls/remove",
         "/widgets/w_calls/move",
+        "/layout",
         "/embed",
     ):
         assert (

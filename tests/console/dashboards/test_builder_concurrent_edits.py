@@ -69,6 +69,7 @@ SECOND_EDITS = {
     "duplicate": ("/widgets/w_b/duplicate", {}),
     "remove": ("/widgets/w_b/remove", {}),
     "move": ("/widgets/w_b/move", {"direction": "up"}),
+    "layout": ("/layout", {"layout": '[{"id": "w_b", "x": 0, "y": 2, "w": 4, "h": 3}]'}),
 }
 
 
@@ -100,5 +101,7 @@ def test_an_edit_of_another_widget_at_the_same_moment_keeps_both(
         assert sorted(titles.values()) == ["A edited", "B", "B (copy)"]
     elif second == "remove":
         assert list(titles) == ["w_a"]
+    elif second == "layout":
+        assert widgets[1]["layout"] == {"x": 0, "y": 2, "w": 4, "h": 3}
     else:
         assert list(titles) == ["w_b", "w_a"]
