@@ -79,15 +79,17 @@ def setup(args: argparse.Namespace) -> None:
         query_bench.ensure_data(args.events)
 
 
-def set_sqlite_journal(*, wal: bool) -> None:
-    """The journal mode is stored in the database file: set it on every run, either way."""
+def sqlite_journal() -> str:
+    """What the configuration database runs with: settings' `init_command` (WAL,
+    synchronous=NORMAL) on every connection, as shipped."""
     from django.db import connection
 
     if connection.vendor != "sqlite":
-        return
+        return ""
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode=WAL" if wal else "PRAGMA journal_mode=DELETE")
-        cursor.execute("PRAGMA synchronous=NORMAL" if wal else "PRAGMA synchronous=FULL")
+        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        synchronous = cursor.execute("PRAGMA synchronous").fetchone()[0]
+    return f" (journal {mode}, synchronous {['OFF', 'NORMAL', 'FULL', 'EXTRA'][synchronous]})"
 
 
 def bench_spec() -> dict[str, Any]:
@@ -123,16 +125,21 @@ class Rate:
 
     wall: float
     cpu: float
+    load: float  # the 1-minute load average when it ended
 
     def __str__(self) -> str:
-        return f"{self.wall:,.0f}/s wall, {self.cpu:,.0f}/s per CPU-second"
+        return f"{self.wall:,.0f}/s wall, {self.cpu:,.0f}/s per CPU-second (load {self.load:.1f})"
 
 
 def rate(fn: Callable[[int], object], count: int) -> Rate:
     wall, cpu = time.perf_counter(), time.process_time()
     for i in range(count):
         fn(i)
-    return Rate(wall=count / (time.perf_counter() - wall), cpu=count / (time.process_time() - cpu))
+    return Rate(
+        wall=count / (time.perf_counter() - wall),
+        cpu=count / (time.process_time() - cpu),
+        load=os.getloadavg()[0],
+    )
 
 
 def session_request(dashboard: Any, tenant: str, expires_in: int = 3600) -> Any:
@@ -340,20 +347,13 @@ def main() -> None:
         "--events", type=int, default=query_bench.EVENTS, help="(smaller for a smoke run)"
     )
     parser.add_argument("--out", type=Path, default=OUT, help="the chDB data directory's parent")
-    parser.add_argument(
-        "--sqlite-wal",
-        action="store_true",
-        help="SQLite in WAL mode with synchronous=NORMAL (what a settings change would buy)",
-    )
     args = parser.parse_args()
     setup(args)
-    set_sqlite_journal(wal=args.sqlite_wal)
     from django.conf import settings
 
     organization, key, dashboard = publish()
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    journal = " (WAL, synchronous=NORMAL)" if args.sqlite_wal and engine == "sqlite3" else ""
-    print(f"config database: {engine}{journal}")
+    print(f"config database: {engine}{sqlite_journal()}; load average {os.getloadavg()[0]:.1f}")
     bench_sessions(organization, key, dashboard, args.sessions)
     bench_verifications(organization, dashboard, args.verifications)
     if args.navigations:

@@ -162,15 +162,34 @@ SecretLookup = Callable[[str], tuple[str, str] | None]
 """kid -> (org_id, secret) of a signing key that may verify, or None."""
 
 
+HEADERS_MAX = 1024
+_headers: dict[str, dict[str, Any]] = {}
+
+
+def _unverified_header(segment: str) -> dict[str, Any]:
+    """The JOSE header, only to pick the key: `jwt.decode` below checks it again with the
+    signature. Parsed once per process per header text (every token a key signs has the same
+    one), not per token: PyJWT's own unverified read decodes and checks the whole token, a
+    third of a verification's time."""
+    header = _headers.get(segment)
+    if header is None:
+        try:
+            header = jwt.get_unverified_header(f"{segment}..")
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("The embed token is malformed.") from exc
+        if len(segment) <= 256:  # ours are ~70 characters; a junk one is not kept
+            if len(_headers) >= HEADERS_MAX:
+                _headers.clear()
+            _headers[segment] = header
+    return header
+
+
 def token_decode(token: str, *, secret_for: SecretLookup) -> EmbedClaims:
     """Checks signature (HS256 only), iss, aud, exp, iat/nbf and that the key belongs to the
     organization the token names. Revocation and the dashboard are the caller's to check."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidToken("The embed token is missing or malformed.")
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError as exc:
-        raise InvalidToken("The embed token is malformed.") from exc
+    header = _unverified_header(token.partition(".")[0])
     kid = header.get("kid")
     key = secret_for(kid) if isinstance(kid, str) and header.get("alg") == ALGORITHM else None
     if key is None:
