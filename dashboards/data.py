@@ -32,7 +32,7 @@ from dashboards.spec import (
 )
 from warehouse.backends import Result, WarehouseError, WarehouseUnavailable
 from warehouse.buckets import bucket_starts, resolve_bucket
-from warehouse.compiler import OTHER, compile_widget
+from warehouse.compiler import OTHER, compile_kpis, compile_widget
 from warehouse.reads import CompiledQuery, run, run_many
 from warehouse.scope import Scope
 from warehouse.sql import effective_filters
@@ -106,7 +106,8 @@ def _computed_together(
     chDB, concurrent queries on a server). If that fails, each widget alone, so one failing
     widget does not take the others down."""
     if len(widgets) > 1:
-        compiled = [_compile(w, scope=scope, request=request, locked=locked) for w in widgets]
+        groups = _scan_groups(widgets, request=request, locked=locked)
+        compiled = [_compile_group(g, scope=scope, request=request, locked=locked) for g in groups]
         try:
             results = run_many([query for query, _ in compiled])
         except WarehouseError as exc:
@@ -114,9 +115,54 @@ def _computed_together(
         else:
             return {
                 widget.id: {"data": _shaped(widget, query, bucket, result, request)}
-                for widget, (query, bucket), result in zip(widgets, compiled, results, strict=True)
+                for group, (query, bucket), group_result in zip(
+                    groups, compiled, results, strict=True
+                )
+                for widget, result in zip(group, _split(group, group_result), strict=True)
             }
     return {w.id: _computed(w, scope=scope, request=request, locked=locked) for w in widgets}
+
+
+def _scan_groups(
+    widgets: list[WidgetSpec], *, request: DataRequest, locked: Mapping[str, str]
+) -> list[list[WidgetSpec]]:
+    """The widgets as reads: KPIs of one event with the same effective filters read the same
+    rows, so they share one scan (`compile_kpis`); every other widget is a read of its own."""
+    groups: dict[object, list[WidgetSpec]] = {}
+    for widget in widgets:
+        key: object = widget.id
+        if widget.kind == "kpi":
+            filters = effective_filters(widget.query.filters, request.filters, locked)
+            key = ("kpi", widget.query.event_name, filters)
+        groups.setdefault(key, []).append(widget)
+    return list(groups.values())
+
+
+def _compile_group(
+    group: list[WidgetSpec], *, scope: Scope, request: DataRequest, locked: Mapping[str, str]
+) -> tuple[CompiledQuery, str | None]:
+    if len(group) == 1:
+        return _compile(group[0], scope=scope, request=request, locked=locked)
+    query = compile_kpis(
+        [w.query for w in group],
+        scope=scope,
+        start=request.start,
+        end=request.end,
+        filters=request.filters,
+        locked_filters=locked,
+    )
+    return query, None
+
+
+def _split(group: list[WidgetSpec], result: Result) -> list[Result]:
+    """A shared KPI scan's one row, [value_0, previous_0, value_1, …], as each KPI's own."""
+    if len(group) == 1:
+        return [result]
+    row = result.rows[0] if result.rows else None
+    return [
+        Result(columns=[], rows=[] if row is None else [list(row[2 * i : 2 * i + 2])])
+        for i in range(len(group))
+    ]
 
 
 # The cache only saves work: when it is down (Redis restarting), dashboards are computed.

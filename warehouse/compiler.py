@@ -20,7 +20,7 @@ index floor(level * n) of the sorted values), so results can be compared exactly
 computation. Empty groups: avg and percentiles are NULL (NaN on some backends), never 0.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from warehouse.query import WidgetQuery
@@ -76,7 +76,7 @@ def compile_widget(
     conditions = effective_filters(widget.filters, filters or {}, locked_filters or {})
     binder = Binder()
     if widget.kind == "kpi":
-        sql = _kpi_sql(widget, scope, binder, start=start, end=end, conditions=conditions)
+        sql = _kpi_sql([widget], scope, binder, start=start, end=end, conditions=conditions)
         return CompiledQuery(sql, binder.values, scope)
     if widget.kind == "funnel":
         sql = _funnel_sql(widget, scope, binder, start=start, end=end, conditions=conditions)
@@ -97,8 +97,36 @@ def compile_widget(
     raise ValueError(f"Unknown widget kind {widget.kind!r}.")
 
 
+def compile_kpis(
+    widgets: Sequence[WidgetQuery],
+    *,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    filters: Mapping[str, str] | None = None,
+    locked_filters: Mapping[str, str] | None = None,
+) -> CompiledQuery:
+    """Several KPIs of one event whose effective filters are the same, as ONE scan: its row is
+    each widget's (value, previous) in order, the aggregates of `compile_widget`'s KPI query
+    over the same rows. Raises ValueError for widgets that do not read the same rows."""
+    _require_tenant_scope(scope)
+    conditions = {
+        effective_filters(w.filters, filters or {}, locked_filters or {}) for w in widgets
+    }
+    if (
+        not widgets
+        or any(w.kind != "kpi" for w in widgets)
+        or len({w.event_name for w in widgets}) != 1
+        or len(conditions) != 1
+    ):
+        raise ValueError("Only KPIs of one event with the same filters share a scan.")
+    binder = Binder()
+    sql = _kpi_sql(widgets, scope, binder, start=start, end=end, conditions=next(iter(conditions)))
+    return CompiledQuery(sql, binder.values, scope)
+
+
 def _kpi_sql(
-    widget: WidgetQuery,
+    widgets: Sequence[WidgetQuery],
     scope: Scope,
     binder: Binder,
     *,
@@ -106,21 +134,25 @@ def _kpi_sql(
     end: datetime,
     conditions: Conditions,
 ) -> str:
+    """One KPI: `value, previous`; several (compile_kpis): `value_0, previous_0, value_1, …`."""
     previous_start = start - (end - start)
     where = where_clause(
         scope,
         binder,
-        event_name=widget.event_name,
+        event_name=widgets[0].event_name,
         start=previous_start,
         end=end,
         conditions=conditions,
     )
     boundary = binder.bind("t", start, TIME_TYPE)
-    current = aggregate(widget.metric, binder, f"timestamp >= {boundary}").sql()
-    previous = aggregate(widget.metric, binder, f"timestamp < {boundary}").sql()
+    columns = []
+    for index, widget in enumerate(widgets):
+        suffix = f"_{index}" if len(widgets) > 1 else ""
+        current = aggregate(widget.metric, binder, f"timestamp >= {boundary}").sql()
+        previous = aggregate(widget.metric, binder, f"timestamp < {boundary}").sql()
+        columns += [f"{current} AS value{suffix}", f"{previous} AS previous{suffix}"]
     return (
-        f"SELECT\n  {current} AS value,\n  {previous} AS previous\n"
-        f"FROM {EVENTS_TABLE} FINAL\n{where}\n{settings_sql()}"
+        f"SELECT\n  {_LIST_SEP.join(columns)}\nFROM {EVENTS_TABLE} FINAL\n{where}\n{settings_sql()}"
     )
 
 

@@ -56,6 +56,21 @@ def test_every_uncached_widget_in_one_statement_equals_the_oracle(world, recordi
     assert len(backend.statements) == 1
 
 
+def test_kpis_of_one_event_and_filters_are_one_branch_of_the_statement(world, recording):  # noqa: F811
+    """dashboards.data._scan_groups: the KPIs that read the same rows share one scan; each
+    still equals the oracle (check_dashboard), with a viewer filter too."""
+    backend = recording()
+    request = parse_data_request(
+        {"period": "7d", "filters": '{"region": "eu"}'}, default_period="7d"
+    )
+    assert check_dashboard(world, request) == len(SPEC.widgets)
+    kpis = [w for w in SPEC.widgets if w.kind == "kpi"]
+    shared = [w for w in kpis if w.query.event_name == "api.call" and not w.query.filters]
+    assert len(shared) >= 5 and len(kpis) > len(shared)
+    branches = backend.statements[0].count(" AS q, tuple(*) AS r FROM (")
+    assert branches == len(SPEC.widgets) - len(shared) + 1
+
+
 def test_a_failing_statement_falls_back_to_one_query_per_widget(world, recording):  # noqa: F811
     backend = recording(fail_combined=True)
     request = parse_data_request({"period": "7d"}, default_period="7d")

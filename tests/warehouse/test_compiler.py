@@ -17,6 +17,7 @@ from core.ids import new_id
 from dashboards.spec import MetricSpec, SortSpec, WidgetSpec, parse_spec
 from warehouse.compiler import (
     compile_drill,
+    compile_kpis,
     compile_metric_by_tenant,
     compile_widget,
     effective_filters,
@@ -383,3 +384,51 @@ def test_every_timezone_we_accept_is_known_to_clickhouse() -> None:
         {"zones": zones},
     )
     assert sorted(known.scalar()) == zones
+
+
+def test_kpis_of_one_event_and_filters_share_one_scan_with_each_kpis_own_values(db) -> None:
+    org = new_id("org")
+    now = datetime.now(UTC)
+    insert_events(
+        [
+            EventRow(org, t, "e", now - ago, user, new_id("i"), {}, {"ms": ms})
+            for t, ago, user, ms in [
+                ("t_1", timedelta(minutes=5), "u1", 10.0),
+                ("t_1", timedelta(minutes=5), "u1", 30.0),
+                ("t_1", timedelta(minutes=5), "u2", 50.0),
+                ("t_1", timedelta(hours=1, minutes=30), "u3", 70.0),  # the previous window
+                ("t_2", timedelta(minutes=5), "intruder", 999.0),
+            ]
+        ]
+    )
+    kpis = [
+        widget(event_name="e").query,
+        widget(event_name="e", metric="avg", property="ms").query,
+        widget(event_name="e", metric="count_unique").query,
+    ]
+    window = {"start": now - timedelta(hours=1), "end": now + timedelta(seconds=1)}
+    shared = compile_kpis(kpis, scope=Scope(org, "t_1"), **window)
+
+    assert shared.sql.count("FROM events") == 1
+    row = run(shared).rows[0]
+    alone = [
+        run(compile_widget(k, scope=Scope(org, "t_1"), tz="UTC", **window)).rows[0] for k in kpis
+    ]
+    assert [list(row[i : i + 2]) for i in (0, 2, 4)] == [list(r) for r in alone]
+    assert list(row) == [3, 1, 30.0, 70.0, 2, 1]
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        [{"event_name": "other"}],
+        [{"event_name": "e", "filters": {"region": "eu"}}],
+        [{"event_name": "e", "kind": "timeseries"}],
+    ],
+)
+def test_kpis_that_read_other_rows_never_share_a_scan(others) -> None:
+    queries = [widget(event_name="e").query] + [
+        dataclasses.replace(widget(event_name="e").query, **other) for other in others
+    ]
+    with pytest.raises(ValueError):
+        compile_kpis(queries, scope=SCOPE, start=START, end=END)
