@@ -17,10 +17,13 @@ from core.periods import PERIOD_LABELS
 from interface.requests import ConsoleRequest
 from usage.selectors import DEFAULT_USAGE_PERIOD, USAGE_PERIODS, organization_usage
 
-CHARTS = (
-    ("views", "Views and distinct viewers", ("views", "viewers"), None),
-    ("load", "Load time (p50 / p95)", ("load_p50", "load_p95"), {"unit": "duration"}),
-    ("requests", "Data requests and errors", ("data_requests", "errors"), None),
+CHARTS = (  # id, title, chart, measures, format
+    ("views", "Views and distinct viewers", "line", ("views", "viewers"), None),
+    ("requests", "Data requests and errors", "line", ("data_requests", "errors"), None),
+    # Bars, one series each (the renderer stacks several): a bucket without a reported load
+    # has no value, not 0, and a line shows no lone value between two gaps.
+    ("load_p50", "Load time, p50", "bar", ("load_p50",), {"unit": "duration"}),
+    ("load_p95", "Load time, p95", "bar", ("load_p95",), {"unit": "duration"}),
 )
 SERIES_NAMES = {
     "views": "views",
@@ -62,12 +65,12 @@ def usage_page(request: ConsoleRequest) -> HttpResponse:
 
 def _charts(usage: Any) -> list[dict[str, Any]]:
     charts = []
-    for chart_id, title, measures, number_format in CHARTS:
+    for chart_id, title, chart, measures, number_format in CHARTS:
         widget = {
             "id": f"usage_{chart_id}",
             "title": title,
             "kind": "timeseries",
-            "chart": "line",
+            "chart": chart,
             "metric": "count",
             "group_by": ["series"],
             "format": number_format,
