@@ -28,6 +28,28 @@ function compressed(path) {
   console.log(`${relative(root, path)} (+ .gz, .br)`);
 }
 
+// vendor/sightline/preload.json: what the embed page (viewer/assets.py) names in
+// <link rel="modulepreload"> so the browser fetches and compiles it while parsing the HTML,
+// instead of discovering it module by module: the chunks embed.js imports, and the ECharts
+// chunk (imported on demand), which only a page with a chart needs.
+function embedPreloads(outputs) {
+  const staticPath = (output) => relative(join(root, "static"), join(root, output)).split("\\").join("/");
+  const entry = Object.keys(outputs).find((path) => outputs[path].entryPoint === "static/src/embed/embed.js");
+  const modules = new Set();
+  const onDemand = new Set();
+  const visit = (path) => outputs[path].imports.forEach((imported) => {
+    if (imported.kind === "dynamic-import") onDemand.add(imported.path);
+    else if (imported.kind === "import-statement" && !modules.has(imported.path)) {
+      modules.add(imported.path);
+      visit(imported.path);
+    }
+  });
+  visit(entry);
+  const charts = [...onDemand].find((path) => outputs[path].entryPoint === "clients/js/charts/src/echarts.js");
+  if (!entry || !charts) throw new Error("build-static: the embed page's modules were not found");
+  return { embed: { modules: [...modules].map(staticPath), charts: staticPath(charts) } };
+}
+
 function filesUnder(directory) {
   return readdirSync(directory).flatMap((name) => {
     const path = join(directory, name);
@@ -45,14 +67,17 @@ for (const name of ["swagger-ui-bundle.js", "swagger-ui.css"]) {
 }
 
 rmSync(sightline, { recursive: true, force: true }); // no stale chunks from earlier builds
-buildSync({
+const pages = buildSync({
   ...common,
   entryPoints: { embed: join(root, "static/src/embed/embed.js"), preview: join(root, "static/src/console/charts.js") },
   outdir: sightline,
   format: "esm",
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
+  absWorkingDir: root,
+  metafile: true,
 });
+writeFileSync(join(sightline, "preload.json"), JSON.stringify(embedPreloads(pages.metafile.outputs), null, 2) + "\n");
 buildSync({ ...common, entryPoints: [join(root, "clients/js/charts/src/styles.css")], outfile: join(sightline, "charts.css") });
 // The builder's drag-and-drop grid (gridstack's own styles; its code is a chunk of preview.js).
 buildSync({ ...common, entryPoints: [join(root, "node_modules/gridstack/dist/gridstack.css")], outfile: join(sightline, "gridstack.css") });

@@ -41,6 +41,7 @@ from embeds.services import embed_session_code_redeem
 from embeds.tokens import EmbedPermissions, InvalidToken
 from interface.errors import error_response
 from usage.services import UsageContext, usage_load_report, usage_request_record
+from viewer.assets import embed_preloads
 
 # @sightline/embed (clients/js/embed) as built by `npm run build` (make install).
 SDK_PATH = Path(settings.BASE_DIR) / "static" / "vendor" / "sightline" / "sdk-embed.js"
@@ -113,7 +114,8 @@ def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     config["data"] = None if code is not None else _first_data(verified)
     if code is not None:
         config["urls"]["session"] = f"/embed/{dashboard_id}/session"
-    return _secure(render(request, "embeds/page.html", {"config": config}), organization)
+    context = {"config": config, "preloads": embed_preloads(config["widgets"])}
+    return _secure(render(request, "embeds/page.html", context), organization)
 
 
 def _first_data(verified: VerifiedEmbed) -> dict[str, Any] | None:

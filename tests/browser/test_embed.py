@@ -381,3 +381,22 @@ def test_a_viewer_filter_picks_from_the_tenants_own_values(browser_page, embedde
     model.press("Enter")
     model.evaluate("el => el.dispatchEvent(new Event('change', {bubbles: true}))")
     wait_for_event(browser_page, "filter")
+
+
+def test_preloaded_modules_are_fetched_once_and_before_the_page_script_asks(
+    browser_page, embedded, org
+):
+    """viewer/assets.py: ECharts (the bulk of the bytes) is requested while the HTML is parsed,
+    not after embed.js and its chunks ran, and its dynamic import reuses that fetch."""
+    open_host(browser_page, embedded, issue(org, embedded["dashboard"]))
+    wait_for_event(browser_page, "ready")
+    frame = next(f for f in browser_page.frames if f != browser_page.main_frame)
+    scripts = frame.evaluate(
+        """() => performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".js"))
+            .map((e) => ({name: e.name, start: e.startTime, end: e.responseEnd}))"""
+    )
+    echarts = [s for s in scripts if "/chunks/echarts-" in s["name"]]
+    page_script = next(s for s in scripts if s["name"].endswith("/vendor/sightline/embed.js"))
+    assert len(echarts) == 1, scripts
+    assert echarts[0]["start"] < page_script["end"], scripts
+    assert len({s["name"] for s in scripts}) == len(scripts), scripts  # nothing fetched twice
