@@ -28,7 +28,6 @@ class Schema:
     string_keys: list[str]
     numeric_keys: list[str]
     tenants: list[str]
-    top_values: dict[str, list[str]]  # string key -> its most frequent values
 
     @classmethod
     def from_discovery(cls, found: dict[str, Any]) -> "Schema":
@@ -37,10 +36,6 @@ class Schema:
             string_keys=sorted(prop["key"] for prop in found["string_props"]),
             numeric_keys=sorted(prop["key"] for prop in found["numeric_props"]),
             tenants=[tenant["tenant_id"] for tenant in found["tenants"]],
-            top_values={
-                prop["key"]: [top["value"] for top in prop["top_values"]]
-                for prop in found["string_props"]
-            },
         )
 
 

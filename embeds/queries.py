@@ -12,6 +12,7 @@ from typing import Any
 from accounts.selectors import organization_retention_start
 from core.errors import ApiError, InvalidInput, NotFound
 from dashboards.data import DataRequest, dashboard_data, parse_data_request
+from dashboards.filter_values import filter_values
 from dashboards.selectors import dashboard_version_key, dashboard_version_spec
 from dashboards.spec import DashboardSpec, WidgetSpec
 from embeds.permissions import (
@@ -23,7 +24,7 @@ from embeds.permissions import (
 )
 from embeds.selectors import VerifiedEmbed
 from warehouse.backends import WarehouseError
-from warehouse.compiler import compile_drill, compile_filter_values
+from warehouse.compiler import compile_drill
 from warehouse.reads import run
 from warehouse.scope import Scope
 
@@ -245,43 +246,30 @@ def _safe_cell(cell: Any) -> Any:
 
 
 VALUES_PARAMS = DATA_PARAMS | {"dimension", "q"}
-VALUES_LIMIT = 20
 
 
 def embed_filter_values(*, verified: VerifiedEmbed, params: Mapping[str, str]) -> dict[str, Any]:
-    """A viewer filter's picker: the token's tenant's own top values of one of the dashboard's
-    filter dimensions (never another tenant's), optionally containing `q`. A locked dimension
-    has nothing to pick (403); a dimension that is not a filter of the dashboard is a 400."""
+    """A viewer filter's picker (dashboards.filter_values): the token's tenant's own top values
+    of one of the dashboard's filter dimensions, over the widgets the token may see, under its
+    locked filters. A locked dimension has nothing to pick (403); a dimension that is not a
+    filter of the dashboard is a 400."""
     context = embed_context(verified=verified, params=params, allowed=VALUES_PARAMS)
     dimension = params.get("dimension", "")
-    if dimension not in {f.dimension for f in context.spec.filters}:
-        raise InvalidInput(
-            "Not a filter of this dashboard.",
-            details=[{"field": "dimension", "message": "Not a filter of this dashboard."}],
-        )
     locked = context.locked_filters
     if dimension in locked:
         raise ApiError("This filter is set by the application.", code="filter_locked", status=403)
-    events = tuple(
-        sorted({w.event_name for w in visible_widgets(verified.claims.permissions, context.spec)})
-    )
-    if not events:
-        return {"dimension": dimension, "values": []}
-    query = compile_filter_values(
-        scope=context.scope,
-        event_names=events,
-        dimension=dimension,
-        start=context.request.start,
-        end=context.request.end,
-        search=params.get("q", "")[:100],
-        locked_filters=locked,
-        limit=VALUES_LIMIT,
-    )
     try:
-        result = run(query)
+        return filter_values(
+            spec=context.spec,
+            scope=context.scope,
+            dimension=dimension,
+            start=context.request.start,
+            end=context.request.end,
+            search=params.get("q", ""),
+            event_names=[
+                w.event_name for w in visible_widgets(verified.claims.permissions, context.spec)
+            ],
+            locked_filters=locked,
+        )
     except WarehouseError as exc:
         raise _query_failed() from exc
-    return {
-        "dimension": dimension,
-        "values": [{"value": value, "events": int(count)} for value, count in result.rows],
-    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console.dashboards import views
+from console.dashboards import preview, views
 
 app_name = "dash"
 
@@ -13,7 +13,8 @@ urlpatterns = [
     path(_one, views.builder, name="builder"),
     path(_one + "/settings", views.dashboard_settings, name="settings"),
     path(_one + "/delete", views.dashboard_delete, name="delete"),
-    path(_one + "/preview", views.preview, name="preview"),
+    path(_one + "/preview", preview.preview, name="preview"),
+    path(_one + "/preview/values", preview.preview_values, name="preview_values"),
     path(_one + "/layout", views.dashboard_layout, name="layout"),
     path(_one + "/publish", views.dashboard_publish, name="publish"),
     path(_one + "/unpublish", views.dashboard_unpublish, name="unpublish"),

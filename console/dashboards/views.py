@@ -5,7 +5,6 @@ the re-rendered side panel plus an `HX-Trigger: draft-changed` header, on which 
 reloads itself through `dashboard_data` - the same code path the embeds use.
 """
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +14,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from accounts.selectors import organization_retention_start
 from console.access import console_view, has_role
 from console.choices import dashboard_schema, period_choices
 from console.dashboards.forms import (
@@ -28,15 +26,11 @@ from console.dashboards.forms import (
 from console.dashboards.layout_form import parse_layout
 from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import new_id
-from core.limits import MAX_WIDGET_ROWS
 from dashboards import discovery, selectors, services
-from dashboards.data import dashboard_data, parse_data_request
-from dashboards.layout import in_reading_order
 from dashboards.models import Dashboard
-from dashboards.spec import CHARTS_BY_KIND, KINDS, parse_spec
+from dashboards.spec import CHARTS_BY_KIND, KINDS
 from interface.forms import form_add_service_errors
 from interface.requests import ConsoleRequest
-from warehouse.scope import Scope
 
 DRAFT_CHANGED = "draft-changed"
 
@@ -306,69 +300,6 @@ def dashboard_layout(request: ConsoleRequest, dashboard_id: str) -> HttpResponse
         messages.error(request, f"The layout could not be saved: {reason}")
         return _after_edit(request, dashboard)
     return _after_edit(request, dashboard, selected=request.POST.get("selected") or None)
-
-
-# --- Preview -------------------------------------------------------------------------------
-
-
-@console_view
-def preview(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
-    """The draft's real data for one tenant and period: the same `dashboard_data` as embeds."""
-    dashboard = _dashboard(request, dashboard_id)
-    schema = dashboard_schema(request.organization.pk)
-    spec = parse_spec(dashboard.draft_spec)
-    tenant_id = request.GET.get("tenant_id") or (schema.tenants[0] if schema.tenants else "")
-    filters = {
-        f.dimension: request.GET[f"filter.{f.dimension}"]
-        for f in spec.filters
-        if request.GET.get(f"filter.{f.dimension}")
-    }
-    context: dict[str, Any] = {
-        "dashboard": dashboard,
-        "spec": dashboard.draft_spec,
-        "tenant_id": tenant_id,
-        "can_edit": has_role(request, Role.ADMIN),
-        "max_rows": MAX_WIDGET_ROWS,
-        "filter_choices": [
-            (f, schema.top_values.get(f.dimension, []), filters.get(f.dimension, ""))
-            for f in spec.filters
-        ],
-    }
-    if tenant_id and spec.widgets:
-        try:
-            data_request = parse_data_request(
-                {"period": request.GET.get("period", ""), "filters": json.dumps(filters)},
-                default_period=spec.default_period,
-                default_tz=request.organization.default_timezone,
-            )
-        except InvalidInput as error:
-            return render(
-                request,
-                "console/dashboards/partials/preview.html",
-                {**context, "error": error},
-                status=400,
-            )
-        context["data"] = dashboard_data(
-            spec=spec,
-            scope=Scope(
-                org_id=request.organization.pk,
-                tenant_id=tenant_id,
-                since=organization_retention_start(organization=request.organization),
-            ),
-            request=data_request,
-            version_key=selectors.dashboard_version_key(dashboard=dashboard, version=None),
-        )
-        context["tiles"] = _tiles(dashboard.draft_spec["widgets"], context["data"]["widgets"])
-    return render(request, "console/dashboards/partials/preview.html", context)
-
-
-def _tiles(widgets: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """In reading order, as the embed lays them out on a narrow screen."""
-    by_id = {result["id"]: result for result in results}
-    return [
-        {"widget": widget, "result": by_id.get(widget["id"], {})}
-        for widget in in_reading_order(widgets)
-    ]
 
 
 # --- Publishing ----------------------------------------------------------------------------
