@@ -176,7 +176,12 @@ def test_no_page_breaks_its_content_security_policy(browser_page, live_server) -
     for url in _console_urls(world):
         if probe.get(url).status_code == 405:
             continue  # a POST-only action
-        assert _visit(page, base + url) < 500, url
+        status = _visit(page, base + url)
+        assert status < 500, url
+        if status == 400:  # a bare GET of a fragment that needs parameters (preview values)
+            page.js_errors.remove(
+                "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+            )
         visited.append(url)
     assert len(visited) >= 15, visited
     # The builder's preview reloads on its own controls (a named event, not an eval'd filter).
