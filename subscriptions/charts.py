@@ -143,6 +143,8 @@ class ChartPool:
             self._idle.put(worker)
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="chart-worker")
         self.meta: dict[str, Any] = {}
+        self.busy_seconds = 0.0  # summed over the workers: time spent answering requests
+        self._busy_lock = threading.Lock()
 
     def submit(self, jobs: Sequence[dict[str, Any]]) -> "Future[list[dict[str, Any]]]":
         """Render `jobs` on the next free worker; the future's result is one card per job (a
@@ -157,10 +159,13 @@ class ChartPool:
 
     def _run(self, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         worker = self._idle.get()
+        started = time.perf_counter()
         try:
             answer = worker.request(jobs)
         finally:
             self._idle.put(worker)
+            with self._busy_lock:
+                self.busy_seconds += time.perf_counter() - started
         if "error" in answer:
             raise ChartRenderError(str(answer["error"]))
         self.meta = {"colors": answer["colors"], "states": answer["states"]}

@@ -20,8 +20,10 @@ period, time zone), one render per (widget, data, theme, locale, time zone). Ren
 Node workers of `subscriptions.charts` while the next data is read.
 
 Additions to the agreed interface: `DigestSkipped.retry`, and `compose_digests(items,
-timings={})`, which fills the dict with the seconds spent reading data, waiting for the renders
-after the last read, and building messages (bench/digests.py prints them).
+timings={})`, which fills the dict with the seconds spent reading data (`data`), waiting for the
+renders after the last read (`render`), building messages (`mime`), the renderers' busy time
+summed over the workers (`render_busy`), and the number of data reads and renders (`groups`,
+`renders`); bench/digests.py prints them.
 """
 
 import hashlib
@@ -113,10 +115,11 @@ def compose_digests(
     timings = timings if timings is not None else {}
     timings.update(data=0.0, render=0.0, mime=0.0)
     now = datetime.now(UTC)
+    pool = chart_pool()
+    busy = pool.busy_seconds
     plans = _plans(items)
     groups: dict[bytes, _Group] = {}
     renders: dict[bytes, tuple[Future, int]] = {}
-    pool = chart_pool()
     for plan in plans:
         if isinstance(plan, _Plan) and plan.data_key not in groups:
             started = time.perf_counter()
@@ -128,6 +131,8 @@ def compose_digests(
     for future, _ in renders.values():
         future.exception()  # wait; failures are read per digest below
     timings["render"] = time.perf_counter() - started
+    timings["render_busy"] = pool.busy_seconds - busy
+    timings.update(groups=len(groups), renders=len(renders))
     started = time.perf_counter()
     out = [
         _message(plan, groups[plan.data_key]) if isinstance(plan, _Plan) else plan for plan in plans
