@@ -20,8 +20,9 @@ Timed: `subscriptions.digest.compose_digests` over all of them, the function the
 calls (the messages are built, not sent), with the Node chart workers already started (a first
 run warms them and fills nothing else: every widget read is uncached, a fresh version key is not
 needed because the data cache is off). Printed: total and per digest; the split into data
-reads, the wait for renders after the last read, MIME building, and the renderers' busy time
-summed over the workers; the number of data reads and renders; the load average.
+reads, the wait for renders after the last read, MIME building, encoding every message to bytes
+(what sending does), and the renderers' busy time summed over the workers; the number of data
+reads and renders; the load average.
 """
 
 import argparse
@@ -40,13 +41,26 @@ MODELS = ("gpt-4", "gpt-4o", "claude", "llama", "mistral", "gemini", "qwen")
 
 
 def _kpi(widget_id: str, title: str, x: int, **fields) -> dict:
-    return {"id": widget_id, "title": title, "kind": "kpi", "event_name": "api.call",
-            "layout": {"x": x, "y": 0, "w": 3, "h": 2}, **fields}  # fmt: skip
+    return {
+        "id": widget_id,
+        "title": title,
+        "kind": "kpi",
+        "event_name": "api.call",
+        "layout": {"x": x, "y": 0, "w": 3, "h": 2},
+        **fields,
+    }
 
 
 def _chart(widget_id: str, title: str, kind: str, chart: str, y: int, **fields) -> dict:
-    return {"id": widget_id, "title": title, "kind": kind, "chart": chart,
-            "event_name": "api.call", "layout": {"x": 0, "y": y, "w": 12, "h": 4}, **fields}  # fmt: skip
+    return {
+        "id": widget_id,
+        "title": title,
+        "kind": kind,
+        "chart": chart,
+        "event_name": "api.call",
+        "layout": {"x": 0, "y": y, "w": 12, "h": 4},
+        **fields,
+    }
 
 
 USAGE = {
@@ -61,7 +75,7 @@ USAGE = {
             metric="p95",
             property="latency_ms",
             format={"unit": "duration"},
-        ),  # fmt: skip
+        ),
         _kpi("w_users", "Active users", 6, metric="count_unique"),
         _kpi("w_tokens", "Tokens", 9, metric="sum", property="tokens"),
         _chart("w_trend", "Calls over time", "timeseries", "line", 2),
@@ -73,7 +87,7 @@ USAGE = {
             6,
             group_by=["model"],
             limit=5,
-        ),  # fmt: skip
+        ),
         _chart("w_models", "Top models", "breakdown", "bar", 10, group_by=["model"]),
         _chart("w_regions", "Regions", "breakdown", "donut", 14, group_by=["region"]),
         _chart(
@@ -85,7 +99,7 @@ USAGE = {
             group_by=["model", "endpoint"],
             limit=10,
             metrics=[{"metric": "count"}, {"metric": "avg", "property": "latency_ms"}],
-        ),  # fmt: skip
+        ),
     ],
 }
 MODELS_DASHBOARD = {
@@ -104,7 +118,7 @@ MODELS_DASHBOARD = {
                 "numerator": {"metric": "count", "filters": {"status": "error"}},
                 "denominator": {"metric": "count"},
             },
-        ),  # fmt: skip
+        ),
         _chart(
             "w_tokens_trend",
             "Tokens over time",
@@ -113,7 +127,7 @@ MODELS_DASHBOARD = {
             2,
             metric="sum",
             property="tokens",
-        ),  # fmt: skip
+        ),
         _chart("w_endpoints", "Endpoints", "breakdown", "list", 6, group_by=["endpoint"]),
         _chart(
             "w_funnel",
@@ -124,7 +138,7 @@ MODELS_DASHBOARD = {
             event_name="signup",
             metric="count_unique",
             steps=["signup", "api.call"],
-        ),  # fmt: skip
+        ),
     ],
 }
 
@@ -157,9 +171,18 @@ def build(count: int) -> list:
         dashboard_publish(dashboard=dashboard)
 
     def grant(dashboard, tenant: str, period: str, **fields) -> DigestGrant:
-        values = {"org_id": ORG, "dashboard_id": dashboard.pk, "tenant_id": tenant,
-                  "locked_filters": {}, "hidden_widgets": (), "widget_id": None,
-                  "period": period, "timezone": "Europe/Paris", "locale": "en-US", "theme": {}}  # fmt: skip
+        values = {
+            "org_id": ORG,
+            "dashboard_id": dashboard.pk,
+            "tenant_id": tenant,
+            "locked_filters": {},
+            "hidden_widgets": (),
+            "widget_id": None,
+            "period": period,
+            "timezone": "Europe/Paris",
+            "locale": "en-US",
+            "theme": {},
+        }
         return DigestGrant(**{**values, **fields})
 
     items = []
@@ -178,7 +201,7 @@ def build(count: int) -> list:
                 locked_filters={"model": MODELS[index % 7]},
                 locale="de-DE",
                 theme={"mode": "dark"},
-            ),  # fmt: skip
+            ),
         ]
         for number, g in enumerate(grants):
             items.append(
@@ -223,10 +246,11 @@ def main() -> None:
         timings: dict = {}
         started = time.perf_counter()
         messages = digest.compose_digests(items, timings=timings)
+        composed = time.perf_counter() - started
+        sent = [m for m in messages if not isinstance(m, digest.DigestSkipped)]
+        sizes = [len(m.message().as_bytes()) for m in sent]  # what sending will encode
         total = time.perf_counter() - started
         load_after = os.getloadavg()
-    sent = [m for m in messages if not isinstance(m, digest.DigestSkipped)]
-    sizes = [len(m.message().as_bytes()) for m in sent[:50]]
     if args.save:
         args.save.mkdir(parents=True, exist_ok=True)
         for number, message in enumerate(sent[:5]):
@@ -240,10 +264,11 @@ def main() -> None:
     print(f"total {total:.1f} s, {total / len(items) * 1000:.1f} ms per digest")
     print(
         f"   data reads {timings['data']:.1f} s (main thread; renders run meanwhile), "
-        f"wait for the last renders {timings['render']:.1f} s, MIME {timings['mime']:.1f} s"
+        f"wait for the last renders {timings['render']:.1f} s, MIME {timings['mime']:.1f} s "
+        f"(compose_digests {composed:.1f} s) + encoding every message {total - composed:.1f} s"
     )
     print(f"   renderers busy {timings['render_busy']:.1f} s summed over the workers")
-    print(f"   message size {sum(sizes) / len(sizes) / 1024:.0f} KB on average (first 50)")
+    print(f"   message size {sum(sizes) / len(sizes) / 1024:.0f} KB on average")
     print(
         "load average before {:.1f} {:.1f} {:.1f}, after {:.1f} {:.1f} {:.1f}".format(
             *load_before, *load_after

@@ -63,7 +63,7 @@ def digest_message(
         "font": content.theme.get("fontFamily") or "Helvetica, Arial, sans-serif",
         "link_url": link_url,
         "unsubscribe_url": unsubscribe_url,
-        "chart_width": CHART_WIDTH,
+        "lines": _text(rows),
     }
     message = EmailMultiAlternatives(
         subject=digest_subject(content),
@@ -85,20 +85,57 @@ def digest_message(
 
 
 def _rows(content: DigestContent, images: list[MIMEImage]) -> list[dict[str, Any]]:
-    """The message's rows, top to bottom: consecutive KPIs share a row (up to three), every
-    other widget has its own."""
+    """The message's rows, top to bottom: a run of consecutive KPIs fills rows of up to three,
+    evenly (four make two rows of two); every other widget has its own row."""
     rows: list[dict[str, Any]] = []
-    for block in content.blocks:
-        item = _item(block, content, images)
-        if item["type"] == "kpi" and rows and rows[-1]["type"] == "kpis":
-            if len(rows[-1]["items"]) < KPIS_PER_ROW:
-                rows[-1]["items"].append(item)
-                continue
-        rows.append({"type": "kpis", "items": [item]} if item["type"] == "kpi" else item)
+    run: list[dict[str, Any]] = []
+    for block in [*content.blocks, None]:
+        item = _item(block, content, images) if block else None
+        if item is not None and item["type"] == "kpi":
+            run.append(item)
+            continue
+        if run:
+            count = -(-len(run) // KPIS_PER_ROW)
+            per_row = -(-len(run) // count)
+            for start in range(0, len(run), per_row):
+                chunk = run[start : start + per_row]
+                rows.append({"type": "kpis", "items": chunk, "width": f"{100 // len(chunk)}%"})
+            run = []
+        if item is not None:
+            rows.append(item)
+    return rows
+
+
+def _text(rows: list[dict[str, Any]]) -> list[str]:
+    """The plain-text lines of the widgets."""
+    lines: list[str] = []
     for row in rows:
         if row["type"] == "kpis":
-            row["width"] = f"{100 // len(row['items'])}%"
-    return rows
+            lines += [_kpi_text(kpi) for kpi in row["items"]]
+            continue
+        lines += ["", row["title"]]
+        if row["type"] in ("chart", "list"):
+            lines += [f"  {r['key']}: {r['value']}" for r in row["rows"]] or [
+                "  (chart: see the HTML version of this e-mail)"
+            ]
+        elif row["type"] == "funnel":
+            lines += [f"  {s['name']}: {s['users']} ({s['note']})" for s in row["steps"]]
+        elif row["type"] == "table":
+            table = row["table"]
+            lines.append("  " + " | ".join(column["label"] for column in table["columns"]))
+            lines += ["  " + " | ".join(cell["text"] for cell in cells) for cells in table["rows"]]
+            if table["more"]:
+                lines.append(f"  and {table['more']} more rows on the dashboard")
+        else:
+            lines.append(f"  {row['text']}")
+    return lines
+
+
+def _kpi_text(kpi: dict[str, Any]) -> str:
+    if kpi.get("empty"):
+        return f"{kpi['title']}: {kpi['text']}"
+    text = f"{kpi['title']}: {kpi['value']} ({kpi['change']})"
+    return f"{text}, {kpi['progress']['text']}" if kpi.get("progress") else text
 
 
 def _item(block: WidgetBlock, content: DigestContent, images: list[MIMEImage]) -> dict[str, Any]:

@@ -176,3 +176,21 @@ def test_a_failing_job_does_not_fail_the_others(pool):
         [job(broken, {"bucket": "day", "series": "not a list"}), job(*CHARTS[5])]
     )
     assert "error" in cards[0] and "png" in cards[1]
+
+
+def test_time_axes_follow_the_digest_time_zone(pool):
+    hourly = {
+        "bucket": "hour",
+        "series": [
+            {
+                "name": "all",
+                "points": [[f"2026-12-01T{h:02d}:00:00Z", h % 5 + 1] for h in range(24)],
+            }
+        ],
+    }
+    widget = chart("timeseries", "line")
+    utc, tokyo, utc_again = pool.render_cards(
+        [job(widget, hourly, timezone=tz) for tz in ("UTC", "Asia/Tokyo", "UTC")]
+    )
+    assert png_pixels_differ(utc["png"], tokyo["png"])  # the hour labels moved by 9 hours
+    assert not png_pixels_differ(utc["png"], utc_again["png"])
