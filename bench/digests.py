@@ -22,11 +22,13 @@ run warms them and fills nothing else: every widget read is uncached, a fresh ve
 needed because the data cache is off). Printed: total and per digest; the split into data
 reads, the wait for renders after the last read, MIME building, encoding every message to bytes
 (what sending does), and the renderers' busy time summed over the workers; the number of data
-reads and renders; the load average.
+reads and renders; the CPU seconds this process (Python and chDB) and the Node workers used,
+whose half is the least wall time two idle cores would need; the load average.
 """
 
 import argparse
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -215,6 +217,14 @@ def build(count: int) -> list:
     return items[:count]
 
 
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of a live process (Linux /proc)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -244,6 +254,9 @@ def main() -> None:
         digest.compose_digests(items[:5])  # warm: the Node workers start, specs are parsed
         load_before = os.getloadavg()
         timings: dict = {}
+        pool = digest.chart_pool()
+        node_before = sum(_cpu_seconds(worker.pid) for worker in pool.workers)
+        own_before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         messages = digest.compose_digests(items, timings=timings)
         composed = time.perf_counter() - started
@@ -251,6 +264,11 @@ def main() -> None:
         sizes = [len(m.message().as_bytes()) for m in sent]  # what sending will encode
         total = time.perf_counter() - started
         load_after = os.getloadavg()
+        own_after = resource.getrusage(resource.RUSAGE_SELF)
+        node_cpu = sum(_cpu_seconds(worker.pid) for worker in pool.workers) - node_before
+    own_cpu = (own_after.ru_utime - own_before.ru_utime) + (
+        own_after.ru_stime - own_before.ru_stime
+    )
     if args.save:
         args.save.mkdir(parents=True, exist_ok=True)
         for number, message in enumerate(sent[:5]):
@@ -269,6 +287,11 @@ def main() -> None:
     )
     print(f"   renderers busy {timings['render_busy']:.1f} s summed over the workers")
     print(f"   message size {sum(sizes) / len(sizes) / 1024:.0f} KB on average")
+    print(
+        f"CPU used: {own_cpu:.1f} s by this process (Python and chDB), {node_cpu:.1f} s by the "
+        f"Node workers; {(own_cpu + node_cpu) / 2:.1f} s of wall time at least on 2 idle cores "
+        f"({(own_cpu + node_cpu) / len(items) * 1000:.0f} ms CPU per digest)"
+    )
     print(
         "load average before {:.1f} {:.1f} {:.1f}, after {:.1f} {:.1f} {:.1f}".format(
             *load_before, *load_after

@@ -134,8 +134,10 @@ def compose_digests(
     timings["render_busy"] = pool.busy_seconds - busy
     timings.update(groups=len(groups), renders=len(renders))
     started = time.perf_counter()
+    shared_images: dict[str, Any] = {}
     out = [
-        _message(plan, groups[plan.data_key]) if isinstance(plan, _Plan) else plan for plan in plans
+        _message(plan, groups[plan.data_key], shared_images) if isinstance(plan, _Plan) else plan
+        for plan in plans
     ]
     timings["mime"] = time.perf_counter() - started
     return out
@@ -290,7 +292,9 @@ def _result(render: tuple[Future, int]) -> dict[str, Any]:
     return future.result()[index]
 
 
-def _message(plan: _Plan, group: _Group) -> EmailMultiAlternatives | DigestSkipped:
+def _message(
+    plan: _Plan, group: _Group, shared_images: dict[str, Any]
+) -> EmailMultiAlternatives | DigestSkipped:
     if group.skipped is not None:
         return group.skipped
     try:
@@ -319,4 +323,5 @@ def _message(plan: _Plan, group: _Group) -> EmailMultiAlternatives | DigestSkipp
         to=plan.item.to,
         link_url=plan.item.link_url,
         unsubscribe_url=plan.item.unsubscribe_url,
+        shared_images=shared_images,
     )

@@ -45,10 +45,17 @@ def digest_subject(content: DigestContent) -> str:
 
 
 def digest_message(
-    content: DigestContent, *, to: str, link_url: str, unsubscribe_url: str
+    content: DigestContent,
+    *,
+    to: str,
+    link_url: str,
+    unsubscribe_url: str,
+    shared_images: dict[str, MIMEImage] | None = None,
 ) -> EmailMultiAlternatives:
-    images: list[MIMEImage] = []
-    rows = _rows(content, images)
+    """`shared_images` (Content-ID -> part), kept by the caller across messages, encodes a PNG
+    that several digests show once (parts are not changed when a message is serialized)."""
+    images: dict[str, MIMEImage] = {}
+    rows = _rows(content, images, {} if shared_images is None else shared_images)
     cadence, span = PERIOD_WORDS.get(content.period, ("", f"last {content.period}"))
     context = {
         "name": content.name,
@@ -79,18 +86,20 @@ def digest_message(
     message.attach_alternative(render_to_string("subscriptions/digest.html", context), "text/html")
     if images:
         message.mixed_subtype = "related"
-        for image in images:
+        for image in images.values():
             message.attach(image)
     return message
 
 
-def _rows(content: DigestContent, images: list[MIMEImage]) -> list[dict[str, Any]]:
+def _rows(
+    content: DigestContent, images: dict[str, MIMEImage], shared: dict[str, MIMEImage]
+) -> list[dict[str, Any]]:
     """The message's rows, top to bottom: a run of consecutive KPIs fills rows of up to three,
     evenly (four make two rows of two); every other widget has its own row."""
     rows: list[dict[str, Any]] = []
     run: list[dict[str, Any]] = []
     for block in [*content.blocks, None]:
-        item = _item(block, content, images) if block else None
+        item = _item(block, content, images, shared) if block else None
         if item is not None and item["type"] == "kpi":
             run.append(item)
             continue
@@ -138,7 +147,12 @@ def _kpi_text(kpi: dict[str, Any]) -> str:
     return f"{text}, {kpi['progress']['text']}" if kpi.get("progress") else text
 
 
-def _item(block: WidgetBlock, content: DigestContent, images: list[MIMEImage]) -> dict[str, Any]:
+def _item(
+    block: WidgetBlock,
+    content: DigestContent,
+    images: dict[str, MIMEImage],
+    shared: dict[str, MIMEImage],
+) -> dict[str, Any]:
     widget, card = block.widget, block.card
     item: dict[str, Any] = {"title": widget.title, "id": widget.id}
     if "error" in card:
@@ -148,11 +162,12 @@ def _item(block: WidgetBlock, content: DigestContent, images: list[MIMEImage]) -
         return {**empty, "type": "kpi", "empty": True} if widget.kind == "kpi" else empty
     if "png" in card:
         cid = f"{widget.id}.{hashlib.sha256(card['png']).hexdigest()[:16]}@sightline"
-        if all(image["Content-ID"] != f"<{cid}>" for image in images):
+        if cid not in shared:
             image = MIMEImage(card["png"], "png")
             image.add_header("Content-ID", f"<{cid}>")
             image.add_header("Content-Disposition", "inline", filename=f"{widget.id}.png")
-            images.append(image)
+            shared[cid] = image
+        images[cid] = shared[cid]
         width = min(CHART_WIDTH, card["width"])
         height = round(card["height"] * width / card["width"])
         rows = card.get("rows") or []
