@@ -21,7 +21,7 @@ from core.labels import key_label
 from core.limits import GRID_COLUMNS
 from dashboards.models import Dashboard
 from dashboards.services import dashboard_create
-from dashboards.spec import KEY_RE
+from dashboards.spec import DEFAULT_FUNNEL_WINDOW_MINUTES, KEY_RE, MAX_FUNNEL_STEPS
 from warehouse.discovery import (
     EventSummary,
     NumericPropSummary,
@@ -41,6 +41,25 @@ COST_WORDS = frozenset(
     {"cost", "price", "amount", "revenue", "spend", "usd", "charge", "fee", "billing"}
 )
 ID_WORDS = frozenset({"id", "uuid", "guid", "key", "token", "hash", "url", "email"})
+# An error rate (a ratio KPI): a dimension of the busiest event named like a status whose
+# values include one of these failures: count where it has that value / count.
+STATUS_WORDS = frozenset({"status", "outcome", "result", "state", "level", "severity"})
+FAILURE_VALUES = frozenset(
+    {"error", "errors", "failed", "failure", "fail", "fatal", "timeout", "exception", "rejected"}
+)
+# A breakdown of this many values or fewer reads as a donut; more slices than that, as bars.
+MAX_DONUT_SLICES = 6
+# A funnel: events named <flow>.<step> of one flow, at least one step like a start and one like
+# an end (words of the step's name). Start first, end last, the others between by count.
+START_WORDS = frozenset(
+    {"start", "started", "begin", "began", "open", "opened", "view", "viewed", "visit", "visited"}
+    | {"land", "landed", "init", "initiated", "signup"}
+)
+END_WORDS = frozenset(
+    {"complete", "completed", "finish", "finished", "done", "success", "succeeded", "paid"}
+    | {"purchase", "purchased", "submit", "submitted", "confirm", "confirmed", "convert"}
+    | {"converted", "activate", "activated"}
+)
 
 
 def window_days() -> int:
@@ -98,9 +117,11 @@ def auto_create(
     tenant_id: str | None = None,
     created_by: User | None = None,
 ) -> Dashboard:
-    """A draft built from discovery: headline KPIs, the busiest event over time, breakdowns by
-    its most useful dimensions, percentiles of latency-like and sums of cost-like properties, a
-    table. Conflict when there are no recent events to build from."""
+    """A draft built from discovery: headline KPIs (an error rate where a status-like dimension
+    has failures), the busiest event over time, breakdowns by its most useful dimensions (a
+    donut for a few values), percentiles of latency-like and sums of cost-like properties, a
+    table, and a funnel where events look like the steps of one flow. Conflict when there are
+    no recent events to build from."""
     summary, _, _ = _summary(organization.pk, tenant_id)
     if not summary.events:
         where = f"tenant {tenant_id!r}" if tenant_id else "this organization"
@@ -118,10 +139,12 @@ def auto_spec(summary: SchemaSummary, *, name: str) -> dict[str, Any]:
     busiest = summary.events[0]
     dimensions = _useful_dimensions(summary.string_props, busiest.name)
     grid = _GridLayout()
-    widgets = _kpis(summary, busiest, grid) + [_timeseries(busiest, grid)]
+    widgets = _kpis(summary, busiest, grid) + _failure_rate(summary, busiest, grid)
+    widgets.append(_timeseries(busiest, grid))
     widgets += [_breakdown(busiest, dimension, grid) for dimension in dimensions[:MAX_BREAKDOWNS]]
     if dimensions:
         widgets.append(_table(busiest, dimensions[:2], grid))
+    widgets += _funnel(summary.events, grid)
     return {
         "name": name,
         "default_period": "7d",
@@ -174,6 +197,65 @@ def _kpis(summary: SchemaSummary, busiest: EventSummary, grid: "_GridLayout") ->
     return kpis
 
 
+def _failure_rate(summary: SchemaSummary, busiest: EventSummary, grid: "_GridLayout") -> list:
+    """The first status-like dimension of the busiest event with a failure among its values
+    gives a ratio KPI, as a percentage: events with that value / all events."""
+    for prop in summary.string_props:
+        if busiest.name not in prop.event_names or not KEY_RE.fullmatch(prop.key):
+            continue
+        if not _words(prop.key) & STATUS_WORDS:
+            continue
+        failure = next((v for v, _ in prop.top_values if v.lower() in FAILURE_VALUES), None)
+        if failure is None:
+            continue
+        widget = _widget(
+            f"w_{failure}_rate",
+            f"{failure.capitalize()} rate",
+            event=busiest.name,
+            metric="ratio",
+            box=grid.place(3, 2),
+        )
+        widget["ratio"] = {
+            "numerator": {"metric": "count", "filters": {prop.key: failure}},
+            "denominator": {"metric": "count"},
+        }
+        widget["format"] = {"unit": "percent", "decimals": 1}
+        return [widget]
+    return []
+
+
+def _funnel(events: list[EventSummary], grid: "_GridLayout") -> list[dict[str, Any]]:
+    """One funnel of unique users through the steps of the busiest flow (see START_WORDS)."""
+    flows: dict[str, list[EventSummary]] = {}
+    for event in events:
+        flow, dot, _ = event.name.rpartition(".")
+        if dot and event.users:
+            flows.setdefault(flow, []).append(event)
+    candidates = []
+    for flow, steps in flows.items():
+        starts = [e for e in steps if _words(e.name.rpartition(".")[2]) & START_WORDS]
+        ends = [e for e in steps if _words(e.name.rpartition(".")[2]) & END_WORDS]
+        if starts and ends and starts[0] is not ends[0] and len(steps) <= MAX_FUNNEL_STEPS:
+            middle = [e for e in steps if e is not starts[0] and e is not ends[0]]
+            ordered = [starts[0], *sorted(middle, key=lambda e: (-e.count, e.name)), ends[0]]
+            candidates.append((sum(e.count for e in steps), flow, ordered))
+    if not candidates:
+        return []
+    _, flow, ordered = max(candidates, key=lambda candidate: (candidate[0], candidate[1]))
+    widget = _widget(
+        f"w_funnel_{flow}",
+        f"{flow} funnel",
+        kind="funnel",
+        chart="funnel",
+        event=ordered[0].name,
+        metric="count_unique",
+        box=grid.place(GRID_COLUMNS // 2, 5),
+    )
+    widget["steps"] = [e.name for e in ordered]
+    widget["window_minutes"] = DEFAULT_FUNNEL_WINDOW_MINUTES
+    return [widget]
+
+
 def _timeseries(busiest: EventSummary, grid: "_GridLayout") -> dict[str, Any]:
     return _widget(
         "w_trend",
@@ -191,7 +273,7 @@ def _breakdown(busiest: EventSummary, dimension: StringPropSummary, grid: "_Grid
         f"w_by_{dimension.key}",
         f"{busiest.name} by {key_label(dimension.key).lower()}",
         kind="breakdown",
-        chart="bar",
+        chart="donut" if dimension.cardinality <= MAX_DONUT_SLICES else "bar",
         event=busiest.name,
         metric="count",
         group_by=[dimension.key],

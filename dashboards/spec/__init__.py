@@ -28,6 +28,7 @@ from dashboards.spec.structures import (
 from dashboards.spec.vocabulary import (
     CHARTS_BY_KIND,
     COLOR_RE,
+    DEFAULT_FUNNEL_WINDOW_MINUTES,
     DEFAULT_LAYOUT,
     DEFAULT_THEME,
     EVENT_NAME_RE,
@@ -38,6 +39,7 @@ from dashboards.spec.vocabulary import (
     LIMITS,
     MAX_FILTER_VALUE_CHARS,
     MAX_FILTERS,
+    MAX_FUNNEL_STEPS,
     MAX_TABLE_METRICS,
     MAX_WIDGETS,
     METRICS,
@@ -54,6 +56,7 @@ from dashboards.spec.vocabulary import (
 __all__ = [
     "CHARTS_BY_KIND",
     "COLOR_RE",
+    "DEFAULT_FUNNEL_WINDOW_MINUTES",
     "DEFAULT_LAYOUT",
     "DEFAULT_THEME",
     "EVENT_NAME_RE",
@@ -64,6 +67,7 @@ __all__ = [
     "LIMITS",
     "MAX_FILTERS",
     "MAX_FILTER_VALUE_CHARS",
+    "MAX_FUNNEL_STEPS",
     "MAX_TABLE_METRICS",
     "MAX_WIDGETS",
     "METRICS",
