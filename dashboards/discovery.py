@@ -7,6 +7,7 @@ response's `prop_tenants` names them (null: all). See warehouse/discovery.py for
 """
 
 import re
+from collections.abc import Collection
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +30,7 @@ from warehouse.discovery import (
     StringPropSummary,
     schema_summary,
 )
-from warehouse.scope import DangerousOrgWideScope
+from warehouse.scope import DangerousOrgWideScope, Scope
 
 # A dimension worth a breakdown has a few values: two at least, not so many the chart is noise.
 DIMENSION_CARDINALITY = range(2, 101)
@@ -384,3 +385,32 @@ class _GridLayout:
         self.x += w
         self.row_height = max(self.row_height, h)
         return box
+
+
+def tenant_schema(*, scope: Scope, event_names: Collection[str]) -> dict[str, Any]:
+    """What one tenant's own recent events of `event_names` carry, for the embed's edit mode:
+    the events (those seen first, busiest first; every named one is offered), the string and
+    numeric property keys seen on them, and each string key's top values. Read with the
+    tenant's `Scope` (warehouse/reads.py), so no other tenant's keys or values can appear."""
+    now = datetime.now(UTC)
+    summary = schema_summary(
+        scope=scope, since=now - timedelta(days=window_days()), max_prop_rows=max_prop_rows()
+    )
+    wanted = set(event_names)
+    seen = [event.name for event in summary.events if event.name in wanted]
+    strings = [
+        prop
+        for prop in summary.string_props
+        if wanted & set(prop.event_names) and KEY_RE.fullmatch(prop.key)
+    ]
+    numbers = [
+        prop
+        for prop in summary.numeric_props
+        if wanted & set(prop.event_names) and KEY_RE.fullmatch(prop.key)
+    ]
+    return {
+        "events": seen + sorted(wanted - set(seen)),
+        "string_keys": sorted(prop.key for prop in strings),
+        "numeric_keys": sorted(prop.key for prop in numbers),
+        "top_values": {prop.key: [value for value, _ in prop.top_values] for prop in strings},
+    }

@@ -13,7 +13,6 @@ from accounts.selectors import organization_retention_start
 from core.errors import ApiError, InvalidInput, NotFound
 from dashboards.data import DataRequest, dashboard_data, parse_data_request
 from dashboards.filter_values import filter_values
-from dashboards.selectors import dashboard_version_key, dashboard_version_spec
 from dashboards.spec import DashboardSpec, WidgetSpec
 from embeds.permissions import (
     check_drill_down,
@@ -23,6 +22,7 @@ from embeds.permissions import (
     visible_widgets,
 )
 from embeds.selectors import VerifiedEmbed
+from embeds.variants import session_view
 from warehouse.backends import WarehouseError
 from warehouse.compiler import compile_drill
 from warehouse.reads import run
@@ -39,9 +39,10 @@ class EmbedContext:
     """A verified session and what it allows, ready for one request."""
 
     verified: VerifiedEmbed
-    spec: DashboardSpec
+    spec: DashboardSpec  # the published spec, with the session's variant laid over it
     scope: Scope
     request: DataRequest
+    cache_namespace: str  # the version, and the variant's revision and grant when it has one
 
     @property
     def locked_filters(self) -> dict[str, str]:
@@ -52,9 +53,7 @@ class EmbedContext:
         return [w.id for w in self.spec.widgets if w.id not in visible]
 
     def version_key(self) -> str:
-        return dashboard_version_key(
-            dashboard=self.verified.dashboard, version=self.verified.version
-        )
+        return self.cache_namespace
 
 
 def embed_context(
@@ -68,7 +67,8 @@ def embed_context(
             "The request is invalid.",
             details=[{"field": key, "message": "Unknown query parameter."} for key in unknown],
         )
-    claims, spec = verified.claims, dashboard_version_spec(version=verified.version)
+    claims, view = verified.claims, session_view(verified)
+    spec = view.spec
     data_params = {key: params[key] for key in DATA_PARAMS if key in params}
     request = parse_data_request(
         data_params,
@@ -86,7 +86,13 @@ def embed_context(
         tenant_id=claims.tenant_id,
         since=organization_retention_start(organization=verified.dashboard.organization),
     )
-    return EmbedContext(verified=verified, spec=spec, scope=scope, request=request)
+    return EmbedContext(
+        verified=verified,
+        spec=spec,
+        scope=scope,
+        request=request,
+        cache_namespace=view.version_key,
+    )
 
 
 def embed_dashboard_data(*, verified: VerifiedEmbed, params: Mapping[str, str]) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from viewer import views
+from viewer import designer, views
 
 urlpatterns = [
     path("embed/<str:dashboard_id>", views.embed_page, name="embed-page"),
@@ -15,5 +15,6 @@ urlpatterns = [
     path("embed/<str:dashboard_id>/values", views.embed_values_view, name="embed-values"),
     path("embed/<str:dashboard_id>/export", views.embed_export_view, name="embed-export"),
     path("embed/<str:dashboard_id>/usage", views.embed_usage_beacon, name="embed-usage-beacon"),
+    path("embed/<str:dashboard_id>/variant", designer.embed_variant, name="embed-variant"),
     path("sdk/embed.js", views.sdk_js, name="embed-sdk"),
 ]

@@ -27,7 +27,6 @@ from core.limits import GRID_COLUMNS
 from core.periods import PERIOD_LABELS
 from core.ratelimit import concurrency_slot, parse_rate, rate_limit_check
 from dashboards.layout import reflow
-from dashboards.selectors import dashboard_version_spec
 from dashboards.spec import DashboardSpec, WidgetSpec, ratio_to_dict
 from embeds.permissions import allowed_periods, default_period, visible_widgets
 from embeds.queries import embed_dashboard_data, embed_drill, embed_export, embed_filter_values
@@ -39,9 +38,11 @@ from embeds.selectors import (
 )
 from embeds.services import embed_session_code_redeem
 from embeds.tokens import EmbedPermissions, InvalidToken
+from embeds.variants import session_view
 from interface.errors import error_response
 from usage.services import UsageContext, usage_load_report, usage_request_record
 from viewer.assets import embed_preloads
+from viewer.variant_config import variant_config
 
 # @sightline/embed (clients/js/embed) as built by `npm run build` (make install).
 SDK_PATH = Path(settings.BASE_DIR) / "static" / "vendor" / "sightline" / "sdk-embed.js"
@@ -186,8 +187,8 @@ def _blocked(request: HttpRequest, framer: str) -> HttpResponse:
 
 def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
     """Everything the page script needs, as JSON in the page. Hidden widgets are not in it."""
-    claims, spec = verified.claims, dashboard_version_spec(version=verified.version)
-    permissions, dashboard_id = claims.permissions, verified.dashboard.pk
+    claims, view = verified.claims, session_view(verified, rebase=True)
+    spec, permissions, dashboard_id = view.spec, claims.permissions, verified.dashboard.pk
     theme = {
         "primaryColor": spec.theme.primaryColor,
         "fontFamily": spec.theme.fontFamily,
@@ -217,12 +218,14 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
         "expires_at": claims.expires_at,
         "parent_origins": allowed_origins(verified.dashboard.organization),
         "single_widget": permissions.widget_id is not None,
+        **variant_config(verified, view),
         "urls": {
             "data": f"/embed/{dashboard_id}/data",
             "drill": f"/embed/{dashboard_id}/drill",
             "values": f"/embed/{dashboard_id}/values",
             "export": f"/embed/{dashboard_id}/export",
             "usage": f"/embed/{dashboard_id}/usage",
+            "variant": f"/embed/{dashboard_id}/variant",
         },
     }
 
@@ -283,7 +286,7 @@ def _claimed_organization(token: str) -> Organization | None:
 Reader = Callable[..., Any]
 
 
-def _bearer_token(request: HttpRequest) -> str:
+def bearer_token(request: HttpRequest) -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken(
@@ -322,7 +325,7 @@ def _json_endpoint(
         return error_response(error)
     organization = verified = None
     try:
-        verified = embed_session_verify(token=_bearer_token(request), dashboard_id=dashboard_id)
+        verified = embed_session_verify(token=bearer_token(request), dashboard_id=dashboard_id)
         organization = verified.dashboard.organization
         with _admitted(verified):
             response = read(verified=verified, params=request.GET.dict())

@@ -31,7 +31,7 @@ from warehouse.backends import Backend, get_backend
 from warehouse.params import ParamValue
 from warehouse.reads import CompiledQuery, run
 from warehouse.schema import EVENTS_TABLE
-from warehouse.scope import DangerousOrgWideScope, scope_predicate
+from warehouse.scope import AnyScope, scope_predicate
 
 MAX_EVENT_NAMES = 200
 MAX_PROPERTY_KEYS = 200
@@ -85,7 +85,7 @@ class SchemaSummary:
 
 def schema_summary(
     *,
-    scope: DangerousOrgWideScope,
+    scope: AnyScope,
     since: datetime,
     max_prop_rows: int = 200_000,
     backend: Backend | None = None,
@@ -165,7 +165,7 @@ LIMIT {MAX_TENANTS}"""
 
 @dataclass(frozen=True)
 class _Runner:
-    scope: DangerousOrgWideScope
+    scope: AnyScope
     backend: Backend
     since: datetime
     tenants: list[str] | None = None  # narrows the scope further to these tenants

@@ -17,44 +17,23 @@ from dashboards.spec import (
     GROUP_BY_COUNT,
     KINDS,
     METRICS,
-    NUMERIC_METRICS,
     THEME_MODES,
     USER_ID,
     MetricSpec,
 )
 from dashboards.spec.kinds import (
-    takes_bucket,
-    takes_group_by,
     takes_limit,
-    takes_property,
-    takes_ratio,
     takes_table_columns,
-    takes_target,
 )
+from interface.builder import (
+    KIND_LABELS,
+    METRIC_LABELS,
+    chart_label,
+    fields_applying,
+    property_choices,
+)
+from interface.builder import choices as _choices
 from interface.forms import pairs_parse, pairs_text
-
-KIND_LABELS = {
-    "kpi": "KPI",
-    "timeseries": "Time series",
-    "breakdown": "Breakdown",
-    "table": "Table",
-    "funnel": "Funnel",
-}
-METRIC_LABELS = {
-    "count": "Count of events",
-    "count_unique": "Unique count",
-    "sum": "Sum",
-    "avg": "Average",
-    "p95": "95th percentile",
-    "p99": "99th percentile",
-    "ratio": "Ratio of two metrics",
-}
-
-
-def _choices(values: list[str], *keep: object) -> list[tuple[str, str]]:
-    """Discovered values plus whatever the widget already uses (which may be gone from the data)."""
-    extra = [v for v in keep if isinstance(v, str) and v and v not in values]
-    return [(value, value) for value in [*values, *extra]]
 
 
 class DashboardCreateForm(forms.Form):
@@ -175,9 +154,7 @@ class WidgetForm(RatioFields, FormatFields):
         kind = self._current("kind")
         metric = self._current("metric")
         self.kind, self.metric = kind, metric
-        self.fields["chart"].choices = [
-            (c, c.replace("_", " ").capitalize()) for c in CHARTS_BY_KIND.get(kind, ())
-        ]
+        self.fields["chart"].choices = [(c, chart_label(c)) for c in CHARTS_BY_KIND.get(kind, ())]
         self.fields["event_name"].choices = _choices(schema.events, widget.get("event_name"))
         self.fields["group_by"].choices = _choices(schema.string_keys, *widget.get("group_by", []))
         self.fields["property"].choices = self._property_choices(schema, metric)
@@ -208,29 +185,16 @@ class WidgetForm(RatioFields, FormatFields):
         return value or self.initial.get(name) or ""
 
     def _property_choices(self, schema: Schema, metric: str) -> list[tuple[str, str]]:
-        current = self.widget.get("property")
-        if metric in NUMERIC_METRICS:
-            return _choices(
-                schema.numeric_keys, current
-            )  # only numeric keys where a number is needed
-        if metric == "count_unique":
-            return [
-                (USER_ID, "user_id (people)"),
-                *_choices(schema.string_keys + schema.numeric_keys, current),
-            ]
-        return [("", "—")]
+        return property_choices(
+            metric,
+            string_keys=schema.string_keys,
+            numeric_keys=schema.numeric_keys,
+            current=self.widget.get("property"),
+        )
 
     def _which_apply(self) -> dict[str, bool]:
         """Which optional fields this kind/metric uses (the template hides the others)."""
-        return {
-            "property": takes_property(self.metric),
-            "group_by": takes_group_by(self.kind),
-            "limit": takes_limit(self.kind, grouped=takes_group_by(self.kind)),
-            "target": takes_target(self.kind, self._current("chart")),
-            "bucket": takes_bucket(self.kind),
-            "ratio": takes_ratio(self.metric) and self.kind != "funnel",
-            "steps": self.kind == "funnel",
-        }
+        return fields_applying(self.kind, self.metric, self._current("chart"))
 
     def clean_filters(self) -> dict[str, str]:
         return pairs_parse(self.cleaned_data["filters"], what="property")

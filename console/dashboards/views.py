@@ -17,7 +17,6 @@ from accounts.models import Role
 from console.access import console_view, has_role
 from console.choices import dashboard_schema, period_choices
 from console.dashboards.forms import (
-    KIND_LABELS,
     DashboardCreateForm,
     DashboardSettingsForm,
     WidgetForm,
@@ -29,6 +28,7 @@ from core.ids import new_id
 from dashboards import discovery, selectors, services
 from dashboards.models import Dashboard
 from dashboards.spec import CHARTS_BY_KIND, KINDS
+from interface.builder import KIND_LABELS
 from interface.forms import form_add_service_errors
 from interface.requests import ConsoleRequest
 

@@ -116,7 +116,7 @@ def _parse_widget(raw: Any, path: str, errors: SpecErrors) -> WidgetSpec | None:
         raw_ratio=obj.get("ratio"),
     )
     filters = _parse_widget_filters(obj.get("filters") or {}, f"{path}.filters", errors)
-    layout = _parse_layout(obj.get("layout", DEFAULT_LAYOUT), f"{path}.layout", errors)
+    layout = parse_layout(obj.get("layout", DEFAULT_LAYOUT), f"{path}.layout", errors)
     number_format = parse_format(obj.get("format"), f"{path}.format", errors)
     if kind is None:
         return None
@@ -227,7 +227,7 @@ def _parse_widget_filters(raw: Any, path: str, errors: SpecErrors) -> dict[str, 
     return dict(sorted(out.items()))
 
 
-def _parse_layout(raw: Any, path: str, errors: SpecErrors) -> Layout | None:
+def parse_layout(raw: Any, path: str, errors: SpecErrors) -> Layout | None:
     obj = as_object(raw, path, {"x", "y", "w", "h"}, errors)
     if obj is None:
         return None
