@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from dashboards.models import Dashboard, DashboardVersion
+from dashboards.models import Dashboard, DashboardVariant, DashboardVersion
 
 
 class PublishedFilter(admin.SimpleListFilter):
@@ -87,4 +87,43 @@ class DashboardVersionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(DashboardVariant)
+class DashboardVariantAdmin(admin.ModelAdmin):
+    """Customers' own views, saved by embed designer sessions within their grant: read-only
+    here (a change could widen what a view shows); an operator may delete one."""
+
+    list_display = ["dashboard", "tenant_id", "scope", "user", "revision", "updated_at"]
+    list_filter = ["scope", "updated_at"]
+    search_fields = [
+        "id",
+        "tenant_id",
+        "user",
+        "dashboard__id",
+        "dashboard__name",
+        "organization__id",
+    ]
+    list_select_related = ["dashboard"]
+    readonly_fields = [
+        "id",
+        "organization",
+        "dashboard",
+        "tenant_id",
+        "scope",
+        "user",
+        "widgets",
+        "layout",
+        "hidden",
+        "base_version",
+        "revision",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # saved from the embed's edit mode, where the session's grant is checked
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -130,6 +130,8 @@ def parse_variant(raw: object, *, grant: VariantGrant) -> tuple[VariantContent, 
             code=refusals[0][0],
             details=[{"field": field, "message": message} for _, field, message in refusals],
         )
+    packed = reflow([{"id": wid, "layout": box} for wid, box in layout])  # no overlaps
+    layout = tuple((entry["id"], entry["layout"]) for entry in packed)
     return VariantContent(widgets=own, layout=layout, hidden=hidden), revision
 
 
@@ -228,7 +230,11 @@ def layered(published: DashboardSpec, content: VariantContent, *, grant: Variant
             continue
         ordered.append(replace(widget, layout=replace(widget.layout, **box)))
     placed = {w.id for w in ordered}
-    ordered += [w for w in published.widgets if w.id not in placed and w.id in grant.visible_ids]
+    ordered += [
+        w
+        for w in reading_order(published.widgets)
+        if w.id not in placed and w.id in grant.visible_ids
+    ]
     ordered += [w for w in shown_own.values() if w.id not in placed]
     boxes = reflow([{"id": w.id, "layout": w.layout.to_dict()} for w in ordered])
     packed = [
@@ -241,6 +247,11 @@ def layered(published: DashboardSpec, content: VariantContent, *, grant: Variant
         own_ids=tuple(w.id for w in packed if w.id in shown_own),
         removed=removed,
     )
+
+
+def reading_order(widgets: tuple[WidgetSpec, ...] | list[WidgetSpec]) -> list[WidgetSpec]:
+    """Top to bottom, left to right: re-packing (`reflow`) in this order keeps a grid as it is."""
+    return sorted(widgets, key=lambda w: (w.layout.y, w.layout.x))
 
 
 def pruned_layout(published: DashboardSpec, stored: Mapping[str, Any]) -> tuple[list, int]:

@@ -14,7 +14,7 @@ naming any of them is refused as an unknown field.
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from django.core.cache import cache
@@ -22,16 +22,26 @@ from django.core.cache import cache
 from accounts.selectors import organization_retention_start
 from core.errors import Forbidden
 from dashboards.discovery import tenant_schema
-from dashboards.models import DashboardVariant
 from dashboards.selectors import dashboard_version_key, dashboard_version_spec
 from dashboards.spec import DashboardSpec, widget_to_dict
 from dashboards.variant_selectors import variant_content, variant_for_owner
 from dashboards.variant_services import variant_rebase, variant_reset, variant_save
-from dashboards.variants import TENANT, USER, VariantGrant, VariantOwner, layered, parse_variant
+from dashboards.variants import (
+    TENANT,
+    USER,
+    VariantGrant,
+    VariantOwner,
+    layered,
+    parse_variant,
+    reading_order,
+)
 from embeds.permissions import visible_widgets
 from embeds.selectors import VerifiedEmbed
 from embeds.tokens import EmbedClaims
 from warehouse.scope import Scope
+
+if TYPE_CHECKING:  # what dashboards' variant selectors return; never queried here
+    from dashboards.models import DashboardVariant
 
 DESIGNER = "designer"
 SCHEMA_CACHE_SECONDS = 60
@@ -77,7 +87,7 @@ class SessionView:
 
     spec: DashboardSpec
     version_key: str  # the widget cache namespace: version, variant revision and grant
-    variant: DashboardVariant | None
+    variant: "DashboardVariant | None"
     own_ids: tuple[str, ...]
     removed: int  # widgets of the variant the owner removed; > 0 only on the read that saw it
 
@@ -144,7 +154,7 @@ def check_designer(claims: EmbedClaims) -> VariantOwner:
     return owner
 
 
-def session_variant_save(*, verified: VerifiedEmbed, body: object) -> DashboardVariant:
+def session_variant_save(*, verified: VerifiedEmbed, body: object) -> "DashboardVariant":
     """A designer's save (the whole view: own widgets, layout, hidden, the revision edited)."""
     owner = check_designer(verified.claims)
     published = dashboard_version_spec(version=verified.version)
@@ -174,7 +184,7 @@ def session_edit_state(verified: VerifiedEmbed) -> dict[str, Any]:
     published = dashboard_version_spec(version=verified.version)
     grant = session_grant(claims, published)
     content = variant_content(view.variant) if view.variant is not None else None
-    shown = visible_widgets(claims.permissions, view.spec)
+    shown = reading_order(visible_widgets(claims.permissions, view.spec))
     return {
         "revision": view.variant.revision if view.variant is not None else 0,
         "widgets": [widget_to_dict(w) for w in content.widgets] if content else [],

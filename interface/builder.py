@@ -5,6 +5,7 @@ this is their presentation, in one place for both front doors."""
 
 from typing import Any
 
+from core.periods import BUCKETS
 from dashboards.spec import CHARTS_BY_KIND, GROUP_BY_COUNT, KINDS, LIMITS, METRICS, USER_ID
 from dashboards.spec import NUMERIC_METRICS as NUMERIC
 from dashboards.spec.kinds import (
@@ -105,4 +106,5 @@ def editor_choices(
         ],
         "events": events,
         "dimensions": string_keys,
+        "buckets": list(BUCKETS),
     }

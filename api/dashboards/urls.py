@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.dashboards import views
+from api.dashboards import variant_views, views
 
 urlpatterns = [
     path("dashboards", views.DashboardListCreateView.as_view(), name="api-dashboards"),
@@ -31,6 +31,8 @@ urlpatterns = [
         name="api-dashboard-version",
     ),
     path("dashboards/<str:pk>/data", views.DashboardDataView.as_view(), name="api-dashboard-data"),
+    path("variants", variant_views.VariantListView.as_view(), name="api-variants"),
+    path("variants/<str:pk>", variant_views.VariantDetailView.as_view(), name="api-variant"),
     path("discover", views.DiscoverView.as_view(), name="api-discover"),
     path("discover/auto-create", views.AutoCreateView.as_view(), name="api-discover-auto-create"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console.dashboards import preview, views
+from console.dashboards import preview, variant_views, views
 
 app_name = "dash"
 
@@ -9,6 +9,12 @@ _widget = _one + "/widgets/<str:widget_id>"
 
 urlpatterns = [
     path("dashboards", views.dashboard_list, name="list"),
+    path("dashboards/variants", variant_views.variants, name="variants"),
+    path(
+        "dashboards/variants/<str:variant_id>/delete",
+        variant_views.variant_remove,
+        name="variant_delete",
+    ),
     path("dashboards/generate", views.dashboard_generate, name="generate"),
     path(_one, views.builder, name="builder"),
     path(_one + "/settings", views.dashboard_settings, name="settings"),

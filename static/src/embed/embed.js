@@ -5,6 +5,7 @@
 import { createWidgetView, el, loadCharts, setLocale } from "@sightline/charts";
 import { download, eventsTable, openPanel, setViewport } from "./drill.js";
 import { reportLoad } from "./usage.js";
+import { startDesigner } from "./designer.js";
 
 const config = JSON.parse(document.getElementById("sl-config").textContent);
 const root = document.getElementById("sl-root");
@@ -208,15 +209,12 @@ function start() {
   const grid = el("div", "sl-grid");
   const cards = new Map();
   if (config.single_widget) document.documentElement.classList.add("sl-single");
+  const empty = el("p", "sl-empty", "This dashboard has no widgets.");
   buildHeader();
-  config.widgets.slice().sort(function (a, b) { return a.layout.y - b.layout.y || a.layout.x - b.layout.x; }).forEach(function (widget) {
-    const card = buildCard(widget);
-    cards.set(widget.id, card);
-    grid.appendChild(card.root);
-  });
-  root.appendChild(header);
-  if (!config.widgets.length) root.appendChild(el("p", "sl-empty", "This dashboard has no widgets."));
-  root.appendChild(grid);
+  buildCards();
+  root.append(header, empty, grid);
+  // Edit mode for designer sessions, and the variant's notice: ./designer.js.
+  startDesigner({ config: config, root: root, header: header, grid: grid, send: send, rebuild: rebuild, notifyHeight: notifyHeight });
   applyTheme();
   observeHeight();
   // ECharts downloads and parses while the data request is in flight; `echarts` stays a global
@@ -229,6 +227,33 @@ function start() {
     post("ready", { dashboard: config.dashboard.id, load_ms: loadMs });
     reportLoad(config.urls.usage, token, loadMs);
   });
+
+  function buildCards() {
+    config.widgets.slice().sort(function (a, b) { return a.layout.y - b.layout.y || a.layout.x - b.layout.x; }).forEach(function (widget) {
+      const card = buildCard(widget);
+      cards.set(widget.id, card);
+      grid.appendChild(card.root);
+    });
+    empty.hidden = config.widgets.length > 0;
+  }
+
+  // A saved view (designer.js): the page's new configuration, drawn in place.
+  function rebuild(next) {
+    config.widgets = next.widgets;
+    config.variant = next.variant;
+    cards.clear();
+    grid.replaceChildren();
+    buildCards();
+    return load();
+  }
+
+  function send(method, url, body) {
+    return tokenReady.then(function () {
+      const headers = { Authorization: "Bearer " + token, Accept: "application/json" };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
+      return fetch(url, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit", cache: "no-store" });
+    });
+  }
 
   function buildHeader() {
     header.appendChild(el("h1", "sl-title", config.dashboard.name));
