@@ -84,6 +84,26 @@ export interface EmbedSessionInfo {
   status: "active" | "expired" | "revoked" | string;
 }
 
+/** A customer's own view of a dashboard (GET /v1/variants), saved by an embed designer session. */
+export interface Variant {
+  id: string;
+  dashboardId: string;
+  dashboardName: string;
+  tenantId: string;
+  scope: "user" | "tenant";
+  /** "" for a tenant's shared variant. */
+  user: string;
+  /** The variant's own widgets, in the spec's widget form (docs/spec.md). */
+  widgets: Json[];
+  /** [{id, x, y, w, h}] in reading order. */
+  layout: Array<{ id: string; x: number; y: number; w: number; h: number }>;
+  hidden: string[];
+  baseVersion: number;
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface EmbedSession {
   token: string;
   embedUrl: string;
@@ -138,6 +158,8 @@ export declare class Sightline {
   listEmbedSessions(options?: { tenantId?: string; active?: boolean; limit?: number; offset?: number }): Promise<{ count: number; next: string | null; previous: string | null; results: EmbedSessionInfo[] }>;
   deleteEmbedSession(sessionId: string): Promise<null>;
   revokeTenantSessions(tenantId: string): Promise<Json>;
+  listVariants(options?: { dashboardId?: string; tenantId?: string; user?: string; limit?: number; offset?: number }): Promise<{ count: number; next: string | null; previous: string | null; results: Variant[] }>;
+  deleteVariant(variantId: string): Promise<null>;
   revokeAllSessions(): Promise<Json>;
   /** Gzip batches of at most 1,000 (one the server finds too large is sent again in halves),
    * retried on 429/5xx/broken connections; insertId and timestamp fixed before the first try. */

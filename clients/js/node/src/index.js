@@ -88,6 +88,30 @@ export class Sightline {
     return this.transport.request("POST", "/v1/embed-sessions/revoke", { body: { all: true }, idempotent: true });
   }
 
+  // --- Variants (customers' own views, saved by designer sessions) ------------------------
+
+  /** {count, next, previous, results: [{id, dashboardId, dashboardName, tenantId, scope, user,
+   * widgets, layout, hidden, baseVersion, revision, createdAt, updatedAt}]}, newest change first. */
+  async listVariants({ dashboardId, tenantId, user, limit, offset } = {}) {
+    const query = {
+      dashboard_id: dashboardId === undefined ? undefined : requireId(dashboardId, "dashboardId"),
+      tenant_id: requireString(tenantId, "tenantId", { optional: true, max: 128 }),
+    };
+    if (user !== undefined) {
+      if (typeof user !== "string" || user.length > 200) fail("user", "must be a string of at most 200 characters");
+      query.user = user;
+    }
+    if (limit !== undefined) query.limit = requireCount(limit, "limit", 1);
+    if (offset !== undefined) query.offset = requireCount(offset, "offset", 0);
+    const page = await this.transport.request("GET", "/v1/variants", { query });
+    return { ...page, results: page.results.map(variantOut) };
+  }
+
+  /** DELETE /v1/variants/{id}: its owner sees the published dashboard again. */
+  async deleteVariant(variantId) {
+    return this.transport.request("DELETE", `/v1/variants/${requireId(variantId, "variantId")}`);
+  }
+
   // --- Events -----------------------------------------------------------------------------
 
   /**
@@ -130,6 +154,14 @@ export class Sightline {
 
 function sessionOut(row) {
   return { id: row.id, tenantId: row.tenant_id, dashboardId: row.dashboard_id, user: row.user, widgetId: row.widget_id, dashboardIds: row.dashboard_ids, role: row.role, inactivityTimeout: row.inactivity_timeout, issuedAt: row.issued_at, expiresAt: row.expires_at, status: row.status };
+}
+
+function variantOut(row) {
+  return {
+    id: row.id, dashboardId: row.dashboard_id, dashboardName: row.dashboard_name, tenantId: row.tenant_id,
+    scope: row.scope, user: row.user, widgets: row.widgets, layout: row.layout, hidden: row.hidden,
+    baseVersion: row.base_version, revision: row.revision, createdAt: row.created_at, updatedAt: row.updated_at,
+  };
 }
 
 function requireCount(value, field, min) {

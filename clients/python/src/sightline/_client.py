@@ -169,6 +169,39 @@ class Sightline:
             "POST", "/v1/embed-sessions/revoke", body={"all": True}, idempotent=True
         )
 
+    # --- Variants (customers' own views, saved by designer sessions) ------------------------
+
+    def list_variants(
+        self,
+        *,
+        dashboard_id: str | None = None,
+        tenant_id: str | None = None,
+        user: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> dict[str, Any]:
+        """``{count, next, previous, results}``, newest change first; ``user=""`` lists the
+        tenants' shared variants."""
+        query: dict[str, Any] = {}
+        if dashboard_id is not None:
+            query["dashboard_id"] = v.require_id(dashboard_id, "dashboard_id")
+        if tenant_id is not None:
+            query["tenant_id"] = v.require_string(tenant_id, "tenant_id", max_length=128)
+        if user is not None:
+            if not isinstance(user, str) or len(user) > 200:
+                v.fail("user", "must be a string of at most 200 characters")
+            query["user"] = user
+        if limit is not None:
+            query["limit"] = v.require_int(limit, "limit", low=1)
+        if offset is not None:
+            query["offset"] = v.require_int(offset, "offset", low=0)
+        return self._transport.request("GET", "/v1/variants", query=query)
+
+    def delete_variant(self, variant_id: str) -> None:
+        """Its owner (one user, or the whole tenant) sees the published dashboard again."""
+        variant = v.require_id(variant_id, "variant_id")
+        self._transport.request("DELETE", f"/v1/variants/{variant}")
+
     # --- Events -----------------------------------------------------------------------------
 
     def send_events(
