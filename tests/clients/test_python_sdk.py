@@ -421,3 +421,31 @@ def test_the_package_is_installed_editable_from_the_repository():
         importlib.metadata.distribution("sightline-client").read_text("direct_url.json")
     )
     assert direct["dir_info"].get("editable") is True
+
+
+def test_variants_are_listed_and_deleted(client, live_server, dashboard_id):
+    tenant = f"t_{uuid.uuid4().hex[:8]}"
+    designer = client.create_embed_session(
+        tenant_id=tenant, dashboard_id=dashboard_id, user="jane", permissions={"role": "designer"}
+    )
+    saved = httpx.put(
+        f"{live_server.url}/embed/{dashboard_id}/variant",
+        json={"widgets": [{**SPEC["widgets"][0], "id": "w_my_calls", "title": "Mine"}]},
+        headers={"Authorization": f"Bearer {designer.token}"},
+    )
+    assert saved.status_code == 200, saved.text
+
+    listed = client.list_variants(dashboard_id=dashboard_id, tenant_id=tenant, user="jane")
+    assert listed["count"] == 1
+    variant = listed["results"][0]
+    assert (variant["tenant_id"], variant["user"], variant["scope"]) == (tenant, "jane", "user")
+    assert [w["id"] for w in variant["widgets"]] == ["w_my_calls"]
+    assert client.list_variants(tenant_id=tenant, user="")["count"] == 0
+    with pytest.raises(SightlineArgumentError):
+        client.list_variants(limit=0)
+
+    client.delete_variant(variant["id"])
+
+    assert client.list_variants(tenant_id=tenant)["count"] == 0
+    with pytest.raises(SightlineNotFoundError):
+        client.delete_variant(variant["id"])

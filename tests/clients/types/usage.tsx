@@ -23,6 +23,9 @@ export async function backend(): Promise<string> {
     },
   });
   const opens: string[] = several.dashboardIds;
+  const views = await sightline.listVariants({ dashboardId: "dash_1", tenantId: "acme", user: "", limit: 10 });
+  const scope: "user" | "tenant" = views.results[0].scope;
+  await sightline.deleteVariant(views.results[0].id);
   const sent = await sightline.sendEvents([{ tenantId: "acme", eventName: "api.call", numericProps: { tokens: 3 } }]);
   const settings = await sightline.organization.update({ allowedEmbedOrigins: ["https://app.acme.example"] });
   const data = await sightline.dashboards.data("dash_1", { tenantId: "acme", period: "30d", filters: { plan: "pro" } });
@@ -33,7 +36,7 @@ export async function backend(): Promise<string> {
     if (error instanceof SightlineArgumentError) return error.field;
     if (error instanceof SightlineError) return `${error.status} ${error.code}`;
   }
-  return `${session.embedUrl} ${session.expiresAt} ${sent.accepted} ${settings.retentionDays} ${data.widgets.length}`;
+  return `${session.embedUrl} ${session.expiresAt} ${sent.accepted} ${settings.retentionDays} ${data.widgets.length} ${scope} ${opens.length}`;
 }
 
 export function helper(): void {

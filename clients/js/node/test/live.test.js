@@ -39,6 +39,32 @@ describe("against a live Sightline", { skip: !HOST && "SIGHTLINE_HOST is not set
     return { status: response.status, body: await response.json() };
   }
 
+  test("variants: a designer's saved view is listed and deleted", async () => {
+    const tenant = `tenant_${randomUUID().slice(0, 8)}`;
+    const designer = await client.createEmbedSession({ tenantId: tenant, dashboardId, user: "jane", permissions: { role: "designer" } });
+    const saved = await fetch(`${HOST}/embed/${dashboardId}/variant`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${designer.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ widgets: [{ id: "w_my_calls", title: "Mine", kind: "kpi", event_name: EVENT, metric: "count" }] }),
+    });
+    assert.equal(saved.status, 200);
+
+    const listed = await client.listVariants({ dashboardId, tenantId: tenant, user: "jane" });
+    assert.equal(listed.count, 1);
+    const [variant] = listed.results;
+    assert.equal(variant.tenantId, tenant);
+    assert.equal(variant.scope, "user");
+    assert.equal(variant.dashboardId, dashboardId);
+    assert.deepEqual(variant.widgets.map((w) => w.id), ["w_my_calls"]);
+    assert.equal((await client.listVariants({ tenantId: tenant, user: "" })).count, 0);
+
+    await client.deleteVariant(variant.id);
+
+    assert.equal((await client.listVariants({ tenantId: tenant })).count, 0);
+    await assert.rejects(client.deleteVariant(variant.id), SightlineNotFoundError);
+  });
+
+
   test("createEmbedSession returns a working session; revokeEmbedSession ends it", async () => {
     const session = await client.createEmbedSession({ tenantId: TENANT, dashboardId, expiresIn: 600, permissions: { lockedFilters: { plan: "pro" } }, user: "viewer@example.com" });
     assert.match(session.sessionId, /^es_/);
