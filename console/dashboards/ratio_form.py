@@ -8,17 +8,11 @@ from django import forms
 
 from console.choices import Schema
 from dashboards.spec import PART_METRICS, USER_ID
+from interface.builder import METRIC_LABELS
 from interface.forms import pairs_parse, pairs_text
 
 PARTS = ("numerator", "denominator")
-PART_METRIC_LABELS = {
-    "count": "Count of events",
-    "count_unique": "Unique count",
-    "sum": "Sum",
-    "avg": "Average",
-    "p95": "95th percentile",
-    "p99": "99th percentile",
-}
+PART_METRIC_LABELS = {metric: METRIC_LABELS[metric] for metric in PART_METRICS}
 FILTER_HELP = "One “property = value” a line, on top of the widget's filters."
 
 

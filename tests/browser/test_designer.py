@@ -254,3 +254,44 @@ def test_the_viewer_is_told_once_when_the_owner_removed_widgets_of_the_view(
     assert page.locator(".sl-notice").count() == 0
     page = open_embed(page, live_server, dashboard, token)
     assert page.locator(".sl-notice").count() == 0
+
+
+def test_the_operator_sees_filters_and_deletes_customer_views(
+    browser_page, live_server, org, dashboard
+):
+    from tests.api.dashboards.test_variants_api import save
+
+    second = publish(org.organization, {"name": "Second board", "widgets": []})
+    jane = save(dashboard, "tenant_a", "jane")
+    shared = save(dashboard, TENANT_B)
+    other = save(second, "tenant_a", "zed")
+    page = browser_page
+    page.goto(f"{live_server.url}/app/login")
+    page.get_by_label("Email").fill(org.owner.email)
+    page.get_by_label("Password").fill("pw-Strong-123")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Dashboards").first.click()
+    page.get_by_role("link", name="Customer views").click()
+    rows = page.locator("#variants tbody tr")
+    assert rows.count() == 3
+    screenshot(page, "console-customer-views")
+
+    page.get_by_label("Dashboard").select_option(second.pk)
+    page.get_by_role("button", name="Filter").click()
+    assert rows.count() == 1 and rows.first.get_attribute("data-variant") == other.pk
+    page.get_by_label("Dashboard").select_option("")
+    page.get_by_label("Tenant").fill(TENANT_B)
+    page.get_by_role("button", name="Filter").click()
+    assert rows.count() == 1 and "Whole tenant" in rows.first.inner_text()
+
+    page.get_by_label("Tenant").fill("")
+    page.get_by_role("button", name="Filter").click()
+    page.once("dialog", lambda dialog: dialog.dismiss())  # a refused confirmation deletes nothing
+    page.locator(f'tr[data-variant="{jane.pk}"]').get_by_role("button", name="Delete").click()
+    assert DashboardVariant.objects.filter(pk=jane.pk).exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f'tr[data-variant="{jane.pk}"]').get_by_role("button", name="Delete").click()
+    page.get_by_text("was deleted").wait_for()
+    assert rows.count() == 2
+    assert not DashboardVariant.objects.filter(pk=jane.pk).exists()
+    assert DashboardVariant.objects.filter(pk=shared.pk).exists()

@@ -147,10 +147,7 @@ class Sightline:
         query: dict[str, Any] = {"active": v.require_bool(active, "active")}
         if tenant_id is not None:
             query["tenant_id"] = v.require_string(tenant_id, "tenant_id", max_length=128)
-        if limit is not None:
-            query["limit"] = v.require_int(limit, "limit", low=1)
-        if offset is not None:
-            query["offset"] = v.require_int(offset, "offset", low=0)
+        query.update(v.paging(limit, offset))
         return self._transport.request("GET", "/v1/embed-sessions", query=query)
 
     def revoke_embed_session(self, session_id: str) -> None:
@@ -191,10 +188,7 @@ class Sightline:
             if not isinstance(user, str) or len(user) > 200:
                 v.fail("user", "must be a string of at most 200 characters")
             query["user"] = user
-        if limit is not None:
-            query["limit"] = v.require_int(limit, "limit", low=1)
-        if offset is not None:
-            query["offset"] = v.require_int(offset, "offset", low=0)
+        query.update(v.paging(limit, offset))
         return self._transport.request("GET", "/v1/variants", query=query)
 
     def delete_variant(self, variant_id: str) -> None:

@@ -68,6 +68,16 @@ def require_mapping(value: Any, field: str) -> Mapping[str, Any]:
     return value
 
 
+def paging(limit: Any, offset: Any) -> dict[str, int]:
+    """A list's ``limit`` (at least 1) and ``offset`` (at least 0), those given."""
+    query = {}
+    if limit is not None:
+        query["limit"] = require_int(limit, "limit", low=1)
+    if offset is not None:
+        query["offset"] = require_int(offset, "offset", low=0)
+    return query
+
+
 def require_id(value: Any, field: str) -> str:
     """An id that goes into a URL path: plain characters only, so nothing is smuggled in."""
     require_string(value, field, max_length=128)
