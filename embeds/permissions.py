@@ -6,6 +6,7 @@ from core.errors import Forbidden
 from core.periods import CUSTOM_PERIOD, PERIODS
 from dashboards.spec import DashboardSpec, WidgetSpec
 from embeds.tokens import EmbedPermissions
+from warehouse.query import locked_strings
 
 
 def allowed_periods(permissions: EmbedPermissions) -> list[str]:
@@ -50,3 +51,27 @@ def check_drill_down(permissions: EmbedPermissions) -> None:
 def check_export(allow_export: bool) -> None:
     if not allow_export:
         raise Forbidden("Export is not allowed for this embed.", code="export_not_allowed")
+
+
+def viewer_filters(permissions: EmbedPermissions, filters: dict[str, str]) -> dict[str, str]:
+    """The viewer's filters as the session allows them. On a key locked to one value the
+    viewer's value is ignored (the lock stands); on a key locked to a list, one of the listed
+    values narrows to it and any other is a 403 `filter_not_allowed` (the page never offers
+    one); a range lock is on the numeric property, which no viewer filter reaches."""
+    allowed = {}
+    for key, value in filters.items():
+        lock = permissions.locked_filters.get(key)
+        if isinstance(lock, str):
+            continue
+        if isinstance(lock, tuple) and value not in locked_strings(lock):
+            raise Forbidden(
+                f"This embed shows {key} only for: {', '.join(lock)}.", code="filter_not_allowed"
+            )
+        allowed[key] = value
+    return allowed
+
+
+def is_pickable(permissions: EmbedPermissions, dimension: str) -> bool:
+    """Whether the viewer may pick values of `dimension`: unlocked, or locked to a list (the
+    picker then offers only the listed values)."""
+    return not isinstance(permissions.locked_filters.get(dimension), str)

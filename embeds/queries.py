@@ -19,12 +19,15 @@ from embeds.permissions import (
     check_export,
     check_period,
     default_period,
+    is_pickable,
+    viewer_filters,
     visible_widgets,
 )
 from embeds.selectors import VerifiedEmbed
 from embeds.variants import session_view
 from warehouse.backends import WarehouseError
 from warehouse.compiler import compile_drill
+from warehouse.query import LockedFilters
 from warehouse.reads import run
 from warehouse.scope import Scope
 
@@ -45,8 +48,8 @@ class EmbedContext:
     cache_namespace: str  # the version, and the variant's revision and grant when it has one
 
     @property
-    def locked_filters(self) -> dict[str, str]:
-        return dict(self.verified.claims.permissions.locked_filters)
+    def locked_filters(self) -> LockedFilters:
+        return self.verified.claims.permissions.locked_filters
 
     def hidden_widget_ids(self) -> list[str]:
         visible = {w.id for w in visible_widgets(self.verified.claims.permissions, self.spec)}
@@ -76,11 +79,8 @@ def embed_context(
         default_tz=claims.timezone or verified.dashboard.organization.default_timezone,
     )
     check_period(claims.permissions, period=request.period, length=request.end - request.start)
-    # A locked filter cannot be changed: a viewer value for a locked key is ignored.
-    locked = claims.permissions.locked_filters
-    request = replace(
-        request, filters={k: v for k, v in request.filters.items() if k not in locked}
-    )
+    # A locked filter cannot be widened: see embeds.permissions.viewer_filters.
+    request = replace(request, filters=viewer_filters(claims.permissions, request.filters))
     scope = Scope(
         org_id=claims.org_id,
         tenant_id=claims.tenant_id,
@@ -257,12 +257,13 @@ VALUES_PARAMS = DATA_PARAMS | {"dimension", "q"}
 def embed_filter_values(*, verified: VerifiedEmbed, params: Mapping[str, str]) -> dict[str, Any]:
     """A viewer filter's picker (dashboards.filter_values): the token's tenant's own top values
     of one of the dashboard's filter dimensions, over the widgets the token may see, under its
-    locked filters. A locked dimension has nothing to pick (403); a dimension that is not a
+    locked filters. A dimension locked to one value has nothing to pick (403), one locked to a
+    list offers only the listed values (the lock narrows the query); a dimension that is not a
     filter of the dashboard is a 400."""
     context = embed_context(verified=verified, params=params, allowed=VALUES_PARAMS)
     dimension = params.get("dimension", "")
     locked = context.locked_filters
-    if dimension in locked:
+    if not is_pickable(verified.claims.permissions, dimension):
         raise ApiError("This filter is set by the application.", code="filter_locked", status=403)
     try:
         return filter_values(

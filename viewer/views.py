@@ -43,6 +43,7 @@ from interface.errors import error_response
 from usage.services import UsageContext, usage_load_report, usage_request_record
 from viewer.assets import embed_preloads
 from viewer.variant_config import variant_config
+from warehouse.query import LockedValue, locked_value_json
 
 # @sightline/embed (clients/js/embed) as built by `npm run build` (make install).
 SDK_PATH = Path(settings.BASE_DIR) / "static" / "vendor" / "sightline" / "sdk-embed.js"
@@ -185,6 +186,19 @@ def _blocked(request: HttpRequest, framer: str) -> HttpResponse:
     return response
 
 
+def _filter_config(dashboard_filter: Any, lock: LockedValue | None) -> dict[str, Any]:
+    """A filter as the page draws it: `locked` holds the value of a one-value lock (a disabled
+    input); a list lock adds `choices`, the only values the viewer may pick."""
+    config = {
+        "dimension": dashboard_filter.dimension,
+        "label": dashboard_filter.label,
+        "locked": lock if isinstance(lock, str) else None,
+    }
+    if isinstance(lock, tuple):
+        config["choices"] = list(lock)
+    return config
+
+
 def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
     """Everything the page script needs, as JSON in the page. Hidden widgets are not in it."""
     claims, view = verified.claims, session_view(verified, rebase=True)
@@ -198,14 +212,10 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
         "dashboard": {"id": dashboard_id, "name": spec.name},
         "widgets": _visible_widget_configs(permissions, spec),
         "filters": [
-            {
-                "dimension": f.dimension,
-                "label": f.label,
-                "locked": permissions.locked_filters.get(f.dimension),
-            }
-            for f in spec.filters
+            _filter_config(f, permissions.locked_filters.get(f.dimension)) for f in spec.filters
         ],
-        "locked_filters": dict(permissions.locked_filters),
+        # The JSON form of each lock: a value, a list of values or a range object.
+        "locked_filters": {k: locked_value_json(v) for k, v in permissions.locked_filters.items()},
         "periods": allowed_periods(permissions),
         "period_labels": {p: PERIOD_LABELS[p] for p in allowed_periods(permissions)},
         "period": default_period(permissions, spec),

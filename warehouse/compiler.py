@@ -10,8 +10,9 @@ Guarantees, each checked by tests/warehouse/test_compiler.py:
 - nothing from input becomes SQL text: event names, property keys, filter keys and values, the
   timezone, time bounds and limits are all `{name:Type}` parameters. The only variable text is
   chosen from fixed tables here (aggregate functions, bucket functions, sort direction);
-- locked filters (from an embed token) replace the widget's and the viewer's condition on the
-  same key, so the viewer can only narrow what the token allows, never widen it;
+- locked filters (from an embed token: a value, a list of values or a numeric range) replace the
+  widget's and the viewer's condition on the same key, so the viewer can only narrow what the
+  token allows (one value of a locked list), never widen it;
 - every query reads `FROM events FINAL` (de-duplicated re-sends), is bounded in time and ends
   with read-only execution limits from settings.
 
@@ -23,7 +24,7 @@ computation. Empty groups: avg and percentiles are NULL (NaN on some backends), 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from warehouse.query import WidgetQuery
+from warehouse.query import LockedFilters, WidgetQuery
 from warehouse.reads import CompiledQuery
 from warehouse.schema import EVENTS_TABLE
 from warehouse.scope import DangerousOrgWideScope, Scope
@@ -66,7 +67,7 @@ def compile_widget(
     end: datetime,
     tz: str,
     filters: Mapping[str, str] | None = None,
-    locked_filters: Mapping[str, str] | None = None,
+    locked_filters: LockedFilters | None = None,
     bucket: str | None = None,
 ) -> CompiledQuery:
     """The one query of a widget for one tenant. `bucket` (timeseries) is a resolved size,
@@ -297,7 +298,7 @@ def compile_drill(
     start: datetime,
     end: datetime,
     filters: Mapping[str, str],
-    locked_filters: Mapping[str, str] | None = None,
+    locked_filters: LockedFilters | None = None,
     limit: int = 100,
 ) -> CompiledQuery:
     """The events behind a widget (its event and filters, plus `filters`, e.g. the clicked
@@ -326,7 +327,7 @@ def compile_filter_values(
     start: datetime,
     end: datetime,
     search: str = "",
-    locked_filters: Mapping[str, str] | None = None,
+    locked_filters: LockedFilters | None = None,
     limit: int = 20,
 ) -> CompiledQuery:
     """A viewer filter's picker: the tenant's most frequent values of `dimension` over the

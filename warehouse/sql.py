@@ -10,10 +10,18 @@ from datetime import datetime
 from django.conf import settings
 
 from warehouse.params import ParamValue
-from warehouse.query import Metric, Ratio
+from warehouse.query import (
+    LockedFilters,
+    LockedValue,
+    Metric,
+    NumericRange,
+    Ratio,
+    locked_strings,
+)
 from warehouse.scope import AnyScope, scope_predicate
 
-Conditions = tuple[tuple[str, str], ...]  # sorted (key, value) pairs, all ANDed
+# Sorted (key, value) pairs, all ANDed; a value is a LockedValue (=, IN or a numeric range).
+Conditions = tuple[tuple[str, LockedValue], ...]
 TIME_TYPE = "DateTime64(3, 'UTC')"
 QUANTILE_LEVEL = {"p95": "0.95", "p99": "0.99"}
 
@@ -41,17 +49,49 @@ class Binder:
 def effective_filters(
     widget_filters: Mapping[str, str],
     viewer_filters: Mapping[str, str],
-    locked_filters: Mapping[str, str],
+    locked_filters: LockedFilters,
 ) -> Conditions:
-    """Widget AND viewer conditions, except that a locked key keeps only the locked value."""
-    pairs = {
-        (key, value)
-        for source in (widget_filters, viewer_filters)
-        for key, value in source.items()
-        if key not in locked_filters
-    }
+    """Widget AND viewer conditions AND the locks. A string or list lock replaces the widget's
+    and the viewer's conditions on its key, except that a value the lock allows narrows it (the
+    viewer picking one of a list's values): the result is never wider than the lock, and an
+    empty list cannot reach here (`locked_value` refuses it). A range lock is on the numeric
+    property of that name, so string conditions on the same name stay (they only narrow)."""
+    pairs: set[tuple[str, LockedValue]] = set()
+    for source in (widget_filters, viewer_filters):
+        for key, value in source.items():
+            lock = locked_filters.get(key)
+            if lock is None or isinstance(lock, NumericRange) or value in locked_strings(lock):
+                pairs.add((key, value))
     pairs.update(locked_filters.items())
-    return tuple(sorted(pairs))
+    return tuple(sorted(pairs, key=_condition_order))
+
+
+def _condition_order(pair: tuple[str, LockedValue]) -> tuple[str, int, str]:
+    key, value = pair
+    if isinstance(value, NumericRange):
+        return key, 2, repr(sorted(value.as_json().items()))
+    return (key, 1, "\x00".join(value)) if isinstance(value, tuple) else (key, 0, value)
+
+
+_RANGE_SQL = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def condition_sql(binder: Binder, key: str, value: LockedValue) -> str:
+    """One condition: string_props[key] = value, IN (values), or the numeric property present
+    and within the range (a missing key reads as 0 in a Map, so presence is required)."""
+    if isinstance(value, NumericRange):
+        prop = binder.key(key)
+        bounds = [
+            f"numeric_props[{prop}] {_RANGE_SQL[op]} {binder.bind('v', bound, 'Float64')}"
+            for op, bound in value.as_json().items()
+        ]
+        return " AND ".join([f"mapContains(numeric_props, {prop})", *bounds])
+    if isinstance(value, tuple):
+        if not value:  # never "no condition": an empty list would be Metabase's open lock
+            raise ValueError(f"An empty list cannot lock {key!r}.")
+        values = ", ".join(binder.bind("v", one, "String") for one in value)
+        return f"string_props[{binder.key(key)}] IN ({values})"
+    return f"string_props[{binder.key(key)}] = {binder.bind('v', value, 'String')}"
 
 
 def settings_sql() -> str:
@@ -86,8 +126,7 @@ def where_clause(
         f"timestamp >= {binder.bind('t', start, TIME_TYPE)}",
         f"timestamp < {binder.bind('t', end, TIME_TYPE)}",
     ]
-    for key, value in conditions:
-        parts.append(f"string_props[{binder.key(key)}] = {binder.bind('v', value, 'String')}")
+    parts += [condition_sql(binder, key, value) for key, value in conditions]
     return "WHERE " + "\n  AND ".join(parts)
 
 
@@ -156,10 +195,7 @@ def aggregate(
 
 def metric_aggregate(metric: Metric, binder: Binder, condition: str | None) -> Aggregate:
     if metric.filters:
-        own = " AND ".join(
-            f"string_props[{binder.key(key)}] = {binder.bind('v', value, 'String')}"
-            for key, value in metric.filters
-        )
+        own = " AND ".join(condition_sql(binder, key, value) for key, value in metric.filters)
         condition = f"{own} AND {condition}" if condition else own
     if metric.metric == "count":
         return Aggregate("countIf", "", condition) if condition else Aggregate("count", "", "")

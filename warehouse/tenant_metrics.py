@@ -17,7 +17,15 @@ from warehouse.query import WidgetQuery
 from warehouse.reads import CompiledQuery, run
 from warehouse.schema import EVENTS_TABLE
 from warehouse.scope import DangerousOrgWideScope
-from warehouse.sql import Binder, aggregate, effective_filters, settings_sql, where_clause
+from warehouse.sql import (
+    Binder,
+    Conditions,
+    aggregate,
+    condition_sql,
+    effective_filters,
+    settings_sql,
+    where_clause,
+)
 
 _LIST_SEP = ",\n  "
 MAX_WIDGETS_PER_SCAN = 200  # columns stay far below ClickHouse's limits; bigger groups split
@@ -57,17 +65,13 @@ def compile_metrics_by_tenant(
     where = where_clause(
         scope, binder, event_name=widgets[0].event_name, start=start, end=end, conditions=()
     )
-    conditions: dict[tuple[tuple[str, str], ...], str | None] = {}
+    conditions: dict[Conditions, str | None] = {}
     columns = []
     for index, widget in enumerate(widgets):
         filters = effective_filters(widget.filters, {}, {})
         if filters not in conditions:
             conditions[filters] = (
-                " AND ".join(
-                    f"string_props[{binder.key(key)}] = {binder.bind('v', value, 'String')}"
-                    for key, value in filters
-                )
-                or None
+                " AND ".join(condition_sql(binder, key, value) for key, value in filters) or None
             )
         condition = conditions[filters]
         count = f"countIf({condition})" if condition else "count()"

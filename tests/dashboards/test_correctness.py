@@ -7,6 +7,7 @@ another organization), event names, string and numeric props (sometimes missing)
 them once). The Python side never calls the compiler or warehouse.buckets.
 """
 
+import json
 import math
 import random
 from collections.abc import Callable, Iterable
@@ -29,6 +30,7 @@ from dashboards.spec import (
     parse_spec,
 )
 from warehouse.events import EventRow, insert_events
+from warehouse.query import locked_value
 from warehouse.scope import Scope
 
 NUMERIC = {"sum", "avg", "p95", "p99"}
@@ -268,17 +270,45 @@ def compute(metric: str, prop: str | None, rows: list[EventRow]) -> float | None
     return values[min(int(level * len(values)), len(values) - 1)]  # ClickHouse quantileExact
 
 
+Lock = str | list[str] | dict[str, float]  # the JSON form of a locked filter
+BOUNDS: dict[str, Callable[[float, float], bool]] = {
+    "gt": lambda x, b: x > b,
+    "gte": lambda x, b: x >= b,
+    "lt": lambda x, b: x < b,
+    "lte": lambda x, b: x <= b,
+}
+
+
+def within_lock(row: EventRow, key: str, lock: Lock) -> bool:
+    if isinstance(lock, dict):  # a range on the numeric property: it must be there
+        value = row.numeric_props.get(key)
+        return value is not None and all(BOUNDS[op](value, b) for op, b in lock.items())
+    allowed = lock if isinstance(lock, list) else [lock]
+    return row.string_props.get(key, "") in allowed
+
+
 def select(
     world: World,
     widget: WidgetSpec,
     start: datetime,
     end: datetime,
     viewer: dict[str, str],
-    locked: dict[str, str],
+    locked: dict[str, Lock],
 ) -> list[EventRow]:
-    conditions = [(k, v) for k, v in {**widget.filters, **viewer}.items() if k not in locked]
-    conditions += list(locked.items())
-    conditions += [(k, v) for k, v in widget.filters.items() if k in viewer and k not in locked]
+    """The widget's and the viewer's conditions (ANDed), those on a string or list lock's key
+    only when the lock allows the value (else the lock stands), then every lock."""
+
+    def kept(key: str, value: str) -> bool:
+        lock = locked.get(key)
+        return (
+            lock is None
+            or isinstance(lock, dict)
+            or value == lock
+            or (isinstance(lock, list) and value in lock)
+        )
+
+    conditions = [(k, v) for source in (widget.filters, viewer) for k, v in source.items()]
+    conditions = [(k, v) for k, v in conditions if kept(k, v)]
     return [
         r
         for r in world.rows
@@ -287,6 +317,7 @@ def select(
         and r.event_name == widget.event_name
         and start <= r.timestamp < end
         and all(r.string_props.get(k, "") == v for k, v in conditions)
+        and all(within_lock(r, k, lock) for k, lock in locked.items())
     ]
 
 
@@ -331,7 +362,7 @@ def top_keys(widget: WidgetSpec, rows: list[EventRow], dimension: str) -> list[s
 
 
 def expected_data(
-    world: World, widget: WidgetSpec, request: DataRequest, locked: dict[str, str], bucket: str
+    world: World, widget: WidgetSpec, request: DataRequest, locked: dict[str, Lock], bucket: str
 ) -> Any:
     start, end = request.start, request.end
     rows = select(world, widget, start, end, request.filters, locked)
@@ -434,14 +465,14 @@ def assert_close(actual: Any, expected: Any, path: str = "") -> None:
 
 
 def check_dashboard(
-    world: World, request: DataRequest, locked: dict[str, str] | None = None
+    world: World, request: DataRequest, locked: dict[str, Lock] | None = None
 ) -> int:
     locked = locked or {}
     data = dashboard_data(
         spec=SPEC,
         scope=Scope(world.org_id, world.tenant_id),
         request=request,
-        locked_filters=locked,
+        locked_filters={key: locked_value(lock) for key, lock in locked.items()},
         version_key=new_id("v"),  # a fresh key: computed, never from the cache
     )
     by_id = {w["id"]: w for w in data["widgets"]}
@@ -499,6 +530,36 @@ def test_locked_filter_overrides_the_viewer_on_the_same_key(world: World) -> Non
         {"period": "30d", "filters": '{"region": "eu"}'}, default_period="7d", now=world.now
     )
     check_dashboard(world, request, locked={"region": "us"})
+
+
+@pytest.mark.parametrize(
+    ("viewer", "locked"),
+    [
+        ({}, {"region": ["eu", "apac"]}),
+        ({"region": "eu"}, {"region": ["eu", "apac"]}),  # one of the list: narrows to it
+        ({"region": "us"}, {"region": ["eu", "apac"]}),  # outside the list: the lock stands
+        ({"region": "eu"}, {"model": ["claude", "x') OR 1=1 --", "ünïcode"]}),
+        ({}, {"latency_ms": {"gte": 100, "lt": 500}}),
+        ({}, {"latency_ms": {"gt": 148.413}, "cost": {"lte": 0.05}}),
+        ({"region": "us"}, {"cost": {"gte": 0.1}, "endpoint": ["/chat", "/embed"]}),
+        ({}, {"latency_ms": {"gte": 1e9}}),  # nothing within: no rows, not every row
+    ],
+)
+def test_list_and_range_locks(world: World, viewer: dict[str, str], locked) -> None:
+    request = parse_data_request(
+        {"period": "90d", "tz": "Asia/Kolkata", "filters": json.dumps(viewer)},
+        default_period="7d",
+        now=world.now,
+    )
+    assert check_dashboard(world, request, locked=locked) == len(SPEC.widgets)
+
+
+def test_the_range_lock_selects_a_real_share_of_the_rows(world: World) -> None:
+    """The data exercises the bounds: some rows in, some out, some without the property."""
+    rows = [r for r in world.rows if (r.org_id, r.tenant_id) == (world.org_id, "t_main")]
+    inside = [r for r in rows if within_lock(r, "latency_ms", {"gte": 100, "lt": 500})]
+    missing = [r for r in rows if "latency_ms" not in r.numeric_props]
+    assert 0.2 * len(rows) < len(inside) < 0.8 * len(rows) and missing
 
 
 def test_hourly_buckets_across_a_dst_change() -> None:
