@@ -12,6 +12,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from accounts.models import Organization
+from core.activity import still_active
 from core.prepared import PreparedQuery
 from dashboards.selectors import Publication, PublicationReader
 from embeds.models import (
@@ -190,11 +191,13 @@ class VerifiedEmbed:
     version: "DashboardVersion"
 
 
-def embed_session_verify(*, token: str, dashboard_id: str) -> VerifiedEmbed:
+def embed_session_verify(*, token: str, dashboard_id: str, activity: bool = True) -> VerifiedEmbed:
     """The token, checked completely: signature and claims, not revoked, for this dashboard,
-    which is published and belongs to the token's organization. Raises InvalidToken (401).
-    One database read per call (dashboard, organization, revocation version); the rest comes
-    from per-process caches that this read keeps exact."""
+    which is published and belongs to the token's organization, and not idle past its
+    `inactivity_timeout` (the call counts as activity unless `activity` is False). Raises
+    InvalidToken (401). One database read per call (dashboard, organization, revocation
+    version), plus one shared-store call for a session with an inactivity timeout; the rest
+    comes from per-process caches that this read keeps exact."""
     claims = _decoded(token)
     if claims.dashboard_id != dashboard_id:
         raise InvalidToken("The embed token is for another dashboard.")
@@ -211,7 +214,21 @@ def embed_session_verify(*, token: str, dashboard_id: str) -> VerifiedEmbed:
     version = dashboard.published_version
     if version is None:
         raise InvalidToken("This dashboard is not published.", code="dashboard_unpublished")
+    if claims.inactivity_timeout is not None:
+        _check_activity(claims, touch=activity)
     return VerifiedEmbed(claims=claims, dashboard=dashboard, version=version)
+
+
+def _check_activity(claims: EmbedClaims, *, touch: bool) -> None:
+    """A session ends after `inactivity_timeout` seconds without a request from any of its
+    pages, in whichever process they reach (core.activity's shared store)."""
+    idle = claims.inactivity_timeout or 0
+    fresh = time.time() - claims.issued_at < idle
+    if not still_active(f"embed:{claims.jti}", idle_seconds=idle, fresh=fresh, touch=touch):
+        raise InvalidToken(
+            f"This embed session ended after {idle} seconds without activity.",
+            code="session_inactive",
+        )
 
 
 def embed_session_issue_entry(*, organization: Organization, jti: str) -> AuditLogEntry | None:

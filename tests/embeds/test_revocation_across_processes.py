@@ -30,11 +30,12 @@ def database_url() -> str:
 
 
 class Verifier:
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
             "DJANGO_SETTINGS_MODULE": "config.settings",
+            **(env or {}),
         }
         self.process = subprocess.Popen(
             [sys.executable, str(VERIFIER)],

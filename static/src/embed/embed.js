@@ -117,6 +117,7 @@ if (config.error) {
 function sessionMessage(error) {
   if (error.code === "token_expired") return "This dashboard session has expired. Reload the page to continue.";
   if (error.code === "token_revoked") return "This dashboard session has been revoked.";
+  if (error.code === "session_inactive") return "This dashboard session ended after a period of inactivity. Reload the page to continue.";
   return error.message || "This dashboard session is not valid.";
 }
 
@@ -175,16 +176,17 @@ function start() {
   }
 
   function setFilters(filters) {
-    // Locked filters are the server's to enforce; the page just never sends them.
+    // Locked filters are the server's to enforce; the page never sends a one-value lock's key
+    // (a list lock's key it sends: the viewer may pick one of the listed values).
     const next = {};
     Object.keys(filters).forEach(function (key) {
       const value = filters[key];
-      if (key in (config.locked_filters || {})) return;
+      if (typeof (config.locked_filters || {})[key] === "string") return;
       if (value !== null && value !== undefined && String(value) !== "") next[key] = String(value);
     });
     state.filters = next;
     syncFilterInputs();
-    post("filter", { filters: Object.assign({}, state.filters, config.locked_filters) });
+    post("filter", { filters: Object.assign({}, config.locked_filters, state.filters) });
     load();
   }
 
@@ -313,7 +315,7 @@ function start() {
     const input = document.createElement("input");
     input.type = "text";
     input.dataset.dimension = filter.dimension;
-    input.placeholder = "All";
+    input.placeholder = filter.choices ? "Any of " + filter.choices.join(", ") : "All";
     if (filter.locked !== null && filter.locked !== undefined) {
       input.value = filter.locked;
       input.disabled = true;
@@ -469,7 +471,7 @@ function start() {
   function failed(error) {
     const message = error.status === 401 ? sessionMessage(error) : error.message || "Something went wrong.";
     if (error.status === 401) {
-      expired = error.code === "token_expired";
+      expired = error.code === "token_expired" || error.code === "session_inactive";
       root.replaceChildren(fatal(message));
     } else {
       cards.forEach(function (card) { card.view.showState("error", message); });

@@ -63,7 +63,7 @@ if (scenario.mode === "helper") {
   box.style.width = "1100px";
   const embed = create({ container: box, embedUrl: scenario.embedUrl, fetchEmbedUrl, handshakeTimeout: scenario.handshakeTimeout, refreshBefore: scenario.refreshBefore });
   window.embed = embed;
-  ["ready", "resize", "drill", "filter", "session", "error"].forEach((name) => embed.on(name, record(name)));
+  ["ready", "resize", "drill", "filter", "session", "error", "inactive"].forEach((name) => embed.on(name, record(name)));
 } else if (scenario.mode) {
   createRoot(document.getElementById("app")).render(h(App));
 }

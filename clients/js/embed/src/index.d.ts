@@ -1,4 +1,4 @@
-export type EmbedEvent = "ready" | "resize" | "drill" | "filter" | "session" | "error";
+export type EmbedEvent = "ready" | "resize" | "drill" | "filter" | "session" | "error" | "inactive";
 export interface EmbedTheme { primaryColor?: string; fontFamily?: string; mode?: "light" | "dark" }
 export interface EmbedError { code: string; message: string; status: number }
 export interface DrillPayload { widget: string; dimension: string | null; value: string | null }
@@ -23,6 +23,8 @@ export interface Embed {
   on(name: "filter", fn: (payload: { filters: Record<string, string> }) => void): Embed;
   on(name: "resize", fn: (payload: { height: number }) => void): Embed;
   on(name: "session", fn: (payload: { expires_at: number }) => void): Embed;
+  /** The session's inactivity_timeout passed; refreshSession() (fetchEmbedUrl) brings it back. */
+  on(name: "inactive", fn: (payload: EmbedError) => void): Embed;
   on(name: EmbedEvent, fn: (payload: any) => void): Embed;
   off(name: EmbedEvent, fn: (payload: any) => void): Embed;
   setFilters(filters: Record<string, string | null>): Embed;

@@ -11,7 +11,10 @@
  *   embed.setLocale("de-DE"); embed.setTimezone("Europe/Berlin");
  *
  * Events: ready, resize {height}, drill {widget, dimension, value}, filter {filters},
- * session {expires_at} (a fresh session was swapped in), error {code, message}.
+ * session {expires_at} (a fresh session was swapped in), error {code, message}, inactive
+ * {code, message} (the session's inactivity_timeout passed: call refreshSession() when the
+ * viewer is back, e.g. on a click; the helper never does it by itself, or an abandoned page
+ * would live on).
  * With fetchEmbedUrl the helper asks for a fresh session before the token expires and hands
  * its token to the frame: no reload, the viewer's filters and period stay. Messages are only
  * accepted from the embed URL's origin and from this iframe; the page checks ours the same
@@ -19,7 +22,7 @@
  * asked to do.
  */
 
-const EVENTS = ["ready", "resize", "drill", "filter", "session", "error"];
+const EVENTS = ["ready", "resize", "drill", "filter", "session", "error", "inactive"];
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const CODE_SHAPE = /^[A-Za-z0-9_-]{8,200}$/;
 
@@ -105,6 +108,7 @@ export function create(options) {
     // The session ran out before a refresh (a sleeping laptop, a failed fetchEmbedUrl): ask now;
     // the frame restores the dashboard when the fresh token arrives.
     if (message.type === "error" && payload.code === "token_expired" && fetchEmbedUrl && !destroyed) refresh();
+    if (message.type === "error" && payload.code === "session_inactive") emit("inactive", payload);
     if (message.type === "resize" && payload.height > 0) {
       iframe.style.height = Math.ceil(payload.height) + "px";
       sendViewport();

@@ -10,6 +10,8 @@ export interface SightlineEmbedFrameProps {
   onError?: (error: EmbedError) => void;
   onResize?: (payload: { height: number }) => void;
   onSession?: (payload: { expires_at: number }) => void;
+  /** The session's inactivity_timeout passed (the helper's "inactive" event). */
+  onInactive?: (error: EmbedError) => void;
   filters?: Record<string, string>;
   theme?: EmbedTheme;
   containerStyle?: CSSProperties;

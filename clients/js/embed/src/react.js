@@ -3,7 +3,7 @@ import { createElement, useEffect, useRef } from "react";
 import { create } from "./index.js";
 
 /**
- * Props: embedUrl and/or fetchEmbedUrl, onReady, onDrill, onFilter, onError, onResize,
+ * Props: embedUrl and/or fetchEmbedUrl, onReady, onDrill, onFilter, onError, onResize, onInactive,
  * filters, theme, containerStyle, className, title, handshakeTimeout, refreshBefore.
  * The frame is created once per embedUrl/fetchEmbedUrl; filters and theme are sent to it
  * when they change (no reload).
@@ -27,7 +27,8 @@ export function SightlineEmbedFrame(props) {
     });
     const relay = (name) => (payload) => { const fn = latest.current[name]; if (fn) fn(payload); };
     instance.on("ready", relay("onReady")).on("drill", relay("onDrill")).on("filter", relay("onFilter"))
-      .on("error", relay("onError")).on("resize", relay("onResize")).on("session", relay("onSession"));
+      .on("error", relay("onError")).on("resize", relay("onResize")).on("session", relay("onSession"))
+      .on("inactive", relay("onInactive"));
     embed.current = instance;
     return () => {
       instance.destroy();
