@@ -53,6 +53,9 @@ class VariantGrant:
     hidden_queries: tuple[WidgetQuery, ...]  # what the hidden widgets compute
     allowed_events: frozenset[str]
     locked_keys: frozenset[str]
+    # What only hidden widgets compute (`computations`), in whatever shape: a series or a
+    # breakdown of a hidden KPI's metric shows the same numbers.
+    hidden_computations: frozenset[tuple[Any, ...]] = frozenset()
 
     def refusals(self, widget: WidgetSpec, path: str) -> list[tuple[str, str, str]]:
         """(code, field, message) for each way `widget` would widen what the session sees."""
@@ -77,11 +80,20 @@ class VariantGrant:
             out.append(
                 ("filter_locked", f"{path}.filters.{key}", f"{key!r} is set by the application.")
             )
-        if widget.query in self.hidden_queries:
+        if widget.query in self.hidden_queries or computations(widget.query) & (
+            self.hidden_computations
+        ):
             out.append(
                 ("widget_hidden", path, "This widget repeats one that is hidden from this view.")
             )
         return out
+
+
+def computations(query: WidgetQuery) -> frozenset[tuple[Any, ...]]:
+    """The numbers a widget shows, whatever its shape (kind, grouping, bucket, limit, sort):
+    each of its metrics over its event(s) under its own filters."""
+    base = (query.event_name, query.steps, tuple(sorted(query.filters.items())))
+    return frozenset((*base, metric) for metric in (query.metric, *query.metrics))
 
 
 @dataclass(frozen=True)

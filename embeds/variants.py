@@ -31,6 +31,7 @@ from dashboards.variants import (
     USER,
     VariantGrant,
     VariantOwner,
+    computations,
     layered,
     parse_variant,
     reading_order,
@@ -69,15 +70,18 @@ def session_grant(claims: EmbedClaims, published: DashboardSpec) -> VariantGrant
     permissions = claims.permissions
     visible = visible_widgets(permissions, published)
     visible_ids = {w.id for w in visible}
+    hidden = [w for w in published.widgets if w.id not in visible_ids]
+    shown = frozenset().union(*(computations(w.query) for w in visible))
     events = permissions.allowed_events or tuple(
         name for w in visible for name in (w.event_name, *w.steps)
     )
     return VariantGrant(
         visible_ids=frozenset(visible_ids),
         published_ids=frozenset(w.id for w in published.widgets),
-        hidden_queries=tuple(w.query for w in published.widgets if w.id not in visible_ids),
+        hidden_queries=tuple(w.query for w in hidden),
         allowed_events=frozenset(events),
         locked_keys=frozenset(permissions.locked_filters),
+        hidden_computations=frozenset().union(*(computations(w.query) for w in hidden)) - shown,
     )
 
 
