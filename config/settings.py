@@ -256,7 +256,7 @@ API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/m")
 EMBED_CODE_RATE_LIMIT = env.str("EMBED_CODE_RATE_LIMIT", default="60/m")
 EMBED_SESSION_RATE_LIMIT = env.str("EMBED_SESSION_RATE_LIMIT", default="120/m")
 EMBED_TENANT_RATE_LIMIT = env.str("EMBED_TENANT_RATE_LIMIT", default="600/m")
-# Saves and resets of a designer's view (PUT/DELETE /embed/{id}/variant) per embed session.
+# Calls of a designer's edit mode (GET/PUT/DELETE /embed/{id}/variant) per embed session.
 EMBED_VARIANT_RATE_LIMIT = env.str("EMBED_VARIANT_RATE_LIMIT", default="30/m")
 EMBED_ORG_CONCURRENT_QUERIES = env.int("EMBED_ORG_CONCURRENT_QUERIES", default=8)
 

@@ -4,8 +4,8 @@
 charted (the same choices as the console builder, the tenant's own event keys);
 `PUT`: save the whole view (strict JSON: `widgets`, `layout`, `hidden`, `revision`);
 `DELETE`: back to the published dashboard. Bearer-token authenticated like every embed
-endpoint, designer sessions only (403 `not_designer`), saves and resets rate limited per
-session (`EMBED_VARIANT_RATE_LIMIT`). PUT and DELETE answer with the page's new configuration.
+endpoint, designer sessions only (403 `not_designer`), every call rate limited per session
+(`EMBED_VARIANT_RATE_LIMIT`). PUT and DELETE answer with the page's new configuration.
 """
 
 from typing import Any
@@ -53,6 +53,10 @@ def embed_variant(request: HttpRequest, dashboard_id: str) -> HttpResponse:
             raise ApiError("Use GET, PUT or DELETE here.", code="method_not_allowed", status=405)
         verified = embed_session_verify(token=bearer_token(request), dashboard_id=dashboard_id)
         check_designer(verified.claims)
+        rate_limit_check(  # the edit state runs the tenant's discovery: limited like saves
+            bucket=f"embed:variant:{verified.claims.jti}",
+            rate=parse_rate(settings.EMBED_VARIANT_RATE_LIMIT),
+        )
         if request.method == "GET":
             body = session_edit_state(verified)
             schema = body["schema"]
@@ -64,10 +68,6 @@ def embed_variant(request: HttpRequest, dashboard_id: str) -> HttpResponse:
                 metrics=DESIGNER_METRICS,
             )
         else:
-            rate_limit_check(
-                bucket=f"embed:variant:{verified.claims.jti}",
-                rate=parse_rate(settings.EMBED_VARIANT_RATE_LIMIT),
-            )
             if request.method == "PUT":
                 session_variant_save(verified=verified, body=_json_body(request))
             else:

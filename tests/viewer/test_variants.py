@@ -266,13 +266,16 @@ def test_a_stale_save_is_a_409(issue, put, dashboard, seeded):
     assert DashboardVariant.objects.get().widgets == []
 
 
-def test_saves_are_rate_limited_per_session(issue, put, dashboard, seeded, settings):
+def test_saves_are_rate_limited_per_session(issue, embed_get, put, dashboard, seeded, settings):
     settings.EMBED_VARIANT_RATE_LIMIT = "2/m"
     token = issue(user="jane", permissions=designer())
 
     answers = [put(dashboard.pk, token, {"widgets": []}).status_code for _ in range(3)]
+    opened = embed_get(f"/embed/{dashboard.pk}/variant", token)
 
     assert answers == [200, 200, 429]
+    assert opened.status_code == 429 and opened["Retry-After"]
+    assert DashboardVariant.objects.get().revision == 2
     other = issue(user="bob", permissions=designer())
     assert put(dashboard.pk, other, {"widgets": []}).status_code == 200
 

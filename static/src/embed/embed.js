@@ -464,7 +464,7 @@ function start() {
   onFreshToken = function () {
     if (!expired) return;
     expired = false;
-    root.replaceChildren(header, grid);
+    root.replaceChildren(header, empty, grid);
     load().then(function (ok) { if (ok) post("ready", { dashboard: config.dashboard.id }); });
   };
 
