@@ -9,8 +9,9 @@ events of one tenant, and one embed session. Everything runs in this process thr
 test client (the whole middleware stack and the embed view, as `serve` runs it), with the
 session and tenant rate limits raised out of the way.
 
-  1. GET /embed/<id>/data, recording OFF and ON in alternating rounds of `--per-round`
-     requests within the same run (so the machine's load drifts over both alike), the
+  1. GET /embed/<id>/data, recording OFF and ON alternately, request by request, within the
+     same run (so the machine's load drifts over both alike; `--rounds` x `--per-round`
+     pairs), the
      background flusher running every second as in production (its inserts share chDB's lock
      with the requests, so their cost is in the ON figures). Widgets cached (the common case:
      60 s) and uncached (WIDGET_CACHE_TTL=0, every request queries the warehouse). p50 / p95 of
@@ -129,14 +130,19 @@ def bench_requests(dashboard_id: str, token: str, rounds: int, per_round: int, t
     for _ in range(20):  # warm up: code paths, connections, the widget cache
         assert client.get(url, {"period": "7d"}).status_code == 200
     times: dict[bool, list[float]] = {False: [], True: []}
-    for index in range(rounds * 2):
-        recording = index % 2 == 1
-        settings.USAGE_RECORDING = recording
-        for _ in range(per_round):
+    pairs: list[float] = []  # on - off of two requests next to each other
+    for index in range(rounds * per_round):
+        pair = {}
+        # Request by request, and which goes first alternates too (the second of two requests
+        # may find warmer caches): both see the same load.
+        for recording in (False, True) if index % 2 else (True, False):
+            settings.USAGE_RECORDING = recording
             start = time.perf_counter()
             response = client.get(url, {"period": "7d"})
-            times[recording].append((time.perf_counter() - start) * 1000)
+            pair[recording] = (time.perf_counter() - start) * 1000
+            times[recording].append(pair[recording])
             assert response.status_code == 200, response.content
+        pairs.append(pair[True] - pair[False])
     settings.USAGE_RECORDING = True
     usage_flush()
     (off50, off95), (on50, on95) = percentiles(times[False]), percentiles(times[True])
@@ -147,7 +153,8 @@ def bench_requests(dashboard_id: str, token: str, rounds: int, per_round: int, t
         f"   recording off: p50 {off50:.3f} ms, p95 {off95:.3f} ms, mean {off_mean:.3f} ms\n"
         f"   recording on:  p50 {on50:.3f} ms, p95 {on95:.3f} ms, mean {on_mean:.3f} ms\n"
         f"   difference per request: p50 {on50 - off50:+.3f} ms, p95 {on95 - off95:+.3f} ms, "
-        f"mean {on_mean - off_mean:+.3f} ms"
+        f"mean {on_mean - off_mean:+.3f} ms; median of paired differences "
+        f"{statistics.median(pairs):+.3f} ms"
     )
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("v1/", include("api.embeds.urls")),
     path("v1/", include("api.alerts.urls")),
     path("v1/", include("api.accounts.urls")),
+    path("v1/", include("api.usage.urls")),
     path("app/", include("console.accounts.urls")),
     path("app/", include("console.dashboards.urls")),
     path("app/", include("console.embeds.urls")),

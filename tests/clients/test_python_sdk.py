@@ -231,6 +231,8 @@ def test_dashboards_discovery_alerts_and_organization_reach_their_routes(client,
     assert client.dashboards.update(dashboard_id, {"name": "Renamed"})["name"] == "Renamed"
     assert client.dashboards.versions(dashboard_id)["count"] == 1
     assert "events" in client.discovery.discover()
+    usage = client.usage.get(period="24h", tenant_id="acme")
+    assert usage["period"] == "24h" and usage["totals"]["views"] >= 0
     rule = client.alerts.create(
         {
             "name": "Many calls",

@@ -179,6 +179,10 @@ export declare class Sightline {
     discover(options?: { tenantId?: string }): Promise<Json>;
     autoCreate(options?: object): Promise<Json>;
   };
+  usage: {
+    /** GET /v1/usage: the organization's embed usage (views, distinct viewers, p50/p95 load time, data requests, errors, exports). */
+    get(options?: { period?: "24h" | "7d" | "30d" | "90d"; tenantId?: string; dashboardId?: string }): Promise<Json>;
+  };
   alerts: {
     list(options?: { page?: number }): Promise<Json>;
     create(rule: object): Promise<Json>;

@@ -43,6 +43,7 @@ export class Sightline {
     const call = (method, path, extra) => this.transport.request(method, path, extra);
     this.dashboards = dashboardsApi(call);
     this.discovery = discoveryApi(call);
+    this.usage = usageApi(call);
     this.alerts = alertsApi(call);
     this.organization = organizationApi(call);
   }
@@ -197,6 +198,24 @@ function discoveryApi(call) {
     discover: async ({ tenantId } = {}) => call("GET", "/v1/discover", { query: { tenant_id: requireString(tenantId, "tenantId", { optional: true }) } }),
     /** A draft dashboard built from what was discovered. */
     autoCreate: async (options = {}) => call("POST", "/v1/discover/auto-create", { body: requireObject(options, "options"), idempotent: false }),
+  };
+}
+
+const USAGE_PERIODS = ["24h", "7d", "30d", "90d"];
+
+function usageApi(call) {
+  return {
+    /** The embed usage of the organization (GET /v1/usage, a read or admin key): views, viewers, load times, requests, errors, exports. */
+    get: async ({ period, tenantId, dashboardId } = {}) => {
+      if (period !== undefined && !USAGE_PERIODS.includes(period)) fail("period", `must be one of ${USAGE_PERIODS.join(", ")}`);
+      return call("GET", "/v1/usage", {
+        query: {
+          period,
+          tenant_id: requireString(tenantId, "tenantId", { max: 128, optional: true }),
+          dashboard_id: requireString(dashboardId, "dashboardId", { optional: true }),
+        },
+      });
+    },
   };
 }
 

@@ -135,6 +135,10 @@ describe("against a live Sightline", { skip: !HOST && "SIGHTLINE_HOST is not set
     assert.equal((await client.dashboards.get(dashboardId)).id, dashboardId);
     const schema = await client.discovery.discover();
     assert.equal(typeof schema, "object");
+    const usage = await client.usage.get({ period: "24h", tenantId: TENANT });
+    assert.equal(usage.period, "24h");
+    assert.equal(typeof usage.totals.views, "number");
+    await assert.rejects(client.usage.get({ period: "1y" }), (e) => e.name === "SightlineArgumentError");
     const alerts = await client.alerts.list();
     assert.ok(Array.isArray(alerts.results));
   });

@@ -76,6 +76,7 @@ class Sightline:
         call = self._transport.request
         self.dashboards = Dashboards(call)
         self.discovery = Discovery(call)
+        self.usage = Usage(call)
         self.alerts = Alerts(call)
         self.organization = OrganizationSettings(call)
 
@@ -309,6 +310,32 @@ class Discovery:
         if tenant_id is not None:
             body["tenant_id"] = v.require_string(tenant_id, "tenant_id", max_length=128)
         return self._call("POST", "/v1/discover/auto-create", body=body, idempotent=False)
+
+
+class Usage:
+    def __init__(self, call: Call) -> None:
+        self._call = call
+
+    def get(
+        self,
+        *,
+        period: str | None = None,
+        tenant_id: str | None = None,
+        dashboard_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The organization's embed usage (GET /v1/usage, a read or admin key): views, distinct
+        viewers, p50 / p95 load time, data requests, errors and exports, per tenant, per
+        dashboard and over time. `period`: 24h, 7d (default), 30d or 90d."""
+        query = {}
+        if period is not None:
+            if period not in ("24h", "7d", "30d", "90d"):
+                v.fail("period", "must be one of 24h, 7d, 30d, 90d")
+            query["period"] = period
+        if tenant_id is not None:
+            query["tenant_id"] = v.require_string(tenant_id, "tenant_id", max_length=128)
+        if dashboard_id is not None:
+            query["dashboard_id"] = v.require_id(dashboard_id, "dashboard_id")
+        return self._call("GET", "/v1/usage", query=query)
 
 
 class Alerts:
