@@ -6,6 +6,11 @@ conditional UPDATE (pending -> sending). A retried or duplicated task finds the 
 (or being sent) and does nothing, so a notification goes out at most once per transition.
 A claim older than CLAIM_STALE_AFTER (a worker died mid-send) can be taken over.
 
+E-mails of a rule with `email_composer`, and deliveries without a rule (a viewer's digest), are
+written by a composer another app registers here at start-up (`email_composer_register`, from
+its AppConfig.ready): alerts never imports that app, and every e-mail still goes through the
+same claim, attempts, retries and re-sends.
+
 Webhook requests are signed: X-Sightline-Timestamp is the unix time of the attempt and
 X-Sightline-Signature is "v1=" + hex(HMAC-SHA256(org.webhook_secret, f"{timestamp}.{body}")).
 """
@@ -15,14 +20,14 @@ import hmac
 import logging
 import smtplib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import orjson
 from django.conf import settings
-from django.core.mail import BadHeaderError, send_mail
+from django.core.mail import BadHeaderError, EmailMessage, send_mail
 from django.db.models import Q
 from django.utils import timezone
 
@@ -49,6 +54,19 @@ RETRY_BASE_SECONDS = 30  # Celery: 30 s, 1 min, 2 min, 4 min between attempts
 EAGER_RETRY_BASE_SECONDS = 0.1  # in-process (no broker): short and bounded, 1.5 s in all
 RETRYABLE_STATUSES = frozenset({408, 425, 429})  # plus every 5xx
 USER_AGENT = "Sightline-Webhooks/1"
+
+
+class DeliverySkipped(Exception):
+    """A composer has nothing to send any more (the subscription was paused or unsubscribed,
+    the widget is gone): the delivery fails at once, with this reason, and is not retried."""
+
+
+EmailComposer = Callable[[AlertDelivery], EmailMessage]
+_composers: dict[str, EmailComposer] = {}
+
+
+def email_composer_register(name: str, composer: EmailComposer) -> None:
+    _composers[name] = composer
 
 
 @dataclass(frozen=True)
@@ -139,10 +157,28 @@ def delivery_rows(
                     channel=channel,
                     target=destination,
                     payload=payload,
+                    composer=rule.email_composer if channel == Channel.EMAIL else "",
                     idempotency_key=f"{rule.pk}:{notice.tenant_id}:{notice.transition_id}:{channel}",
                 )
             )
     return rows
+
+
+def delivery_create_composed(
+    *, idempotency_key: str, composer: str, to: str, tenant_id: str, payload: dict[str, Any]
+) -> AlertDelivery | None:
+    """A pending e-mail that `composer` writes when it is sent; None when a delivery with this
+    key exists already (a repeated or concurrent run of the same job sends nothing twice)."""
+    delivery = AlertDelivery(
+        idempotency_key=idempotency_key,
+        composer=composer,
+        channel=Channel.EMAIL,
+        target=to,
+        tenant_id=tenant_id,
+        payload=payload,
+    )
+    AlertDelivery.objects.bulk_create([delivery], ignore_conflicts=True)
+    return delivery if AlertDelivery.objects.filter(pk=delivery.pk).exists() else None
 
 
 def deliveries_create_for_test(*, rule: AlertRule) -> list[AlertDelivery]:
@@ -311,12 +347,17 @@ def email_body(payload: dict[str, Any]) -> str:
 def _send_email(delivery: AlertDelivery) -> tuple[bool, bool, int | None, str]:
     recipients = [address.strip() for address in delivery.target.split(",") if address.strip()]
     try:
-        send_mail(
-            email_subject(delivery.payload),
-            email_body(delivery.payload),
-            settings.DEFAULT_FROM_EMAIL,
-            recipients,
-        )
+        if delivery.composer:
+            _composers[delivery.composer](delivery).send()
+        else:
+            send_mail(
+                email_subject(delivery.payload),
+                email_body(delivery.payload),
+                settings.DEFAULT_FROM_EMAIL,
+                recipients,
+            )
+    except DeliverySkipped as skipped:
+        return False, False, None, f"Not sent: {skipped}"[:500]
     except BadHeaderError as exc:  # e.g. a recipient with a line break: no retry can help
         return False, False, None, f"BadHeaderError: {exc}"[:500]
     except (smtplib.SMTPException, OSError) as exc:

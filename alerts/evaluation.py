@@ -161,6 +161,7 @@ class MetricCache:
             target.widget.id,
             item.window,
             item.rule.tenant_id,
+            tuple(sorted(item.locked_filters.items())),
         )
 
     def prefetch(self, items: Sequence["Prepared"]) -> None:
@@ -217,6 +218,7 @@ class MetricCache:
             scope=scope,
             start=self.now - first.window,
             end=self.now,
+            locked_filters=[item.locked_filters for _, item in chunk],
         )
         try:
             rows = run(scan.query).rows
@@ -246,6 +248,11 @@ class Prepared:
     window: timedelta
     values: TenantValues | None = None
     error: str = ""
+
+    @property
+    def locked_filters(self) -> dict[str, str]:
+        """A viewer rule's locked filters (its grant's); an operator's rule has none."""
+        return dict((self.rule.grant or {}).get("locked_filters") or {})
 
 
 def _evaluate_due_rules(*, now: datetime, summary: TickSummary) -> list[str]:
@@ -279,6 +286,7 @@ def _resolve(rule: AlertRule, targets: TargetResolver, summary: TickSummary) -> 
             organization_id=rule.organization_id,
             dashboard_id=rule.dashboard_id,
             widget_id=rule.widget_id,
+            grant=rule.grant,
         )
     except TargetGone as gone:
         alert_rule_disable(rule=rule, reason=gone.reason)

@@ -57,6 +57,14 @@ class AlertRule(models.Model):
     renotify_minutes = models.PositiveIntegerField(
         null=True, blank=True
     )  # None: notify once per firing
+    # A viewer's rule (a subscription): {"tenant_id", "locked_filters", "hidden_widgets",
+    # "widget_id"} of the embed session that made it. Only that tenant is evaluated, the locked
+    # filters narrow the scan, and a widget the grant cannot see is never evaluated. None: an
+    # operator's rule, with the organization's access.
+    grant = models.JSONField(null=True, blank=True, editable=False)
+    # Who writes the rule's e-mails: "" the built-in notification, else a composer registered
+    # with alerts.delivery (a subscriber's e-mail carries its own unsubscribe link).
+    email_composer = models.CharField(max_length=40, blank=True, editable=False)
     # floor(unix time / 60) of the last tick that evaluated this rule: a tick runs a rule once.
     last_tick = models.BigIntegerField(null=True, blank=True, editable=False)
     last_evaluated_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -146,10 +154,15 @@ class DeliveryStatus(models.TextChoices):
 
 class AlertDelivery(models.Model):
     """One notification on one channel. `idempotency_key` is (rule, tenant, transition, channel):
-    however often a task is retried or re-queued, the notification is sent at most once."""
+    however often a task is retried or re-queued, the notification is sent at most once.
+    A delivery without a rule is an e-mail another app composes (`composer`, e.g. a viewer's
+    digest), sent and retried by the same machinery."""
 
     id = models.CharField(primary_key=True, max_length=32, default=_delivery_id, editable=False)
-    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="deliveries")
+    rule = models.ForeignKey(
+        AlertRule, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    composer = models.CharField(max_length=40, blank=True)  # "": the built-in notification
     evaluation = models.ForeignKey(
         AlertEvaluation, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )

@@ -1,5 +1,6 @@
 """Reads for alert rules, their states and their history."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,10 +34,14 @@ def with_firing_count(rules: QuerySet[AlertRule]) -> QuerySet[AlertRule]:
     return rules.annotate(firing_count=Count("states", filter=Q(states__status=AlertStatus.FIRING)))
 
 
+def operator_rules(rules: QuerySet[AlertRule]) -> QuerySet[AlertRule]:
+    """The operator's own rules: viewers' rules (a grant) are managed as subscriptions."""
+    return rules.filter(grant__isnull=True)
+
+
 def alert_rule_list(*, organization: Organization) -> QuerySet[AlertRule]:
-    return with_firing_count(AlertRule.objects.filter(organization=organization)).order_by(
-        "-created_at"
-    )
+    rules = operator_rules(AlertRule.objects.filter(organization=organization))
+    return with_firing_count(rules).order_by("-created_at")
 
 
 def alert_rule_get(*, organization: Organization, rule_id: str) -> AlertRule:
@@ -47,9 +52,18 @@ def alert_rule_get(*, organization: Organization, rule_id: str) -> AlertRule:
     return rule
 
 
+def alert_rules_disabled_reasons(*, rule_ids: Iterable[str]) -> dict[str, str]:
+    """Why the evaluator turned each of these rules off, for those it did."""
+    rules = AlertRule.objects.filter(pk__in=set(rule_ids), enabled=False).exclude(
+        disabled_reason=""
+    )
+    return dict(rules.values_list("pk", "disabled_reason"))
+
+
 def alert_rule_oldest(*, organization: Organization) -> AlertRule | None:
     """The organization's first rule (the demo's, when seeded)."""
-    return AlertRule.objects.filter(organization=organization).order_by("created_at").first()
+    rules = operator_rules(AlertRule.objects.filter(organization=organization))
+    return rules.order_by("created_at").first()
 
 
 def alert_rule_states(*, rule: AlertRule, not_ok_only: bool = True) -> QuerySet[AlertState]:

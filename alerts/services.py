@@ -39,11 +39,23 @@ EDITABLE_FIELDS = frozenset(
 STATE_RESET_FIELDS = frozenset({"dashboard_id", "widget_id", "tenant_id", "window"})
 
 
-def alert_rule_create(*, organization: Organization, **fields: Any) -> AlertRule:
+def alert_rule_create(
+    *,
+    organization: Organization,
+    grant: dict[str, Any] | None = None,
+    email_composer: str = "",
+    **fields: Any,
+) -> AlertRule:
+    """An operator's rule, or with `grant` a viewer's (a subscription's): evaluated for the
+    grant's tenant alone, under its locked filters, on a widget the grant can see."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Not alert rule fields: {sorted(unknown)}")
-    rule = AlertRule(organization=organization, **fields)
+    if grant is not None:
+        fields["tenant_id"] = grant["tenant_id"]  # a grant is one tenant, always
+    rule = AlertRule(
+        organization=organization, grant=grant, email_composer=email_composer, **fields
+    )
     _check_rule(rule, check_target=True)
     rule.save()
     return rule
@@ -53,6 +65,8 @@ def alert_rule_update(*, rule: AlertRule, **changes: Any) -> AlertRule:
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Not alert rule fields: {sorted(unknown)}")
+    if rule.grant is not None and "tenant_id" in changes:
+        raise ValueError("A viewer's rule stays on its grant's tenant.")
     changed = {name for name, value in changes.items() if getattr(rule, name) != value}
     was_enabled = rule.enabled
     for name, value in changes.items():
@@ -71,6 +85,18 @@ def alert_rule_update(*, rule: AlertRule, **changes: Any) -> AlertRule:
 
 def alert_rule_delete(*, rule: AlertRule) -> None:
     rule.delete()
+
+
+def alert_rule_delete_by_id(*, rule_id: str) -> None:
+    """For the app that owns a viewer's rule (subscriptions), which holds only its id."""
+    AlertRule.objects.filter(pk=rule_id).delete()
+
+
+def alert_rule_set_enabled(*, rule_id: str, enabled: bool) -> None:
+    """Pause or resume a rule by id; resuming checks its widget again (an error if gone)."""
+    rule = AlertRule.objects.filter(pk=rule_id).first()
+    if rule is not None:
+        alert_rule_update(rule=rule, enabled=enabled)
 
 
 def alert_rule_disable(*, rule: AlertRule, reason: str) -> None:
@@ -125,6 +151,7 @@ def _check_target(rule: AlertRule) -> None:
             organization_id=rule.organization_id,
             dashboard_id=rule.dashboard_id,
             widget_id=rule.widget_id,
+            grant=rule.grant,
         )
     except TargetGone as gone:
         if gone.code == "dashboard_not_published":
@@ -133,7 +160,8 @@ def _check_target(rule: AlertRule) -> None:
                 code="dashboard_not_published",
                 details=[{"field": "dashboard_id", "message": gone.reason}],
             ) from None
-        field = "widget_id" if gone.code == "widget_not_found" else "dashboard_id"
+        widget_codes = ("widget_not_found", "widget_not_visible")
+        field = "widget_id" if gone.code in widget_codes else "dashboard_id"
         message = "No dashboard with this id." if field == "dashboard_id" else gone.reason
         raise InvalidInput(
             "The alert is invalid.", details=[{"field": field, "message": message}]

@@ -1,12 +1,13 @@
 """The widget a rule watches: always the PUBLISHED version of its dashboard, the one customers
-see. A rule whose dashboard is gone or unpublished, or whose widget was removed, has no target."""
+see. A rule whose dashboard is gone or unpublished, or whose widget was removed, has no target;
+nor has a viewer's rule (a grant) whose widget its embed session could not see."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dashboards.selectors import dashboard_version_spec, dashboards_find
-from dashboards.spec import WidgetSpec
+from dashboards.spec import DashboardSpec, WidgetSpec
 
 if TYPE_CHECKING:  # what dashboards' selectors return; read through them, never queried here
     from dashboards.models import Dashboard
@@ -44,7 +45,14 @@ class TargetResolver:
         by_id = dashboards_find(dashboard_ids=wanted, organization_id=self._organization_id)
         self._dashboards.update({pk: by_id.get(pk) for pk in wanted})
 
-    def resolve(self, *, organization_id: str, dashboard_id: str, widget_id: str) -> RuleTarget:
+    def resolve(
+        self,
+        *,
+        organization_id: str,
+        dashboard_id: str,
+        widget_id: str,
+        grant: Mapping[str, Any] | None = None,
+    ) -> RuleTarget:
         self.preload([dashboard_id])
         dashboard = self._dashboards[dashboard_id]
         if dashboard is None or dashboard.organization_id != organization_id:
@@ -59,6 +67,11 @@ class TargetResolver:
                 f"The widget {widget_id} is not on the published dashboard any more.",
                 code="widget_not_found",
             )
+        if grant is not None and not _grant_sees(grant, spec, widget_id):
+            raise TargetGone(
+                f"The widget {widget_id} is hidden from the embed session this alert was set in.",
+                code="widget_not_visible",
+            )
         if widget.kind == "funnel":  # steps of users, not one value per tenant
             raise TargetGone("A funnel has no single value to watch.", code="widget_not_watchable")
         return RuleTarget(
@@ -67,3 +80,10 @@ class TargetResolver:
             widget=widget,
             default_period=spec.default_period,
         )
+
+
+def _grant_sees(grant: Mapping[str, Any], spec: DashboardSpec, widget_id: str) -> bool:
+    visible = spec.visible_widgets(
+        hidden=grant.get("hidden_widgets") or (), only=grant.get("widget_id") or None
+    )
+    return any(widget.id == widget_id for widget in visible)

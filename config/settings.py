@@ -275,6 +275,14 @@ WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
 EMBED_MAX_EXPIRES_IN = env.int("EMBED_MAX_EXPIRES_IN", default=7 * 24 * 3600)
 EMBED_TOKEN_ISSUER = env.str("EMBED_TOKEN_ISSUER", default="sightline")
 EMBED_TOKEN_AUDIENCE = env.str("EMBED_TOKEN_AUDIENCE", default="sightline-embed")
+# Viewer subscriptions (digests and alerts set from an embed): the most a tenant may have
+# (pending, active and paused), how long a confirmation link works, new subscriptions per
+# embed session, and the local hour (the grant's time zone) at which digests go out.
+SUBSCRIPTIONS_MAX_PER_TENANT = env.int("SUBSCRIPTIONS_MAX_PER_TENANT", default=20)
+SUBSCRIPTION_CONFIRM_DAYS = env.int("SUBSCRIPTION_CONFIRM_DAYS", default=7)
+SUBSCRIPTION_RATE_LIMIT = env.str("SUBSCRIPTION_RATE_LIMIT", default="10/h")
+SUBSCRIPTION_LINK_RATE_LIMIT = env.str("SUBSCRIPTION_LINK_RATE_LIMIT", default="60/m")  # per IP
+SUBSCRIPTION_DIGEST_HOUR = env.int("SUBSCRIPTION_DIGEST_HOUR", default=8)
 # `single_use_url`: how long the code in an embed URL may wait to be exchanged for its token.
 EMBED_CODE_TTL_SECONDS = env.int("EMBED_CODE_TTL_SECONDS", default=60)
 # Charts drawn on the server (digest e-mails): Node processes of scripts/chart-worker.mjs.

@@ -38,9 +38,7 @@ def check_period(permissions: EmbedPermissions, *, period: str, length: timedelt
 def visible_widgets(permissions: EmbedPermissions, spec: DashboardSpec) -> list[WidgetSpec]:
     """The widgets the session may see and read: not hidden, and only its widget when the
     session was issued for one."""
-    hidden = set(permissions.hidden_widgets)
-    only = permissions.widget_id
-    return [w for w in spec.widgets if w.id not in hidden and (only is None or w.id == only)]
+    return spec.visible_widgets(hidden=permissions.hidden_widgets, only=permissions.widget_id)
 
 
 def check_drill_down(permissions: EmbedPermissions) -> None:

@@ -7,3 +7,11 @@ class SubscriptionsConfig(AppConfig):
 
     name = "subscriptions"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The alerts delivery machinery sends subscribers' e-mails; these compose them.
+        from alerts.delivery import email_composer_register
+        from subscriptions.emails import alert_email
+        from subscriptions.services import ALERT_COMPOSER
+
+        email_composer_register(ALERT_COMPOSER, alert_email)

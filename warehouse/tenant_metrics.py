@@ -7,9 +7,13 @@ filters become the condition of its aggregates (`countIf`, `uniqExactIf`,
 gets two columns: the number of its events (n) and its value; a tenant with n = 0 has no row
 for that widget, exactly as it has no row in `compile_metric_by_tenant`'s own query, so both
 give the same values (tests/warehouse/test_tenant_metrics.py compares them).
+
+A viewer's rule (a subscription's grant) adds its session's locked filters to its widget's
+condition exactly as the compiler applies them to the embed (`effective_filters`): the widget's
+own filter on a locked key gives way to the locked value.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,13 +58,17 @@ def compile_metrics_by_tenant(
     scope: DangerousOrgWideScope,
     start: datetime,
     end: datetime,
+    locked_filters: Sequence[Mapping[str, str]] | None = None,
 ) -> SharedScan:
     """One scan of `[start, end)` for widgets over one event. Rows:
-    [tenant_id, n_0, value_0, n_1, value_1, ...]."""
+    [tenant_id, n_0, value_0, n_1, value_1, ...]. `locked_filters`: per widget, the grant's
+    locked filters it is computed under (none: the widget's own filters alone)."""
     if not isinstance(scope, DangerousOrgWideScope):
         raise TypeError("compile_metrics_by_tenant needs an explicit DangerousOrgWideScope.")
     if not widgets or len({w.event_name for w in widgets}) != 1:
         raise ValueError("A shared scan reads one event: pass widgets of the same event.")
+    if locked_filters is not None and len(locked_filters) != len(widgets):
+        raise ValueError("Pass one mapping of locked filters per widget.")
     binder = Binder()
     where = where_clause(
         scope, binder, event_name=widgets[0].event_name, start=start, end=end, conditions=()
@@ -68,7 +76,8 @@ def compile_metrics_by_tenant(
     conditions: dict[Conditions, str | None] = {}
     columns = []
     for index, widget in enumerate(widgets):
-        filters = effective_filters(widget.filters, {}, {})
+        locked = locked_filters[index] if locked_filters is not None else {}
+        filters = effective_filters(widget.filters, {}, locked)
         if filters not in conditions:
             conditions[filters] = (
                 " AND ".join(condition_sql(binder, key, value) for key, value in filters) or None

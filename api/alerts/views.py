@@ -35,7 +35,8 @@ class _AlertView(OrganizationScopedMixin, GenericAPIView):
     model = AlertRule
 
     def scoped_queryset_filter(self, queryset: QuerySet[AlertRule]) -> QuerySet[AlertRule]:
-        return selectors.with_firing_count(queryset).order_by("-created_at")
+        rules = selectors.operator_rules(queryset)
+        return selectors.with_firing_count(rules).order_by("-created_at")
 
 
 class AlertListCreateView(_AlertView):

@@ -1,6 +1,6 @@
 """The validated spec: immutable objects with every default resolved (what `parse_spec` returns)."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,3 +101,11 @@ class DashboardSpec:
 
     def widget(self, widget_id: str) -> WidgetSpec | None:
         return next((w for w in self.widgets if w.id == widget_id), None)
+
+    def visible_widgets(
+        self, *, hidden: Iterable[str], only: str | None = None
+    ) -> list[WidgetSpec]:
+        """The widgets a grant may see: not hidden, and only `only` when it names one (a
+        single-widget embed). The one rule of embeds and of viewer subscriptions' alerts."""
+        hidden = set(hidden)
+        return [w for w in self.widgets if w.id not in hidden and (only is None or w.id == only)]
