@@ -21,6 +21,7 @@ urlpatterns = [
     path("v1/", include("api.dashboards.urls")),
     path("v1/", include("api.embeds.urls")),
     path("v1/", include("api.alerts.urls")),
+    path("v1/", include("api.subscriptions.urls")),
     path("v1/", include("api.accounts.urls")),
     path("v1/", include("api.usage.urls")),
     path("app/", include("console.accounts.urls")),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("app/", include("console.embeds.urls")),
     path("app/", include("console.alerts.urls")),
     path("app/", include("console.usage.urls")),
+    path("app/", include("console.subscriptions.urls")),
     path("", include("viewer.urls")),
 ]
 

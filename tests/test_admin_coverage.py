@@ -11,10 +11,10 @@ from embeds.services import embed_signing_key_ensure
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("accounts", "dashboards", "embeds", "alerts")
+OUR_APPS = ("accounts", "dashboards", "embeds", "alerts", "subscriptions")
 # Models shown inside their parent's page instead of on their own.
-INLINE_ONLY = {"alerts.AlertState", "alerts.AlertDeliveryAttempt"}
-SECRET_FIELDS = ("secret", "secret_hash", "webhook_secret", "token_hash")
+INLINE_ONLY = {"alerts.AlertState", "alerts.AlertDeliveryAttempt", "subscriptions.UnsubscribeLink"}
+SECRET_FIELDS = ("secret", "secret_hash", "webhook_secret", "token_hash", "confirm_token_hash")
 
 
 def _models() -> list:
