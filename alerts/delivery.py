@@ -57,8 +57,13 @@ USER_AGENT = "Sightline-Webhooks/1"
 
 
 class DeliverySkipped(Exception):
-    """A composer has nothing to send any more (the subscription was paused or unsubscribed,
-    the widget is gone): the delivery fails at once, with this reason, and is not retried."""
+    """A composer has nothing to send (the subscription was paused or unsubscribed, the widget
+    is gone): the delivery fails with this reason; retried only when `retry` (the warehouse
+    was down, say), like any passing failure."""
+
+    def __init__(self, reason: str, *, retry: bool = False) -> None:
+        super().__init__(reason)
+        self.retry = retry
 
 
 EmailComposer = Callable[[AlertDelivery], EmailMessage]
@@ -357,7 +362,7 @@ def _send_email(delivery: AlertDelivery) -> tuple[bool, bool, int | None, str]:
                 recipients,
             )
     except DeliverySkipped as skipped:
-        return False, False, None, f"Not sent: {skipped}"[:500]
+        return False, skipped.retry, None, f"Not sent: {skipped}"[:500]
     except BadHeaderError as exc:  # e.g. a recipient with a line break: no retry can help
         return False, False, None, f"BadHeaderError: {exc}"[:500]
     except (smtplib.SMTPException, OSError) as exc:

@@ -23,6 +23,11 @@ def deliver_notification(self: Task, delivery_id: str) -> str:
     return outcome.status
 
 
-def delivery_enqueue(delivery_id: str) -> None:
-    """Send a delivery through Celery (in-process when tasks run eagerly)."""
-    deliver_notification.delay(delivery_id)
+def delivery_enqueue(delivery_id: str, *, after_attempt: int = 0) -> None:
+    """Send a delivery through Celery (in-process when tasks run eagerly); `after_attempt`:
+    the number of the attempt already made, whose backoff the next one waits."""
+    if after_attempt:
+        countdown = retry_delay(attempt_number=after_attempt)
+        deliver_notification.apply_async((delivery_id,), countdown=countdown)
+    else:
+        deliver_notification.delay(delivery_id)

@@ -17,6 +17,7 @@ class PeriodicJob:
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("ingest-drain", "ingest.tasks.drain_stream", 1.0),
     PeriodicJob("alerts-tick", "alerts.tasks.evaluate_alerts", 60.0),
+    PeriodicJob("subscriptions-digests", "subscriptions.tasks.send_digests", 300.0),
     PeriodicJob("warehouse-retention", "accounts.tasks.enforce_retention", 3600.0),
 ]
 

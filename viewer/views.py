@@ -236,6 +236,12 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
             "export": f"/embed/{dashboard_id}/export",
             "usage": f"/embed/{dashboard_id}/usage",
             "variant": f"/embed/{dashboard_id}/variant",
+            # Only a session that may subscribe gets the control (viewer/subscriptions.py).
+            **(
+                {"subscriptions": f"/embed/{dashboard_id}/subscriptions"}
+                if permissions.allow_subscriptions
+                else {}
+            ),
         },
     }
 

@@ -6,6 +6,7 @@ import { createWidgetView, el, loadCharts, setLocale } from "@sightline/charts";
 import { download, eventsTable, openPanel, setViewport } from "./drill.js";
 import { reportLoad } from "./usage.js";
 import { startDesigner } from "./designer.js";
+import { subscriptions } from "./subscribe.js";
 
 const config = JSON.parse(document.getElementById("sl-config").textContent);
 const root = document.getElementById("sl-root");
@@ -207,6 +208,13 @@ function start() {
 
   // --- Layout -------------------------------------------------------------------------------
 
+  const subscribe = config.urls.subscriptions ? subscriptions({
+    url: config.urls.subscriptions,
+    authorization: function () { return tokenReady.then(function () { return "Bearer " + token; }); },
+    onChange: notifyHeight,
+    parentOrigins: config.parent_origins,
+    widgets: config.widgets,
+  }) : null;
   const header = el("header", "sl-header");
   const grid = el("div", "sl-grid");
   const cards = new Map();
@@ -262,6 +270,7 @@ function start() {
     const controls = el("div", "sl-controls");
     controls.appendChild(periodPicker());
     (config.filters || []).forEach(function (filter) { controls.appendChild(filterInput(filter)); });
+    if (subscribe) controls.appendChild(subscribe.headerButton());
     header.appendChild(controls);
   }
 
@@ -376,6 +385,7 @@ function start() {
     card.style.setProperty("--h", widget.layout.h);
     const head = el("div", "sl-card-head");
     head.appendChild(el("h2", "sl-card-title", widget.title));
+    if (subscribe && widget.kind !== "funnel") head.appendChild(subscribe.widgetButton(widget));
     if (config.export) {
       const button = el("button", "sl-export", "CSV");
       button.type = "button";
