@@ -12,6 +12,8 @@ class SubscriptionsConfig(AppConfig):
         # The alerts delivery machinery sends subscribers' e-mails; these compose them.
         from alerts.delivery import email_composer_register
         from subscriptions.emails import alert_email
-        from subscriptions.services import ALERT_COMPOSER
+        from subscriptions.runs import digest_email
+        from subscriptions.services import ALERT_COMPOSER, DIGEST_COMPOSER
 
         email_composer_register(ALERT_COMPOSER, alert_email)
+        email_composer_register(DIGEST_COMPOSER, digest_email)

@@ -15,6 +15,7 @@ which composes that one digest again, under the grant, at that moment.
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -33,6 +34,9 @@ from subscriptions.services import (
     subscription_mark_sent,
     subscription_mark_skipped,
 )
+
+if TYPE_CHECKING:  # the delivery the alerts machinery hands to a composer
+    from alerts.models import AlertDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -111,12 +115,11 @@ def _item(subscription: Subscription) -> DigestItem:
 _composed: dict[str, EmailMessage] = {}
 
 
-def digest_email(delivery: object) -> EmailMessage:
+def digest_email(delivery: "AlertDelivery") -> EmailMessage:
     """The composer of a digest delivery: the message this run composed, or (a retry, another
     process) the digest composed again now, under the grant."""
-    delivery_id = getattr(delivery, "pk")
-    message = _composed.pop(delivery_id, None)
-    subscription_id = getattr(delivery, "payload")["subscription_id"]
+    message = _composed.pop(delivery.pk, None)
+    subscription_id = delivery.payload["subscription_id"]
     subscription = (
         Subscription.objects.select_related("organization").filter(pk=subscription_id).first()
     )
