@@ -53,6 +53,7 @@ from alerts.targets import RuleTarget, TargetGone, TargetResolver
 from core.ids import new_id
 from core.metrics import ALERT_TICK_SECONDS
 from warehouse.backends import WarehouseError
+from warehouse.query import LockedValue, locked_value
 from warehouse.reads import run
 from warehouse.scope import DangerousOrgWideScope
 from warehouse.tenant_metrics import MAX_WIDGETS_PER_SCAN, compile_metrics_by_tenant
@@ -250,9 +251,11 @@ class Prepared:
     error: str = ""
 
     @property
-    def locked_filters(self) -> dict[str, str]:
-        """A viewer rule's locked filters (its grant's); an operator's rule has none."""
-        return dict((self.rule.grant or {}).get("locked_filters") or {})
+    def locked_filters(self) -> dict[str, LockedValue]:
+        """A viewer rule's locked filters (its grant's, stored in the token's JSON form); an
+        operator's rule has none."""
+        stored = (self.rule.grant or {}).get("locked_filters") or {}
+        return {key: locked_value(value) for key, value in stored.items()}
 
 
 def _evaluate_due_rules(*, now: datetime, summary: TickSummary) -> list[str]:

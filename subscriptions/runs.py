@@ -34,6 +34,7 @@ from subscriptions.services import (
     subscription_mark_sent,
     subscription_mark_skipped,
 )
+from warehouse.query import locked_value
 
 if TYPE_CHECKING:  # the delivery the alerts machinery hands to a composer
     from alerts.models import AlertDelivery
@@ -92,7 +93,9 @@ def digest_grant(subscription: Subscription) -> DigestGrant:
         org_id=subscription.organization_id,
         dashboard_id=subscription.dashboard_id,
         tenant_id=grant["tenant_id"],
-        locked_filters=grant.get("locked_filters") or {},
+        locked_filters={
+            key: locked_value(value) for key, value in (grant.get("locked_filters") or {}).items()
+        },
         hidden_widgets=tuple(grant.get("hidden_widgets") or ()),
         widget_id=grant.get("widget_id") or None,
         period=DIGEST_PERIODS[subscription.frequency],
@@ -198,5 +201,5 @@ def _forget_unconfirmed(now: datetime) -> int:
     """Pending subscriptions whose confirmation link has expired are deleted: never confirmed,
     they must not count against the tenant's cap for ever."""
     expired = now - timedelta(days=settings.SUBSCRIPTION_CONFIRM_DAYS)
-    deleted, _ = Subscription.objects.filter(status=Status.PENDING, created_at__lt=expired).delete()
-    return deleted
+    _, deleted = Subscription.objects.filter(status=Status.PENDING, created_at__lt=expired).delete()
+    return deleted.get(Subscription._meta.label, 0)

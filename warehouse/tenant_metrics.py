@@ -13,11 +13,11 @@ condition exactly as the compiler applies them to the embed (`effective_filters`
 own filter on a locked key gives way to the locked value.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from warehouse.query import WidgetQuery
+from warehouse.query import LockedFilters, WidgetQuery
 from warehouse.reads import CompiledQuery, run
 from warehouse.schema import EVENTS_TABLE
 from warehouse.scope import DangerousOrgWideScope
@@ -58,7 +58,7 @@ def compile_metrics_by_tenant(
     scope: DangerousOrgWideScope,
     start: datetime,
     end: datetime,
-    locked_filters: Sequence[Mapping[str, str]] | None = None,
+    locked_filters: Sequence[LockedFilters] | None = None,
 ) -> SharedScan:
     """One scan of `[start, end)` for widgets over one event. Rows:
     [tenant_id, n_0, value_0, n_1, value_1, ...]. `locked_filters`: per widget, the grant's
