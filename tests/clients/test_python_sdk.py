@@ -247,6 +247,11 @@ def test_dashboards_discovery_alerts_and_organization_reach_their_routes(client,
     assert client.alerts.update(rule["id"], {"enabled": False})["enabled"] is False
     assert client.alerts.history(rule["id"])["results"] == []
     client.alerts.delete(rule["id"])
+    assert client.subscriptions.list(kind="digest", tenant_id="t1")["results"] == []
+    with pytest.raises(SightlineNotFoundError):
+        client.subscriptions.pause("sub_unknown")
+    with pytest.raises(SightlineArgumentError):
+        client.subscriptions.list(sort="x")
 
     settings = client.organization.update(
         allowed_embed_origins=["https://app.customer.example"], default_timezone="Europe/Paris"

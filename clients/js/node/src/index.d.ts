@@ -193,10 +193,44 @@ export declare class Sightline {
     history(id: string): Promise<Json>;
     deliveries(id: string): Promise<Json>;
   };
+  /** Viewers' digests and alerts (created from the embed with `allowSubscriptions`). */
+  subscriptions: {
+    list(options?: {
+      page?: number;
+      kind?: "digest" | "alert";
+      status?: "pending" | "active" | "paused" | "unsubscribed";
+      tenantId?: string;
+      dashboardId?: string;
+      email?: string;
+    }): Promise<{ count: number; next: string | null; previous: string | null; results: Subscription[] }>;
+    get(id: string): Promise<Subscription>;
+    pause(id: string): Promise<Subscription>;
+    resume(id: string): Promise<Subscription>;
+    delete(id: string): Promise<null>;
+  };
   organization: {
     get(): Promise<OrganizationSettings>;
     update(changes: Partial<Omit<OrganizationSettings, "id">>): Promise<OrganizationSettings>;
   };
+}
+
+export interface Subscription {
+  id: string;
+  kind: "digest" | "alert";
+  dashboard_id: string;
+  tenant_id: string;
+  email: string;
+  frequency: "daily" | "weekly" | null;
+  widget_id: string | null;
+  operator: "gt" | "gte" | "lt" | "lte" | "eq" | null;
+  threshold: number | null;
+  window: string | null;
+  status: "pending" | "active" | "paused" | "unsubscribed";
+  skipped_reason: string;
+  viewer_user: string;
+  created_at: string;
+  confirmed_at: string | null;
+  last_sent_at: string | null;
 }
 
 export declare class SightlineError extends Error {

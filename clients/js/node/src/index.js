@@ -45,6 +45,7 @@ export class Sightline {
     this.discovery = discoveryApi(call);
     this.usage = usageApi(call);
     this.alerts = alertsApi(call);
+    this.subscriptions = subscriptionsApi(call);
     this.organization = organizationApi(call);
   }
 
@@ -230,6 +231,31 @@ function alertsApi(call) {
     test: async (id) => call("POST", `${path(id)}/test`, { idempotent: false }),
     history: async (id) => call("GET", `${path(id)}/history`),
     deliveries: async (id) => call("GET", `${path(id)}/deliveries`),
+  };
+}
+
+// Viewers' digests and alerts (created from the embed): the operator lists, pauses, deletes.
+const SUBSCRIPTION_FILTERS = { kind: "kind", status: "status", tenantId: "tenant_id", dashboardId: "dashboard_id", email: "email" };
+
+function subscriptionsApi(call) {
+  const path = (id) => `/v1/subscriptions/${requireId(id, "subscriptionId")}`;
+  const pause = async (id, paused) => {
+    if (typeof paused !== "boolean") fail("paused", "must be true or false");
+    return call("PATCH", path(id), { body: { paused }, idempotent: true });
+  };
+  return {
+    list: async ({ page, ...filters } = {}) => {
+      const query = { page };
+      for (const [key, value] of Object.entries(filters)) {
+        if (!(key in SUBSCRIPTION_FILTERS)) fail(key, `is not a subscription filter (${Object.keys(SUBSCRIPTION_FILTERS).join(", ")})`);
+        query[SUBSCRIPTION_FILTERS[key]] = requireString(value, key, { optional: true });
+      }
+      return call("GET", "/v1/subscriptions", { query });
+    },
+    get: async (id) => call("GET", path(id)),
+    pause: async (id) => pause(id, true),
+    resume: async (id) => pause(id, false),
+    delete: async (id) => call("DELETE", path(id)),
   };
 }
 

@@ -141,6 +141,10 @@ describe("against a live Sightline", { skip: !HOST && "SIGHTLINE_HOST is not set
     await assert.rejects(client.usage.get({ period: "1y" }), (e) => e.name === "SightlineArgumentError");
     const alerts = await client.alerts.list();
     assert.ok(Array.isArray(alerts.results));
+    const subscriptions = await client.subscriptions.list({ kind: "digest", tenantId: TENANT });
+    assert.deepEqual(subscriptions.results, []);
+    await assert.rejects(client.subscriptions.pause("sub_unknown"), (e) => e instanceof SightlineNotFoundError && e.status === 404);
+    await assert.rejects(client.subscriptions.list({ sort: "x" }), (e) => e.field === "sort");
   });
 
   test("10,000 events through a 429 and a dropped connection are each counted once", async () => {

@@ -78,6 +78,7 @@ class Sightline:
         self.discovery = Discovery(call)
         self.usage = Usage(call)
         self.alerts = Alerts(call)
+        self.subscriptions = Subscriptions(call)
         self.organization = OrganizationSettings(call)
 
     def close(self) -> None:
@@ -369,6 +370,38 @@ class Alerts:
         return self._call("GET", f"{_alert(alert_id)}/deliveries")
 
 
+class Subscriptions:
+    """Viewers' digests and alerts (created from the embed): list, pause / resume, delete."""
+
+    FILTERS = ("kind", "status", "tenant_id", "dashboard_id", "email")
+
+    def __init__(self, call: Call) -> None:
+        self._call = call
+
+    def list(
+        self, *, limit: int | None = None, offset: int | None = None, **filters: str
+    ) -> dict[str, Any]:
+        query = _page(limit, offset)
+        for name, value in filters.items():
+            if name not in self.FILTERS:
+                v.fail(name, f"is not a subscription filter ({', '.join(self.FILTERS)})")
+            query[name] = v.require_string(value, name, max_length=254)
+        return self._call("GET", "/v1/subscriptions", query=query)
+
+    def get(self, subscription_id: str) -> dict[str, Any]:
+        return self._call("GET", _subscription(subscription_id))
+
+    def pause(self, subscription_id: str, paused: bool = True) -> dict[str, Any]:
+        body = {"paused": v.require_bool(paused, "paused")}
+        return self._call("PATCH", _subscription(subscription_id), body=body, idempotent=True)
+
+    def resume(self, subscription_id: str) -> dict[str, Any]:
+        return self.pause(subscription_id, paused=False)
+
+    def delete(self, subscription_id: str) -> None:
+        self._call("DELETE", _subscription(subscription_id))
+
+
 class OrganizationSettings:
     """GET/PATCH /v1/organization: name, allowed_embed_origins, default_timezone,
     retention_days (admin key)."""
@@ -399,3 +432,7 @@ def _dashboard(dashboard_id: str) -> str:
 
 def _alert(alert_id: str) -> str:
     return f"/v1/alerts/{v.require_id(alert_id, 'alert_id')}"
+
+
+def _subscription(subscription_id: str) -> str:
+    return f"/v1/subscriptions/{v.require_id(subscription_id, 'subscription_id')}"
