@@ -29,13 +29,13 @@ from embeds.selectors import VerifiedEmbed, embed_session_verify
 from interface.errors import error_response
 from subscriptions import emails, selectors, services
 from subscriptions.inputs import parse_new_subscription
-from viewer.views import _bearer_token, allowed_origins
+from viewer.views import allowed_origins, bearer_token
 
 MAX_BODY = 4096
 
 
 def _verified(request: HttpRequest, dashboard_id: str) -> VerifiedEmbed:
-    verified = embed_session_verify(token=_bearer_token(request), dashboard_id=dashboard_id)
+    verified = embed_session_verify(token=bearer_token(request), dashboard_id=dashboard_id)
     rate_limit_check(
         bucket=f"embed:session:{verified.claims.jti}",
         rate=parse_rate(settings.EMBED_SESSION_RATE_LIMIT),
