@@ -212,8 +212,9 @@ def _schema(verified: VerifiedEmbed, events: list[str]) -> dict[str, Any]:
             since=organization_retention_start(organization=verified.dashboard.organization),
         )
         schema = tenant_schema(scope=scope, event_names=events)
-        if claims.permissions.locked_filters:
-            # Top values are counted over all the tenant's rows, not only the locked ones.
-            schema["top_values"] = {}
         cache.set(key, schema, SCHEMA_CACHE_SECONDS)
+    if claims.permissions.locked_filters:
+        # Top values are counted over all the tenant's rows, not only the locked ones; the
+        # cache is shared by every session of the tenant, so this applies after it.
+        schema = {**schema, "top_values": {}}
     return schema

@@ -62,3 +62,18 @@ def test_what_a_visible_widget_computes_stays_chartable_in_any_shape(issue, put,
     )
 
     assert put(dashboard.pk, token, {"widgets": [counts]}).status_code == 200
+
+
+def test_edit_state_never_offers_values_from_outside_the_lock(issue, embed_get, dashboard, seeded):
+    """The tenant's top values are counted over all its rows: a session under a locked filter
+    gets none, even when an unlocked session of the same tenant asked first (the cache)."""
+    free = issue(user="ann", permissions=designer())
+    locked = issue(user="jane", permissions=designer(locked_filters={"plan": "pro"}))
+
+    first = embed_get(f"/embed/{dashboard.pk}/variant", free).json()["schema"]
+    second = embed_get(f"/embed/{dashboard.pk}/variant", locked)
+
+    assert "claude" in first["top_values"]["model"]  # only ever on plan=free rows
+    assert second.status_code == 200, second.content
+    assert second.json()["schema"]["top_values"] == {}
+    assert "claude" not in second.content.decode()
