@@ -77,3 +77,64 @@ def test_edit_state_never_offers_values_from_outside_the_lock(issue, embed_get, 
     assert second.status_code == 200, second.content
     assert second.json()["schema"]["top_values"] == {}
     assert "claude" not in second.content.decode()
+
+
+def data_of(embed_get, dashboard, token) -> dict[str, Any]:
+    response = embed_get(f"/embed/{dashboard.pk}/data", token, period="7d")
+    assert response.status_code == 200, response.content
+    return {w["id"]: w for w in response.json()["widgets"]}
+
+
+@pytest.mark.parametrize("key", ["Plan", "PLAN"])
+def test_a_filter_key_differing_in_case_does_not_lift_the_lock(
+    issue, embed_get, put, dashboard, seeded, key
+):
+    """Keys are case-sensitive properties: `Plan=free` is another property, ANDed with the
+    locked `plan=pro`, so it can only narrow (tenant A: 2 pro calls, 1 free)."""
+    token = issue(user="jane", permissions=designer(locked_filters={"plan": "pro"}))
+    sneaky = widget("w_my_free", filters={key: "free"}, layout=BOX)
+
+    response = put(dashboard.pk, token, {"widgets": [sneaky]})
+
+    if response.status_code == 200:
+        assert data_of(embed_get, dashboard, token)["w_my_free"]["data"]["value"] == 0
+    else:
+        assert response.status_code in (400, 403), response.content
+
+
+@pytest.mark.parametrize("key", ["plan ", " plan", "pl an", "plan\u200b"])
+def test_a_filter_key_with_whitespace_or_invisible_characters_is_refused(
+    issue, put, dashboard, seeded, key
+):
+    token = issue(user="jane", permissions=designer(locked_filters={"plan": "pro"}))
+
+    response = put(dashboard.pk, token, {"widgets": [widget("w_my_free", filters={key: "free"})]})
+
+    assert response.status_code == 400, response.content
+    assert not DashboardVariant.objects.exists()
+
+
+def test_a_single_widget_designer_session_cannot_save(issue, put, embed_get, dashboard, seeded):
+    token = issue(user="jane", permissions=designer(widget_id="w_kpi"))
+
+    saved = put(dashboard.pk, token, {"widgets": [widget("w_my_calls", layout=BOX)]})
+    state = embed_get(f"/embed/{dashboard.pk}/variant", token)
+
+    assert saved.status_code == 403 and saved.json()["error"]["code"] == "not_designer"
+    assert state.status_code == 403
+    assert not DashboardVariant.objects.exists()
+
+
+def test_a_widget_spec_string_is_a_parameter_never_sql(issue, embed_get, put, dashboard, seeded):
+    """SQL and unicode in property names and values: refused by the key pattern, or bound."""
+    token = issue(user="jane", permissions=designer())
+    injected = put(
+        dashboard.pk,
+        token,
+        {"widgets": [widget("w_my_x", metric="sum", prop="cost']) OR 1=1 --", layout=BOX)]},
+    )
+    value = widget("w_my_v", filters={"model": "x' OR '1'='1 — ünï ☃"}, layout=BOX)
+
+    assert injected.status_code == 400
+    assert put(dashboard.pk, token, {"widgets": [value]}).status_code == 200
+    assert data_of(embed_get, dashboard, token)["w_my_v"]["data"]["value"] == 0
