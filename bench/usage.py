@@ -159,20 +159,12 @@ def bench_requests(dashboard_id: str, token: str, rounds: int, per_round: int, t
 
 
 def bench_record(calls: int) -> None:
-    from usage.recorder import usage_discard, usage_record
+    from usage.recorder import UsageContext, usage_discard, usage_record
 
     usage_discard()
     start = time.perf_counter()
     for i in range(calls):
-        usage_record(
-            org_id="org_x",
-            tenant_id="acme",
-            dashboard_id="dash_x",
-            version=1,
-            session_id="es_x",
-            user=f"u{i % 50}",
-            kind="data",
-        )
+        usage_record(UsageContext("org_x", "acme", "dash_x", 1, "es_x", f"u{i % 50}"), kind="data")
     per_call = (time.perf_counter() - start) / calls * 1e6
     dropped = usage_discard()
     print(f"2. usage_record alone: {per_call:.2f} µs per call ({calls:,} calls, {dropped:,} kept)")
@@ -181,7 +173,7 @@ def bench_record(calls: int) -> None:
 def bench_flush(org_id: str) -> None:
     from django.conf import settings
 
-    from usage.recorder import usage_discard, usage_flush, usage_record
+    from usage.recorder import UsageContext, usage_discard, usage_flush, usage_record
 
     modes = ["direct"]
     if os.environ.get("REDIS_URL"):
@@ -195,15 +187,10 @@ def bench_flush(org_id: str) -> None:
             for _ in range(5):
                 usage_discard()
                 for i in range(rows):
-                    usage_record(
-                        org_id=org_id,
-                        tenant_id=f"t{i % 20}",
-                        dashboard_id="dash_x",
-                        version=1,
-                        session_id=f"es_{i % 200}",
-                        user=f"u{i % 500}",
-                        kind="data",
+                    context = UsageContext(
+                        org_id, f"t{i % 20}", "dash_x", 1, f"es_{i % 200}", f"u{i % 500}"
                     )
+                    usage_record(context, kind="data")
                 start = time.perf_counter()
                 assert usage_flush() == rows
                 samples.append((time.perf_counter() - start) * 1000)

@@ -22,6 +22,7 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import redis
@@ -54,14 +55,21 @@ class _Buffer:
 _buffer = _Buffer()
 
 
+@dataclass(frozen=True, slots=True)
+class UsageContext:
+    """The verified embed session a row belongs to (from the signed token, never the page)."""
+
+    org_id: str
+    tenant_id: str
+    dashboard_id: str
+    version: int
+    session_id: str  # the token's jti
+    user: str
+
+
 def usage_record(
+    context: UsageContext,
     *,
-    org_id: str,
-    tenant_id: str,
-    dashboard_id: str,
-    version: int,
-    session_id: str,
-    user: str,
     kind: str,
     error_code: str = "",
     load_ms: float | None = None,
@@ -73,14 +81,14 @@ def usage_record(
     if _buffer.pid != os.getpid():
         _forked()
     row = UsageRow(
-        org_id,
+        context.org_id,
         datetime.now(UTC),
-        tenant_id,
+        context.tenant_id,
         kind,
-        dashboard_id,
-        int(version),
-        session_id,
-        user,
+        context.dashboard_id,
+        int(context.version),
+        context.session_id,
+        context.user,
         load_ms,
         error_code,
         f"u{_buffer.prefix}{next(_buffer.counter):x}",
@@ -167,6 +175,18 @@ def _forked() -> None:
     twice otherwise), its ids and its threads are not this process's."""
     global _buffer
     _buffer = _Buffer()
+
+
+@dataclass(frozen=True, slots=True)
+class UsageContext:
+    """The verified embed session a row belongs to (from the signed token, never the page)."""
+
+    org_id: str
+    tenant_id: str
+    dashboard_id: str
+    version: int
+    session_id: str  # the token's jti
+    user: str
 
 
 def _flush_forever(interval: float) -> None:

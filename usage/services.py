@@ -1,35 +1,23 @@
 """What the embed front door records (usage.recorder buffers it): who, for which dashboard
 version, and what happened; and the load-time beacon the embed page sends once drawn."""
 
-from dataclasses import dataclass
-
 import orjson
 from django.conf import settings
 
 from core.errors import InvalidInput
 from core.ratelimit import parse_rate, rate_limit_check
-from usage.recorder import usage_record
+from usage.recorder import UsageContext, usage_record
+
+__all__ = ["UsageContext", "usage_load_report", "usage_request_record"]
 
 MAX_LOAD_MS = 600_000  # a page that took longer than 10 minutes measured something else
 BEACON_MAX_BYTES = 1024
 
 
-@dataclass(frozen=True, slots=True)
-class UsageContext:
-    """The verified embed session a row belongs to (from the signed token, never the page)."""
-
-    org_id: str
-    tenant_id: str
-    dashboard_id: str
-    version: int
-    session_id: str  # the token's jti
-    user: str
-
-
 def usage_request_record(context: UsageContext, *, kind: str, error_code: str = "") -> None:
     """One embed view, data / drill / values / config request or export, and its error code
     when it failed."""
-    _record(context, kind=kind, error_code=error_code)
+    usage_record(context, kind=kind, error_code=error_code)
 
 
 def usage_load_report(context: UsageContext, *, body: bytes) -> None:
@@ -63,24 +51,8 @@ def usage_load_report(context: UsageContext, *, body: bytes) -> None:
         bucket=f"usage:beacon:{context.session_id}",
         rate=parse_rate(settings.USAGE_BEACON_RATE_LIMIT),
     )
-    _record(context, kind="load", load_ms=float(load_ms))
+    usage_record(context, kind="load", load_ms=float(load_ms))
 
 
 def _detail(message: str) -> dict[str, str]:
     return {"field": "load_ms", "message": message}
-
-
-def _record(
-    context: UsageContext, *, kind: str, error_code: str = "", load_ms: float | None = None
-) -> None:
-    usage_record(
-        org_id=context.org_id,
-        tenant_id=context.tenant_id,
-        dashboard_id=context.dashboard_id,
-        version=context.version,
-        session_id=context.session_id,
-        user=context.user,
-        kind=kind,
-        error_code=error_code,
-        load_ms=load_ms,
-    )
