@@ -138,3 +138,24 @@ def test_a_widget_spec_string_is_a_parameter_never_sql(issue, embed_get, put, da
     assert injected.status_code == 400
     assert put(dashboard.pk, token, {"widgets": [value]}).status_code == 200
     assert data_of(embed_get, dashboard, token)["w_my_v"]["data"]["value"] == 0
+
+
+def test_a_tenant_view_never_shows_a_reshaped_hidden_widget_to_whom_it_is_hidden(
+    issue, embed_get, put, dashboard, seeded
+):
+    sees_all = issue(user="ann", permissions=designer(variant_scope="tenant"))
+    series = widget(
+        "w_my_cost", kind="timeseries", chart="line", bucket="day", metric="sum", prop="cost"
+    )
+    assert put(dashboard.pk, sees_all, {"widgets": [{**series, "layout": BOX}]}).status_code == 200
+    assert "w_my_cost" in data_of(embed_get, dashboard, sees_all)
+
+    hidden = issue(
+        permissions=EmbedPermissions(
+            allowed_periods=ALL_PERIODS, variant_scope="tenant", hidden_widgets=("w_secret",)
+        )
+    )
+
+    assert "w_my_cost" not in data_of(embed_get, dashboard, hidden)
+    config = embed_get(f"/embed/{dashboard.pk}/config", hidden).json()
+    assert "w_my_cost" not in [w["id"] for w in config["widgets"]]
