@@ -8,6 +8,7 @@ import pytest
 
 from dashboards.models import DashboardVariant
 from embeds.tokens import EmbedPermissions
+from tests.embeds.conftest import TENANT_A, TENANT_B
 from tests.factories import widget
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +160,28 @@ def test_a_tenant_view_never_shows_a_reshaped_hidden_widget_to_whom_it_is_hidden
     assert "w_my_cost" not in data_of(embed_get, dashboard, hidden)
     config = embed_get(f"/embed/{dashboard.pk}/config", hidden).json()
     assert "w_my_cost" not in [w["id"] for w in config["widgets"]]
+
+
+def test_owner_ids_in_the_query_string_are_ignored_and_a_reset_is_the_sessions_own(
+    issue, put, client, dashboard, seeded
+):
+    jane = issue(tenant_id=TENANT_A, user="jane", permissions=designer())
+    bob = issue(tenant_id=TENANT_A, user="bob", permissions=designer())
+    b_ann = issue(tenant_id=TENANT_B, user="ann", permissions=designer())
+    assert put(dashboard.pk, bob, {"widgets": []}).status_code == 200
+    assert put(dashboard.pk, b_ann, {"widgets": []}).status_code == 200
+
+    sneaky = client.put(
+        f"/embed/{dashboard.pk}/variant?tenant_id={TENANT_B}&user=ann&scope=tenant",
+        json.dumps({"widgets": [widget("w_my_calls", layout=BOX)]}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {jane}",
+    )
+    reset = client.delete(
+        f"/embed/{dashboard.pk}/variant?user=bob&tenant_id={TENANT_B}",
+        HTTP_AUTHORIZATION=f"Bearer {jane}",
+    )
+
+    assert sneaky.status_code == 200 and reset.status_code == 200
+    owners = sorted(DashboardVariant.objects.values_list("tenant_id", "user", "widgets"))
+    assert owners == [(TENANT_A, "bob", []), (TENANT_B, "ann", [])]  # jane's own, reset
