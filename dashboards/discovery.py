@@ -390,8 +390,9 @@ class _GridLayout:
 def tenant_schema(*, scope: Scope, event_names: Collection[str]) -> dict[str, Any]:
     """What one tenant's own recent events of `event_names` carry, for the embed's edit mode:
     the events (those seen first, busiest first; every named one is offered), the string and
-    numeric property keys seen on them, and each string key's top values. Read with the
-    tenant's `Scope` (warehouse/reads.py), so no other tenant's keys or values can appear."""
+    numeric property keys seen on them, and the top values of each string key that no other
+    event carries. Read with the tenant's `Scope` (warehouse/reads.py), so no other tenant's
+    keys or values can appear."""
     now = datetime.now(UTC)
     summary = schema_summary(
         scope=scope, since=now - timedelta(days=window_days()), max_prop_rows=max_prop_rows()
@@ -412,5 +413,11 @@ def tenant_schema(*, scope: Scope, event_names: Collection[str]) -> dict[str, An
         "events": seen + sorted(wanted - set(seen)),
         "string_keys": sorted(prop.key for prop in strings),
         "numeric_keys": sorted(prop.key for prop in numbers),
-        "top_values": {prop.key: [value for value, _ in prop.top_values] for prop in strings},
+        # A key's top values are counted over every event carrying it: offered only when
+        # all of those are wanted, so no value seen only on another event shows.
+        "top_values": {
+            prop.key: [value for value, _ in prop.top_values]
+            for prop in strings
+            if set(prop.event_names) <= wanted
+        },
     }

@@ -2,6 +2,7 @@
 the token allows that the first tests did not try."""
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from dashboards.models import DashboardVariant
 from embeds.tokens import EmbedPermissions
 from tests.embeds.conftest import TENANT_A, TENANT_B
-from tests.factories import widget
+from tests.factories import event, insert, widget
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +186,29 @@ def test_owner_ids_in_the_query_string_are_ignored_and_a_reset_is_the_sessions_o
     assert sneaky.status_code == 200 and reset.status_code == 200
     owners = sorted(DashboardVariant.objects.values_list("tenant_id", "user", "widgets"))
     assert owners == [(TENANT_A, "bob", []), (TENANT_B, "ann", [])]  # jane's own, reset
+
+
+def test_edit_state_offers_no_values_seen_only_on_events_outside_the_grant(
+    issue, embed_get, dashboard, seeded, org
+):
+    """`model` is also carried by `billing.invoice`, which the session may not chart: a value
+    seen only there is not offered (the top values are counted per key over every event)."""
+    insert(
+        [
+            event(
+                org_id=org.organization.pk,
+                tenant_id=TENANT_A,
+                event_name="billing.invoice",
+                user_id="alice",
+                timestamp=datetime.now(UTC) - timedelta(hours=1),
+                string_props={"model": "invoice-only-model"},
+            )
+        ]
+    )
+    token = issue(user="jane", permissions=designer())  # may chart api.call only
+
+    response = embed_get(f"/embed/{dashboard.pk}/variant", token)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["schema"]["events"] == ["api.call"]
+    assert "invoice-only-model" not in response.content.decode()
