@@ -2,6 +2,7 @@
 confirms through the link in the e-mail (locmem backend, read from django.core.mail.outbox),
 and sets an alert on a widget; a session without allow_subscriptions has no control."""
 
+import email
 import re
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core import mail
 from embeds.services import Actor, SessionRequest, embed_session_create
 from embeds.tokens import EmbedPermissions
 from subscriptions.models import Status, Subscription
+from subscriptions.runs import digests_run
 from tests.browser.conftest import screenshot
 from tests.browser.test_embed import ALL_PERIODS, seed_demo_events
 from tests.embeds.conftest import TENANT_A, publish
@@ -75,6 +77,16 @@ def test_a_viewer_subscribes_to_a_digest_and_confirms_through_the_e_mail(
     page.get_by_role("heading", name="Subscription confirmed").wait_for()
     screenshot(page, "subscriptions-confirmed")
     assert subscription_status(subscription) == Status.ACTIVE
+
+    # The digest job: the KPI values and the charts, as PNGs inside the e-mail.
+    assert digests_run().sent == 1
+    digest = mail.outbox[-1]
+    assert digest.to == ["viewer@example.com"] and "Calls" in digest.body
+    parsed = email.message_from_bytes(digest.message().as_bytes())
+    pngs = [part.get_payload(decode=True) for part in parsed.walk()]
+    pngs = [data for data in pngs if data and data.startswith(b"\x89PNG")]
+    assert len(pngs) >= 2, "the digest carries its charts"
+    assert "List-Unsubscribe" in digest.extra_headers
 
 
 def test_a_viewer_sets_an_alert_on_a_widget_and_removes_a_subscription(
