@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from core.activity import still_active
 from core.prepared import PreparedQuery
-from dashboards.selectors import Publication, PublicationReader
+from dashboards.selectors import Publication, PublicationReader, dashboards_find
 from embeds.models import (
     AuditAction,
     AuditLogEntry,
@@ -24,7 +24,7 @@ from embeds.models import (
     EmbedSigningKey,
     RevocationKind,
 )
-from embeds.tokens import LEEWAY_SECONDS, EmbedClaims, InvalidToken, token_decode
+from embeds.tokens import LEEWAY_SECONDS, EmbedClaims, InvalidToken, OutsideSession, token_decode
 
 if TYPE_CHECKING:  # what dashboards' selectors return; read through them, never queried here
     from dashboards.models import Dashboard, DashboardVersion
@@ -199,8 +199,8 @@ def embed_session_verify(*, token: str, dashboard_id: str, activity: bool = True
     version), plus one shared-store call for a session with an inactivity timeout; the rest
     comes from per-process caches that this read keeps exact."""
     claims = _decoded(token)
-    if claims.dashboard_id != dashboard_id:
-        raise InvalidToken("The embed token is for another dashboard.")
+    if dashboard_id not in claims.dashboard_ids:
+        raise OutsideSession("Not found.")
     state = embed_dashboard_state(dashboard_id=dashboard_id, org_id=claims.org_id)
     if state is not None and revocation_state(
         org_id=claims.org_id, version=state.extra[0] or 0
@@ -229,6 +229,20 @@ def _check_activity(claims: EmbedClaims, *, touch: bool) -> None:
             f"This embed session ended after {idle} seconds without activity.",
             code="session_inactive",
         )
+
+
+def embed_session_dashboards(claims: EmbedClaims) -> list[dict[str, str]]:
+    """The session's dashboards the page's switcher offers (id and name, in the session's
+    order): published ones of its organization only; none when fewer than two are left."""
+    if len(claims.dashboard_ids) < 2:
+        return []
+    found = dashboards_find(dashboard_ids=claims.dashboard_ids, organization_id=claims.org_id)
+    boards = [
+        {"id": d, "name": found[d].name}
+        for d in claims.dashboard_ids
+        if d in found and found[d].published_version_id is not None
+    ]
+    return boards if len(boards) > 1 else []
 
 
 def embed_session_issue_entry(*, organization: Organization, jti: str) -> AuditLogEntry | None:

@@ -27,6 +27,12 @@ class InvalidToken(Unauthenticated):
     code = "invalid_token"
 
 
+class OutsideSession(InvalidToken):
+    """A dashboard the session may not open: a 404 whether or not it exists."""
+
+    status, code = 404, "not_found"
+
+
 @dataclass(frozen=True)
 class EmbedPermissions:
     """What a session may do. The claim is compact: a field at its default is left out, so a

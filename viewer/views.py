@@ -34,6 +34,7 @@ from embeds.selectors import (
     VerifiedEmbed,
     embed_session_code_organization,
     embed_session_code_usable,
+    embed_session_dashboards,
     embed_session_verify,
 )
 from embeds.services import embed_session_code_redeem
@@ -210,6 +211,7 @@ def page_config(verified: VerifiedEmbed) -> dict[str, Any]:
     }
     return {
         "dashboard": {"id": dashboard_id, "name": spec.name},
+        "dashboards": embed_session_dashboards(claims),  # the switcher's, when more than one
         "widgets": _visible_widget_configs(permissions, spec),
         "filters": [
             _filter_config(f, permissions.locked_filters.get(f.dimension)) for f in spec.filters

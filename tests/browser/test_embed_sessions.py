@@ -51,3 +51,66 @@ def test_an_idle_session_says_so_and_the_helper_emits_inactive(browser_page, hos
     frame.locator('[data-widget="w_kpi"][data-state="ready"]').wait_for()
     assert frame.locator(".sl-fatal").count() == 0
     page.js_errors.clear()  # Chromium logs the 401
+
+
+def second_board(org: Any) -> Any:
+    from tests.embeds.conftest import publish
+
+    kpi = {"id": "w_two", "title": "Second calls", "kind": "kpi", "event_name": "api.call"}
+    return publish(org.organization, {"name": "Second board", "widgets": [kpi]})
+
+
+def test_the_switcher_opens_the_sessions_other_dashboard_with_the_keyboard(
+    browser_page, host_app, org
+):
+    page, dashboard = browser_page, host_app["dashboard"]
+    second = second_board(org)
+    issued = session(org, dashboard.pk, dashboard_ids=(second.pk,), permissions=PERIODS)
+    open_app(page, host_app, mode="helper", embedUrl=url_of(host_app, issued))
+    wait_for_event(page, "ready")
+    frame = page.frame_locator("iframe")
+    switcher = frame.get_by_label("Dashboard")
+    assert switcher.locator("option").all_inner_texts() == [dashboard.name, "Second board"]
+    screenshot(page, "embed-dashboard-switcher")
+
+    switcher.focus()
+    switcher.press("ArrowDown")  # a native select: the keyboard picks the next dashboard
+
+    assert wait_for_event(page, "ready", count=2)["dashboard"] == second.pk
+    frame.locator('[data-widget="w_two"][data-state="ready"]').wait_for()
+    assert frame.locator(".sl-title").inner_text() == "Second board"
+    assert "token=" not in frame.locator("html").evaluate("() => location.href")
+    assert frame.get_by_label("Dashboard").input_value() == second.pk
+
+
+def test_set_dashboard_opens_only_the_sessions_dashboards(browser_page, host_app, org):
+    page, dashboard = browser_page, host_app["dashboard"]
+    second = second_board(org)
+    outside = second_board(org)
+    issued = session(org, dashboard.pk, dashboard_ids=(second.pk,), permissions=PERIODS)
+    open_app(page, host_app, mode="helper", embedUrl=url_of(host_app, issued))
+    wait_for_event(page, "ready")
+    frame = page.frame_locator("iframe")
+
+    page.evaluate(f"window.embed.setDashboard({outside.pk!r})")
+    refused = wait_for_event(page, "error")
+    page.evaluate(f"window.embed.setDashboard({second.pk!r})")
+
+    assert refused["code"] == "unknown_dashboard"
+    assert wait_for_event(page, "ready", count=2)["dashboard"] == second.pk
+    frame.locator('[data-widget="w_two"][data-state="ready"]').wait_for()
+    page.evaluate(f"window.embed.setDashboard({dashboard.pk!r})")  # and back
+    assert wait_for_event(page, "ready", count=3)["dashboard"] == dashboard.pk
+
+
+def test_the_react_frames_dashboard_id_prop_switches_the_dashboard(browser_page, host_app, org):
+    page, dashboard = browser_page, host_app["dashboard"]
+    second = second_board(org)
+    issued = session(org, dashboard.pk, dashboard_ids=(second.pk,), permissions=PERIODS)
+    open_app(page, host_app, mode="frame", embedUrl=url_of(host_app, issued))
+    wait_for_event(page, "ready")
+
+    page.evaluate(f"window.update({{dashboardId: {second.pk!r}}})")
+
+    assert wait_for_event(page, "ready", count=2)["dashboard"] == second.pk
+    page.frame_locator("iframe").locator('[data-widget="w_two"][data-state="ready"]').wait_for()

@@ -156,11 +156,16 @@ def test_not_yet_valid_token_is_401(issue, org, data_get, seeded, claim):
     assert_refused(data_get(sign({**claims, claim: int(time.time()) + 3600}, key.secret, key.pk)))
 
 
-def test_token_for_another_dashboard_is_401(issue, org, embed_get, seeded):
+def test_token_for_another_dashboard_is_404(issue, org, embed_get, seeded):
+    """A dashboard outside the session is a 404, the same as one that does not exist."""
     second = publish(org.organization)
     token = issue()
 
-    assert_refused(embed_get(f"/embed/{second.pk}/data", token, period="7d"))
+    refused = embed_get(f"/embed/{second.pk}/data", token, period="7d")
+    unknown = embed_get("/embed/dash_nope/data", token, period="7d")
+
+    assert refused.status_code == 404 and refused.json() == unknown.json()
+    assert refused.json()["error"]["code"] == "not_found" and "widgets" not in refused.json()
 
 
 def test_unpublishing_stops_every_embed_at_once(issue, dashboard, client, data_get, seeded):
@@ -173,11 +178,11 @@ def test_unpublishing_stops_every_embed_at_once(issue, dashboard, client, data_g
     assert client.get(f"/embed/{dashboard.pk}", {"token": token}).status_code == 401
 
 
-def test_deleted_dashboard_stops_its_embeds(issue, dashboard, data_get, seeded):
-    token = issue()
-    dashboard.delete()
+def test_deleted_dashboard_stops_its_embeds(issue, dashboard, embed_get, seeded):
+    token, dashboard_id = issue(), dashboard.pk
+    dashboard.delete()  # (sets dashboard.pk to None)
 
-    assert data_get(token).status_code == 401
+    assert embed_get(f"/embed/{dashboard_id}/data", token, period="7d").status_code == 401
 
 
 @pytest.mark.parametrize("endpoint", ["", "/data", "/drill", "/export"])

@@ -4,6 +4,7 @@
 // header; the helper (/sdk/embed.js) may swap in a fresh one (setToken) before it expires.
 import { createWidgetView, el, loadCharts, setLocale } from "@sightline/charts";
 import { download, eventsTable, openPanel, setViewport } from "./drill.js";
+import { canOpen, dashboardSwitcher, dashboardUrl } from "./switcher.js";
 import { reportLoad } from "./usage.js";
 import { startDesigner } from "./designer.js";
 import { subscriptions } from "./subscribe.js";
@@ -158,7 +159,17 @@ function start() {
     else if (message.type === "viewport") setViewport(message.payload || {});
     else if (message.type === "setLocale") changeLocale((message.payload || {}).locale);
     else if (message.type === "setTimezone") changeTimezone((message.payload || {}).timezone);
+    else if (message.type === "setDashboard") openDashboard((message.payload || {}).dashboard);
   });
+
+  function openDashboard(id) {
+    if (id === config.dashboard.id) return;
+    if (!canOpen(config, id)) {
+      post("error", { code: "unknown_dashboard", message: "This session does not open dashboard " + id + ".", status: 0 });
+      return;
+    }
+    tokenReady.then(function () { window.location.replace(dashboardUrl(id, token, parentOrigin)); });
+  }
 
   function changeLocale(tag) {
     if (typeof tag !== "string") return;
@@ -268,6 +279,8 @@ function start() {
   function buildHeader() {
     header.appendChild(el("h1", "sl-title", config.dashboard.name));
     const controls = el("div", "sl-controls");
+    const switcher = dashboardSwitcher(config, openDashboard);
+    if (switcher) controls.appendChild(switcher);
     controls.appendChild(periodPicker());
     (config.filters || []).forEach(function (filter) { controls.appendChild(filterInput(filter)); });
     if (subscribe) controls.appendChild(subscribe.headerButton());

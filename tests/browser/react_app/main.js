@@ -44,7 +44,7 @@ function App() {
   if (scenario.mode === "frame") {
     return h(SightlineEmbedFrame, {
       embedUrl: scenario.embedUrl, fetchEmbedUrl, handshakeTimeout: scenario.handshakeTimeout, refreshBefore: scenario.refreshBefore,
-      filters: props.filters, theme: props.theme, className: "frame-box", containerStyle: { width: "1100px" },
+      filters: props.filters, theme: props.theme, dashboardId: props.dashboardId, className: "frame-box", containerStyle: { width: "1100px" },
       onReady: record("ready"), onDrill: record("drill"), onFilter: record("filter"), onError: record("error"),
     });
   }

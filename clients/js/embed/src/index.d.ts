@@ -34,6 +34,8 @@ export interface Embed {
   /** An IANA zone, e.g. "Europe/Berlin": buckets and times (the session's `timezone` at first). */
   setTimezone(timezone: string): Embed;
   reload(): Embed;
+  /** Open another of the session's dashboards (its `dashboard_ids`); "ready" fires when drawn. */
+  setDashboard(dashboardId: string): Embed;
   refreshSession(): Embed;
   destroy(): void;
 }

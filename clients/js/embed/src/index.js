@@ -8,7 +8,7 @@
  *   });
  *   embed.on("ready", () => {}).on("drill", ({ widget, dimension, value }) => {});
  *   embed.setFilters({ model: "gpt-4" }); embed.setTheme({ mode: "dark" }); embed.reload(); embed.destroy();
- *   embed.setLocale("de-DE"); embed.setTimezone("Europe/Berlin");
+ *   embed.setLocale("de-DE"); embed.setTimezone("Europe/Berlin"); embed.setDashboard("dash_…");
  *
  * Events: ready, resize {height}, drill {widget, dimension, value}, filter {filters},
  * session {expires_at} (a fresh session was swapped in), error {code, message}, inactive
@@ -211,6 +211,8 @@ export function create(options) {
     /** An IANA zone ("Europe/Berlin"): buckets and times; the session's `timezone` at first. */
     setTimezone(timezone) { send("setTimezone", { timezone: String(timezone) }); return api; },
     reload() { send("reload"); return api; },
+    /** Open another of the session's dashboards (`dashboard_ids`) in the frame; "ready" follows. */
+    setDashboard(dashboardId) { send("setDashboard", { dashboard: String(dashboardId) }); return api; },
     /** Fetch a fresh session now (fetchEmbedUrl), e.g. after the viewer came back to the tab. */
     refreshSession() { if (fetchEmbedUrl) refresh(); return api; },
     destroy() {

@@ -13,6 +13,8 @@ export interface SightlineEmbedFrameProps {
   /** The session's inactivity_timeout passed (the helper's "inactive" event). */
   onInactive?: (error: EmbedError) => void;
   filters?: Record<string, string>;
+  /** One of the session's dashboard_ids: a change opens that dashboard in the same frame. */
+  dashboardId?: string;
   theme?: EmbedTheme;
   containerStyle?: CSSProperties;
   className?: string;

@@ -4,7 +4,8 @@ import { create } from "./index.js";
 
 /**
  * Props: embedUrl and/or fetchEmbedUrl, onReady, onDrill, onFilter, onError, onResize, onInactive,
- * filters, theme, containerStyle, className, title, handshakeTimeout, refreshBefore.
+ * filters, theme, dashboardId (one of the session's dashboard_ids: a change opens it in the frame),
+ * containerStyle, className, title, handshakeTimeout, refreshBefore.
  * The frame is created once per embedUrl/fetchEmbedUrl; filters and theme are sent to it
  * when they change (no reload).
  */
@@ -35,6 +36,14 @@ export function SightlineEmbedFrame(props) {
       embed.current = null;
     };
   }, [props.embedUrl, Boolean(props.fetchEmbedUrl)]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // dashboardId: one of the session's dashboards; a change opens it in the same frame.
+  const shown = useRef(props.dashboardId);
+  useEffect(() => {
+    if (!embed.current || !props.dashboardId || props.dashboardId === shown.current) return;
+    shown.current = props.dashboardId;
+    embed.current.setDashboard(props.dashboardId);
+  }, [props.dashboardId]);
 
   const filters = JSON.stringify(props.filters || null);
   const theme = JSON.stringify(props.theme || null);
