@@ -397,7 +397,7 @@ def _cors(
     say why (expired, revoked, another dashboard); it holds nothing but the error."""
     origin = request.headers.get("Origin")
     response["Vary"] = "Origin"
-    refused = organization is None and response.status_code == 401
+    refused = organization is None and response.status_code in (401, 404)
     if origin and (preflight or refused or origin in allowed_origins(organization)):
         response["Access-Control-Allow-Origin"] = origin
         response["Access-Control-Allow-Headers"] = "Authorization"

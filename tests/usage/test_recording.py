@@ -217,7 +217,7 @@ def test_the_beacon_is_token_bound_and_post_only(client, issue, dashboard, org, 
     assert beacon(client, dashboard.pk, "forged", {"load_ms": 5}).status_code == 401
     other = publish(org.organization)
     token = issue(tenant_id=TENANT_A)
-    assert beacon(client, other.pk, token, {"load_ms": 5}).status_code == 401  # another dashboard
+    assert beacon(client, other.pk, token, {"load_ms": 5}).status_code == 404  # another dashboard
     get = client.get(f"/embed/{dashboard.pk}/usage", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert get.status_code == 405 and get.json()["error"]["code"] == "method_not_allowed"
     assert usage_pending() == 0

@@ -102,7 +102,7 @@ def test_bad_tokens_and_bad_parameters_are_answered_before_counting(
     from tests.embeds.conftest import publish
 
     foreign = publish(other_org.organization)
-    assert embed_get(f"/embed/{foreign.pk}/data", token).status_code == 401  # not its dashboard
+    assert embed_get(f"/embed/{foreign.pk}/data", token).status_code == 404  # not its dashboard
     assert embed_get(url, token, period="1y").status_code == 400
     _assert_429(embed_get(url, token))  # the 400 counted: refusing bad input costs a request
 
