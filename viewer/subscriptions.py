@@ -14,6 +14,7 @@ the other (different columns).
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -171,37 +172,49 @@ def _link_rate_limit(request: HttpRequest) -> None:
     )
 
 
-@csrf_exempt  # see the module docstring: the token is the credential, no cookie is read
-def confirm_page(request: HttpRequest, token: str) -> HttpResponse:
+def _link(
+    request: HttpRequest,
+    purpose: str,
+    *,
+    act: Callable[[], Any],
+    find: Callable[[], Any],
+    used: Callable[[Any], bool],
+) -> HttpResponse:
+    """A link's page: a GET says what the link is for (a button, or that it was used); only a
+    POST acts."""
     try:
         _link_rate_limit(request)
     except ApiError as error:
         return error_response(error)
     if request.method == "POST":
-        outcome = services.subscription_confirm(token=token)
-        return _page(request, "confirm", outcome.state, outcome)
+        outcome = act()
+        return _page(request, purpose, outcome.state, outcome)
     if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
-    subscription = services.subscription_for_confirm_token(token)
+    subscription = find()
     if subscription is None:
-        return _page(request, "confirm", "unknown")
-    state = "ask" if subscription.status == "pending" else "already"
-    return _page(request, "confirm", state, services.LinkOutcome(state, subscription))
+        return _page(request, purpose, "unknown")
+    state = "already" if used(subscription) else "ask"
+    return _page(request, purpose, state, services.LinkOutcome(state, subscription))
+
+
+@csrf_exempt  # see the module docstring: the token is the credential, no cookie is read
+def confirm_page(request: HttpRequest, token: str) -> HttpResponse:
+    return _link(
+        request,
+        "confirm",
+        act=lambda: services.subscription_confirm(token=token),
+        find=lambda: services.subscription_for_confirm_token(token),
+        used=lambda subscription: subscription.status != "pending",
+    )
 
 
 @csrf_exempt  # RFC 8058 one-click: a mail client's POST carries no cookie and no CSRF token
 def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        _link_rate_limit(request)
-    except ApiError as error:
-        return error_response(error)
-    if request.method == "POST":
-        outcome = services.subscription_unsubscribe(token=token)
-        return _page(request, "unsubscribe", outcome.state, outcome)
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponse(status=405)
-    subscription = services.subscription_for_unsubscribe_token(token)
-    if subscription is None:
-        return _page(request, "unsubscribe", "unknown")
-    state = "already" if subscription.status == "unsubscribed" else "ask"
-    return _page(request, "unsubscribe", state, services.LinkOutcome(state, subscription))
+    return _link(
+        request,
+        "unsubscribe",
+        act=lambda: services.subscription_unsubscribe(token=token),
+        find=lambda: services.subscription_for_unsubscribe_token(token),
+        used=lambda subscription: subscription.status == "unsubscribed",
+    )
