@@ -30,6 +30,7 @@ from dashboards.spec import (
     WidgetSpec,
     widget_to_dict,
 )
+from dashboards.spec.kinds import has_trend
 from warehouse.backends import Result, WarehouseError, WarehouseUnavailable
 from warehouse.buckets import bucket_starts, resolve_bucket
 from warehouse.compiler import OTHER, compile_kpis, compile_widget
@@ -131,7 +132,7 @@ def _scan_groups(
     groups: dict[object, list[WidgetSpec]] = {}
     for widget in widgets:
         key: object = widget.id
-        if widget.kind == "kpi":
+        if widget.kind == "kpi" and not widget.query.trend:  # a sparkline is a read of its own
             filters = effective_filters(widget.query.filters, request.filters, locked)
             key = ("kpi", widget.query.event_name, filters)
         groups.setdefault(key, []).append(widget)
@@ -261,7 +262,7 @@ def _compile(
 ) -> tuple[CompiledQuery, str | None]:
     bucket = (
         resolve_bucket(widget.bucket, request.start, request.end)
-        if widget.kind == "timeseries"
+        if widget.kind == "timeseries" or has_trend(widget.kind, widget.chart)
         else None
     )
     query = compile_widget(
@@ -285,9 +286,14 @@ def _shaped(
     request: DataRequest,
 ) -> dict[str, Any]:
     if widget.kind == "kpi":
-        return _kpi_data(widget, result)
+        data = _kpi_data(widget, result)
+        if bucket is not None:  # a sparkline: the value per bucket of the period
+            data.update(bucket=bucket, points=_kpi_points(widget, result, bucket, request))
+        return data
     if widget.kind == "timeseries":
         assert bucket is not None
+        if widget.compare:
+            return _compared_data(widget, result, bucket, request)
         return _timeseries_data(widget, result, bucket, request)
     if widget.kind == "breakdown":
         return _breakdown_data(result)
@@ -312,8 +318,8 @@ def _cell(value: Any) -> Any:
 
 
 def _kpi_data(widget: WidgetSpec, result: Result) -> dict[str, Any]:
-    value, previous = result.rows[0] if result.rows else (None, None)
-    empty = 0.0 if widget.metric in ADDITIVE_METRICS else None
+    value, previous = result.rows[0][:2] if result.rows else (None, None)
+    empty = _fill(widget)
     data: dict[str, Any] = {
         "value": _number(value) if value is not None else empty,
         "previous": _number(previous) if previous is not None else empty,
@@ -328,8 +334,6 @@ def _timeseries_data(
 ) -> dict[str, Any]:
     """Rows are [bucket, value] or, split, [bucket, series, value, top keys]: series i >= 1 is
     top[i - 1], series 0 is "other" (last). Every bucket of the window is present."""
-    starts = bucket_starts(bucket, request.start, request.end, ZoneInfo(request.tz))
-    fill = 0.0 if widget.metric in ADDITIVE_METRICS else None
     values: dict[int, dict[int, float | None]] = {}
     names = ["all"]
     if not widget.group_by:
@@ -339,18 +343,65 @@ def _timeseries_data(
         for bucket_ts, series, value, _top in result.rows:
             values.setdefault(int(series), {})[int(bucket_ts)] = _number(value)
     order = list(range(1, len(names) + 1)) + ([0] if 0 in values else [])
+    fill = _fill(widget)
     return {
         "bucket": bucket,
         "series": [
             {
                 "name": names[index - 1] if index else OTHER,
-                "points": [
-                    [iso_utc(s), values.get(index, {}).get(int(s.timestamp()), fill)]
-                    for s in starts
-                ],
+                "points": _points(values.get(index, {}), fill, bucket, request),
             }
             for index in order
         ],
+    }
+
+
+def _fill(widget: WidgetSpec) -> float | None:
+    """A bucket without events: 0 for additive metrics, no value for the others."""
+    return 0.0 if widget.metric in ADDITIVE_METRICS else None
+
+
+def _points(
+    by_start: Mapping[int, float | None], fill: float | None, bucket: str, request: DataRequest
+) -> list[list[Any]]:
+    """[start, value] for every bucket start of the window, oldest first."""
+    starts = bucket_starts(bucket, request.start, request.end, ZoneInfo(request.tz))
+    return [[iso_utc(s), by_start.get(int(s.timestamp()), fill)] for s in starts]
+
+
+def _kpi_points(
+    widget: WidgetSpec, result: Result, bucket: str, request: DataRequest
+) -> list[list[Any]]:
+    """The row's third column: (bucket, value) pairs of this period (and empty ones of the
+    previous window, which no start of this period names)."""
+    pairs = result.rows[0][2] if result.rows else []
+    return _points({int(b): _number(v) for b, v in pairs}, _fill(widget), bucket, request)
+
+
+def _compared_data(
+    widget: WidgetSpec, result: Result, bucket: str, request: DataRequest
+) -> dict[str, Any]:
+    """Rows are [bucket, value, previous]: the previous period's value of each bucket is over
+    the same span one period earlier. `previous` names its window."""
+    fill = _fill(widget)
+    span = request.end - request.start
+    return {
+        "bucket": bucket,
+        "series": [
+            {
+                "name": "all",
+                "points": _points(
+                    {int(r[0]): _number(r[1]) for r in result.rows}, fill, bucket, request
+                ),
+            }
+        ],
+        "previous": {
+            "from": iso_utc(request.start - span),
+            "to": iso_utc(request.start),
+            "points": _points(
+                {int(r[0]): _number(r[2]) for r in result.rows}, fill, bucket, request
+            ),
+        },
     }
 
 

@@ -10,6 +10,7 @@ from dashboards.spec import CHARTS_BY_KIND, GROUP_BY_COUNT, KINDS, LIMITS, METRI
 from dashboards.spec import NUMERIC_METRICS as NUMERIC
 from dashboards.spec.kinds import (
     takes_bucket,
+    takes_compare,
     takes_group_by,
     takes_limit,
     takes_property,
@@ -64,6 +65,7 @@ def fields_applying(kind: str, metric: str, chart: str) -> dict[str, bool]:
         "limit": takes_limit(kind, grouped=takes_group_by(kind)),
         "target": takes_target(kind, chart),
         "bucket": takes_bucket(kind),
+        "compare": takes_compare(kind, chart, grouped=False),  # saved only without group_by
         "ratio": takes_ratio(metric) and kind != "funnel",
         "steps": kind == "funnel",
     }

@@ -279,6 +279,7 @@ def _widget_config(widget: WidgetSpec) -> dict[str, Any]:
         "format": dict(widget.format) if widget.format else None,
         "steps": list(widget.steps),
         "ratio": ratio_to_dict(widget.ratio) if widget.ratio else None,
+        "compare": widget.compare,
     }
 
 

@@ -1,9 +1,9 @@
 """Time buckets of a timeseries: which size, and every bucket start of a window.
 
 Bucket edges are in the viewer's timezone (a "day" is a local day, a week starts on a local
-Monday), and each start is reported as the UTC instant it is. The SQL side
-(`warehouse.compiler._BUCKET_SQL`) computes the same edges with ClickHouse's tz-aware functions;
-the correctness tests check both agree, DST days included.
+Monday), and each start is reported as the UTC instant it is. The SQL side (`BUCKET_SQL`, used
+by the compiler) computes the same edges with ClickHouse's tz-aware functions; the correctness
+tests check both agree, DST days included.
 """
 
 from collections.abc import Iterator
@@ -13,6 +13,20 @@ from zoneinfo import ZoneInfo
 from core.periods import AUTO_BUCKET, BUCKET_SIZES
 
 MAX_POINTS = 1000  # a finer bucket that would draw more points is coarsened
+
+# The timezone is a parameter too; ClickHouse substitutes it before analysis, so it can be the
+# (constant) tz argument. Weeks start on Monday.
+BUCKET_SQL = {
+    "hour": "toStartOfHour(@, {tz:String})",
+    "day": "toStartOfDay(@, {tz:String})",
+    "week": "toDateTime(toMonday(@, {tz:String}), {tz:String})",
+    "month": "toDateTime(toStartOfMonth(@, {tz:String}), {tz:String})",
+}
+
+
+def bucket_sql_of(bucket: str, moment: str = "timestamp") -> str:
+    """The bucket start of `moment` (an SQL expression of ours), as Unix seconds."""
+    return f"toUnixTimestamp({BUCKET_SQL[bucket].replace('@', moment)})"
 
 
 def resolve_bucket(requested: str | None, start: datetime, end: datetime) -> str:

@@ -24,12 +24,13 @@ computation. Empty groups: avg and percentiles are NULL (NaN on some backends), 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from warehouse.buckets import BUCKET_SQL, bucket_sql_of
+from warehouse.comparison import compared_sql, kpi_trend_sql, with_previous
 from warehouse.query import LockedFilters, WidgetQuery
 from warehouse.reads import CompiledQuery
 from warehouse.schema import EVENTS_TABLE
 from warehouse.scope import DangerousOrgWideScope, Scope
 from warehouse.sql import (
-    TIME_TYPE,
     Binder,
     Conditions,
     aggregate,
@@ -41,14 +42,6 @@ from warehouse.sql import (
 OTHER = "other"  # every key beyond the top N, its metric computed over all of their events
 DRILL_MAX_ROWS = 1000
 
-# The timezone is a parameter too; ClickHouse substitutes it before analysis, so it can be the
-# (constant) tz argument. Weeks start on Monday.
-_BUCKET_SQL = {
-    "hour": "toStartOfHour(timestamp, {tz:String})",
-    "day": "toStartOfDay(timestamp, {tz:String})",
-    "week": "toDateTime(toMonday(timestamp, {tz:String}), {tz:String})",
-    "month": "toDateTime(toStartOfMonth(timestamp, {tz:String}), {tz:String})",
-}
 _SORT_SQL = {"asc": "ASC", "desc": "DESC"}
 _LIST_SEP = ",\n  "
 
@@ -71,13 +64,21 @@ def compile_widget(
     bucket: str | None = None,
 ) -> CompiledQuery:
     """The one query of a widget for one tenant. `bucket` (timeseries) is a resolved size,
-    see warehouse.buckets.resolve_bucket. KPI queries also read the previous window
-    [start - (end - start), start)."""
+    see warehouse.buckets.resolve_bucket (also a KPI sparkline's). KPI queries and compared
+    time series also read the previous window [start - (end - start), start)."""
     _require_tenant_scope(scope)
     conditions = effective_filters(widget.filters, filters or {}, locked_filters or {})
     binder = Binder()
     if widget.kind == "kpi":
-        sql = _kpi_sql([widget], scope, binder, start=start, end=end, conditions=conditions)
+        if widget.trend:
+            binder.values["tz"] = tz
+            sql = kpi_trend_sql(widget, scope, binder, _resolved(bucket), start, end, conditions)
+        else:
+            sql = _kpi_sql([widget], scope, binder, start=start, end=end, conditions=conditions)
+        return CompiledQuery(sql, binder.values, scope)
+    if widget.kind == "timeseries" and widget.compare:
+        binder.values["tz"] = tz
+        sql = compared_sql(widget, scope, binder, _resolved(bucket), start, end, conditions)
         return CompiledQuery(sql, binder.values, scope)
     if widget.kind == "funnel":
         sql = _funnel_sql(widget, scope, binder, start=start, end=end, conditions=conditions)
@@ -86,9 +87,7 @@ def compile_widget(
         scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
     )
     if widget.kind == "timeseries":
-        if bucket not in _BUCKET_SQL:
-            raise ValueError(f"A timeseries needs a resolved bucket size, not {bucket!r}.")
-        sql = _timeseries_sql(widget, binder, where, bucket, tz)
+        sql = _timeseries_sql(widget, binder, where, _resolved(bucket), tz)
         return CompiledQuery(sql, binder.values, scope)
     if widget.kind == "breakdown":
         return CompiledQuery(_breakdown_sql(widget, binder, where), binder.values, scope)
@@ -116,7 +115,7 @@ def compile_kpis(
     }
     if (
         not widgets
-        or any(w.kind != "kpi" for w in widgets)
+        or any(w.kind != "kpi" or w.trend for w in widgets)  # a sparkline has its own query
         or len({w.event_name for w in widgets}) != 1
         or len(conditions) != 1
     ):
@@ -124,6 +123,12 @@ def compile_kpis(
     binder = Binder()
     sql = _kpi_sql(widgets, scope, binder, start=start, end=end, conditions=next(iter(conditions)))
     return CompiledQuery(sql, binder.values, scope)
+
+
+def _resolved(bucket: str | None) -> str:
+    if bucket not in BUCKET_SQL:
+        raise ValueError(f"A timeseries needs a resolved bucket size, not {bucket!r}.")
+    return bucket
 
 
 def _kpi_sql(
@@ -136,21 +141,14 @@ def _kpi_sql(
     conditions: Conditions,
 ) -> str:
     """One KPI: `value, previous`; several (compile_kpis): `value_0, previous_0, value_1, …`."""
-    previous_start = start - (end - start)
-    where = where_clause(
-        scope,
-        binder,
-        event_name=widgets[0].event_name,
-        start=previous_start,
-        end=end,
-        conditions=conditions,
+    where, this_period, previous_period = with_previous(
+        widgets[0], scope, binder, start, end, conditions
     )
-    boundary = binder.bind("t", start, TIME_TYPE)
     columns = []
     for index, widget in enumerate(widgets):
         suffix = f"_{index}" if len(widgets) > 1 else ""
-        current = aggregate(widget.metric, binder, f"timestamp >= {boundary}").sql()
-        previous = aggregate(widget.metric, binder, f"timestamp < {boundary}").sql()
+        current = aggregate(widget.metric, binder, this_period).sql()
+        previous = aggregate(widget.metric, binder, previous_period).sql()
         columns += [f"{current} AS value{suffix}", f"{previous} AS previous{suffix}"]
     return (
         f"SELECT\n  {_LIST_SEP.join(columns)}\nFROM {EVENTS_TABLE} FINAL\n{where}\n{settings_sql()}"
@@ -201,7 +199,7 @@ def _top_keys_sql(widget: WidgetQuery, binder: Binder, where: str, dimension: st
 
 def _timeseries_sql(widget: WidgetQuery, binder: Binder, where: str, bucket: str, tz: str) -> str:
     binder.values["tz"] = tz
-    bucket_sql = f"toUnixTimestamp({_BUCKET_SQL[bucket]})"
+    bucket_sql = bucket_sql_of(bucket)
     value = aggregate(widget.metric, binder).sql()
     if not widget.group_by:
         return (

@@ -52,13 +52,17 @@ class Sort:
 
 @dataclass(frozen=True, slots=True)
 class WidgetQuery:
-    kind: str  # kpi, timeseries, breakdown, table
+    kind: str  # kpi, timeseries, breakdown, table, funnel
     event_name: str
     metric: Metric | Ratio
     group_by: tuple[str, ...] = ()
     filters: Mapping[str, str] = field(default_factory=dict)  # the widget's own, all ANDed
     limit: int | None = None  # top N keys / series / rows
     bucket: str | None = None  # timeseries: the requested size (auto, hour, ...)
+    # timeseries: "previous_period" also reads the same-length window just before, each of its
+    # points under the current bucket one period later
+    compare: str | None = None
+    trend: bool = False  # kpi: also the value per (auto-sized) bucket of the period: a sparkline
     metrics: tuple[Metric | Ratio, ...] = ()  # table: one column per metric
     sort: Sort | None = None  # table
     steps: tuple[str, ...] = ()  # funnel: the ordered event names; event_name is steps[0]

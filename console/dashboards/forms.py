@@ -14,6 +14,7 @@ from core.limits import GRID_COLUMNS, MAX_WIDGET_ROWS
 from core.periods import AUTO_BUCKET, BUCKETS
 from dashboards.spec import (
     CHARTS_BY_KIND,
+    COMPARES,
     GROUP_BY_COUNT,
     KINDS,
     METRICS,
@@ -141,6 +142,11 @@ class WidgetForm(RatioFields, FormatFields):
     bucket = forms.ChoiceField(
         label="Bucket", choices=[(b, b.capitalize()) for b in BUCKETS], required=False
     )
+    compare = forms.BooleanField(
+        label="Compare with the previous period",
+        required=False,
+        help_text="A dashed line: the same-length window just before, under each point.",
+    )
     # The grid is GRID_COLUMNS wide; rows are about 56 px high.
     x = forms.IntegerField(label="Column", min_value=0, max_value=GRID_COLUMNS - 1)
     y = forms.IntegerField(label="Row", min_value=0)
@@ -173,6 +179,7 @@ class WidgetForm(RatioFields, FormatFields):
             "group_by": widget.get("group_by") or [],
             "filters": pairs_text(widget.get("filters") or {}),
             "bucket": widget.get("bucket") or AUTO_BUCKET,
+            "compare": bool(widget.get("compare")),
             "steps": "\n".join(widget.get("steps") or []),
             "window_minutes": widget.get("window_minutes"),
             **{key: layout.get(key) for key in ("x", "y", "w", "h")},
@@ -223,6 +230,8 @@ class WidgetForm(RatioFields, FormatFields):
             widget["target"] = data["target"]
         if applies["bucket"]:
             widget["bucket"] = data["bucket"] or AUTO_BUCKET
+        if applies["compare"] and data["compare"] and not widget["group_by"]:
+            widget["compare"] = COMPARES[0]
         if applies["ratio"]:
             widget["ratio"] = self.ratio()
         if applies["steps"]:

@@ -28,6 +28,7 @@ from dashboards.spec.structures import (
 from dashboards.spec.vocabulary import (
     CHARTS_BY_KIND,
     COLOR_RE,
+    COMPARES,
     DEFAULT_FUNNEL_WINDOW_MINUTES,
     DEFAULT_LAYOUT,
     DEFAULT_THEME,
@@ -56,6 +57,7 @@ from dashboards.spec.vocabulary import (
 __all__ = [
     "CHARTS_BY_KIND",
     "COLOR_RE",
+    "COMPARES",
     "DEFAULT_FUNNEL_WINDOW_MINUTES",
     "DEFAULT_LAYOUT",
     "DEFAULT_THEME",

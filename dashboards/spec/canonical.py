@@ -31,6 +31,8 @@ def widget_to_dict(widget: WidgetSpec) -> dict[str, Any]:
         out["target"] = widget.target
     if widget.kind == "timeseries":
         out["bucket"] = widget.bucket
+        if widget.compare is not None:  # absent when off: stored specs keep their form
+            out["compare"] = widget.compare
     if widget.kind == "table":
         out["metrics"] = [
             {"metric": m.metric, "ratio": ratio_to_dict(m)}

@@ -1,12 +1,13 @@
 """Which optional fields a widget takes, by kind, chart and metric: the parser enforces these
 rules and the builder form shows exactly the fields they allow (it asks, it does not restate)."""
 
-from dashboards.spec.vocabulary import GROUP_BY_COUNT, LIMITS
+from dashboards.spec.vocabulary import COMPARE_CHARTS, GROUP_BY_COUNT, LIMITS
 
 # Fields that only one kind takes; on any other kind they must be absent (or empty).
 KIND_ONLY_FIELDS: dict[str, str] = {
     "target": "kpi",
     "bucket": "timeseries",
+    "compare": "timeseries",
     "metrics": "table",
     "sort": "table",
     "steps": "funnel",
@@ -39,6 +40,16 @@ def takes_target(kind: str, chart: str | None) -> bool:
 
 def takes_bucket(kind: str) -> bool:
     return kind == KIND_ONLY_FIELDS["bucket"]
+
+
+def takes_compare(kind: str, chart: str | None, *, grouped: bool) -> bool:
+    """The previous period under a time series: one series (no group_by), not stacked."""
+    return kind == KIND_ONLY_FIELDS["compare"] and chart in COMPARE_CHARTS and not grouped
+
+
+def has_trend(kind: str, chart: str | None) -> bool:
+    """A KPI drawn with a sparkline also carries its value per bucket over the period."""
+    return kind == "kpi" and chart == "sparkline"
 
 
 def takes_table_columns(kind: str) -> bool:

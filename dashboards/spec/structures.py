@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dashboards.spec.kinds import has_trend
 from warehouse.query import Metric as MetricSpec  # the warehouse's contract; validated here
 from warehouse.query import Ratio as RatioSpec
 from warehouse.query import Sort as SortSpec
@@ -47,6 +48,7 @@ class WidgetSpec:
     layout: Layout
     target: float | None = None  # kpi progress only
     bucket: str | None = None  # timeseries only: auto, hour, day, week, month
+    compare: str | None = None  # timeseries only: "previous_period" or None
     metrics: tuple[MetricSpec | RatioSpec, ...] = ()  # table only: one column per metric
     sort: SortSpec | None = None  # table only
     ratio: RatioSpec | None = None  # metric "ratio" only
@@ -71,6 +73,8 @@ class WidgetSpec:
             filters=self.filters,
             limit=self.limit,
             bucket=self.bucket,
+            compare=self.compare,
+            trend=has_trend(self.kind, self.chart),
             metrics=self.metrics,
             sort=self.sort,
             steps=self.steps,

@@ -11,12 +11,16 @@ MAX_FILTER_VALUE_CHARS = 1000
 
 KINDS: tuple[str, ...] = ("kpi", "timeseries", "breakdown", "table", "funnel")
 CHARTS_BY_KIND: dict[str, tuple[str, ...]] = {
-    "kpi": ("stat", "progress"),
+    "kpi": ("stat", "progress", "sparkline"),
     "timeseries": ("area", "line", "bar", "stacked_area", "stacked_bar"),
     "breakdown": ("bar", "list", "pie", "donut"),
     "table": ("table",),
     "funnel": ("funnel",),
 }
+# A time series may draw the previous period (the same-length window just before) under its
+# points; only a single-series line, area or bar chart takes it.
+COMPARES: tuple[str, ...] = ("previous_period",)
+COMPARE_CHARTS: tuple[str, ...] = ("area", "line", "bar")
 # Funnels: 2..8 distinct ordered steps (event names) per user within a conversion window.
 MAX_FUNNEL_STEPS = 8
 DEFAULT_FUNNEL_WINDOW_MINUTES = 24 * 60

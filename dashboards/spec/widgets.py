@@ -4,6 +4,7 @@ from typing import Any
 
 from core.limits import GRID_COLUMNS, MAX_WIDGET_ROWS
 from core.periods import AUTO_BUCKET, BUCKETS
+from dashboards.spec.extras import parse_compare, parse_funnel
 from dashboards.spec.fields import (
     MISSING,
     SpecErrors,
@@ -26,7 +27,6 @@ from dashboards.spec.kinds import (
 from dashboards.spec.structures import Layout, MetricSpec, RatioSpec, SortSpec, WidgetSpec
 from dashboards.spec.vocabulary import (
     CHARTS_BY_KIND,
-    DEFAULT_FUNNEL_WINDOW_MINUTES,
     DEFAULT_LAYOUT,
     EVENT_NAME_RE,
     GROUP_BY_COUNT,
@@ -34,8 +34,6 @@ from dashboards.spec.vocabulary import (
     LIMITS,
     MAX_FILTER_VALUE_CHARS,
     MAX_FILTERS,
-    MAX_FUNNEL_STEPS,
-    MAX_FUNNEL_WINDOW_MINUTES,
     MAX_TABLE_METRICS,
     MAX_WIDGETS,
     METRICS,
@@ -76,6 +74,7 @@ _WIDGET_FIELDS = {
     "limit",
     "target",
     "bucket",
+    "compare",
     "metrics",
     "sort",
     "layout",
@@ -289,46 +288,18 @@ def _parse_kind_extras(
         return {"target": _parse_target(obj.get("target"), kind, chart, f"{path}.target", errors)}
     if takes_bucket(kind):
         bucket = obj.get("bucket") or AUTO_BUCKET
-        return {"bucket": as_choice(bucket, f"{path}.bucket", BUCKETS, errors)}
+        return {
+            "bucket": as_choice(bucket, f"{path}.bucket", BUCKETS, errors),
+            "compare": parse_compare(obj.get("compare"), chart, group_by, path, errors),
+        }
     if kind == "funnel":
-        return _parse_funnel(obj, metric, path, errors)
+        return parse_funnel(obj, metric, path, errors)
     if takes_table_columns(kind):
         metrics = _parse_table_metrics(obj.get("metrics"), metric, f"{path}.metrics", errors)
         columns = [*group_by, *(m.label for m in metrics)]
         sort = _parse_sort(obj.get("sort"), columns, len(group_by), f"{path}.sort", errors)
         return {"metrics": metrics, "sort": sort}
     return {}
-
-
-def _parse_funnel(
-    obj: dict[str, Any], metric: Any, path: str, errors: SpecErrors
-) -> dict[str, Any]:
-    """steps: 2..8 distinct event names, the first one the widget's event_name; users who did
-    them in order within window_minutes. A funnel counts users: metric count_unique."""
-    if metric is not None and metric != MetricSpec("count_unique", None):
-        errors.add(f"{path}.metric", "A funnel counts users: count_unique of user_id.")
-    raw = obj.get("steps", MISSING)
-    steps = []
-    for index, step in enumerate(as_list(raw, f"{path}.steps", errors, max_items=MAX_FUNNEL_STEPS)):
-        name = as_string(
-            step, f"{path}.steps[{index}]", errors, min_len=1, max_len=128, pattern=EVENT_NAME_RE
-        )
-        if name in steps:
-            errors.add(f"{path}.steps[{index}]", "Each step is a different event.")
-        if name:
-            steps.append(name)
-    if isinstance(raw, list) and len(raw) < 2:
-        errors.add(f"{path}.steps", "A funnel has at least 2 steps.")
-    if steps and obj.get("event_name", steps[0]) != steps[0]:
-        errors.add(f"{path}.event_name", "A funnel's event_name is its first step.")
-    window = as_int(
-        obj.get("window_minutes", DEFAULT_FUNNEL_WINDOW_MINUTES),
-        f"{path}.window_minutes",
-        errors,
-        low=1,
-        high=MAX_FUNNEL_WINDOW_MINUTES,
-    )
-    return {"steps": tuple(steps), "window_minutes": window}
 
 
 def _parse_target(

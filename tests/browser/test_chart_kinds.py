@@ -1,9 +1,12 @@
 """Every chart kind drawn by the embed page in Debian's Chromium, light and dark, at 1280 and
-390 px (issue 14, items 5 and 6): screenshots under tests/browser/screenshots/ to look at, and
-checks that the renderer drew each widget, that series colours differ, and that value-axis
-labels do not overlap."""
+390 px (issue 14, items 5 and 6): screenshots in a temporary directory (its path is printed; set
+SIGHTLINE_SCREENSHOTS to keep them elsewhere) to look at, and checks that the renderer drew each
+widget (chart canvases have painted pixels, sparklines a line), that the previous period is a
+dashed line in the legend, and that nothing sticks out of the page."""
 
+import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -11,7 +14,7 @@ from django.core.cache import cache
 from dashboards.services import dashboard_create, dashboard_publish
 from embeds.services import Actor, SessionRequest, embed_session_create
 from embeds.tokens import EmbedPermissions
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import event, insert, spec, widget
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,9 +58,41 @@ WIDGETS = [
     widget("w_table", title="By model", kind="table", chart="table", group_by=["model"],
            metrics=[{"metric": "count"}, {"metric": "ratio", "ratio": RATE}],
            layout=box(6, 17, 6, 5)),
+    widget("w_compare", title="Calls vs previous period", kind="timeseries", chart="line",
+           compare="previous_period", layout=box(6, 22, 6, 5)),
+    widget("w_compare_bars", title="Spend vs previous period", kind="timeseries", chart="bar",
+           metric="sum", prop="cost", bucket="day", compare="previous_period",
+           format={"unit": "currency", "currency": "USD"}, layout=box(0, 27, 6, 5)),
+    widget("w_spark", title="Calls, trend", chart="sparkline", layout=box(6, 27, 3, 2)),
+    widget("w_spark_p95", title="p95 latency, trend", chart="sparkline", metric="p95",
+           prop="latency_ms", format={"unit": "duration"}, layout=box(9, 27, 3, 2)),
+    widget("w_narrow_bars", title="Calls by model", kind="breakdown", chart="bar",
+           group_by=["model"], layout=box(6, 29, 3, 4)),
+    widget("w_narrow_line", title="Tokens by model", kind="timeseries", chart="line",
+           metric="sum", prop="tokens", group_by=["model"], limit=8, layout=box(9, 29, 3, 4)),
     widget("w_empty", title="Refunds by model", kind="breakdown", chart="bar", event_name="refund",
            group_by=["model"], layout=box(0, 22, 6, 4)),
 ]  # fmt: skip
+CANVAS_WIDGETS = [
+    w["id"] for w in WIDGETS if w["kind"] == "timeseries" or w["chart"] in ("bar", "pie", "donut")
+]
+PAINTED = """(id) => {
+  const canvas = document.querySelector(`[data-widget="${id}"] canvas`);
+  if (!canvas) return 0;
+  const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+  let painted = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+  return painted;
+}"""
+
+
+@pytest.fixture
+def shots(tmp_path_factory) -> Path:
+    where = os.environ.get("SIGHTLINE_SCREENSHOTS")
+    folder = Path(where) if where else tmp_path_factory.mktemp("chart-kinds")
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"chart screenshots: {folder}")
+    return folder
 
 
 @pytest.fixture
@@ -69,7 +104,7 @@ def dashboard(org):
     now = datetime.now(UTC)
     org_id = org.organization.pk
     rows = []
-    for i in range(700):
+    for i in range(1400):  # about 12.6 days: the 7-day previous period has data too
         rows.append(
             event(
                 org_id=org_id,
@@ -106,7 +141,7 @@ def dashboard(org):
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
-def test_every_chart_kind_at_both_widths(browser_page, org, dashboard, live_server, mode):
+def test_every_chart_kind_at_both_widths(browser_page, org, dashboard, live_server, mode, shots):
     request = SessionRequest(
         dashboard_id=dashboard.pk,
         tenant_id="acme",
@@ -124,10 +159,24 @@ def test_every_chart_kind_at_both_widths(browser_page, org, dashboard, live_serv
         page.wait_for_selector(f'[data-widget="{wid}"][data-state="ready"]')
     assert "No data for this period" in page.locator('[data-widget="w_empty"]').inner_text()
     assert page.locator('[data-widget="w_funnel"] .sl-funnel-step').count() == 4
+    for spark in ("w_spark", "w_spark_p95"):
+        line = page.locator(f'[data-widget="{spark}"] .sl-sparkline')
+        assert int(line.get_attribute("data-points")) >= 7  # a point a day over 7 days
+        assert len(line.locator("path").get_attribute("d")) > 20
+        assert "Trend over the period" in line.get_attribute("aria-label")
     for label, size in (("desktop", DESKTOP), ("mobile", PHONE)):
         page.set_viewport_size(size)
-        page.wait_for_timeout(700)  # charts resize and finish their animation
-        screenshot(page, f"chart-kinds-{mode}-{label}")
+        page.wait_for_timeout(900)  # charts resize, re-lay out and finish their animation
+        for wid in CANVAS_WIDGETS:
+            if wid != "w_empty":
+                assert page.evaluate(PAINTED, wid) > 2000, f"{wid} drew nothing at {label}"
+        path = shots / f"chart-kinds-{mode}-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 20_000
+        height = page.evaluate("() => document.documentElement.scrollHeight")
+        for part, top in enumerate(range(0, height, 1000)):  # readable pieces of a long page
+            clip = {"x": 0, "y": top, "width": size["width"], "height": min(1000, height - top)}
+            page.screenshot(path=str(shots / f"{path.stem}-{part}.png"), full_page=True, clip=clip)
         overflow = page.evaluate(
             "() => [...document.querySelectorAll('body *')].filter(el =>"
             " el.getBoundingClientRect().right > innerWidth + 1).length"

@@ -214,7 +214,8 @@ def test_set_filters_changes_the_numbers_but_never_a_locked_filter(browser_page,
 
     assert int(free_only) < int(locked_total)
     assert kpi_text(frame) == free_only  # the locked model stayed gpt-4
-    assert frame.locator('input[data-dimension="model"]').is_disabled()
+    assert frame.locator('input[data-dimension="model"]').count() == 0  # a fixed chip instead
+    assert frame.locator('.sl-chip[data-dimension="model"]').inner_text() == "Model: gpt-4"
     assert frame.locator(".sl-period").all_inner_texts() == ["7 days", "30 days"]
     assert events_of(browser_page, "filter")[-1]["filters"] == {"plan": "free", "model": "gpt-4"}
 

@@ -86,6 +86,15 @@ def kinds_of(metric: str, props: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def compared_kinds(metric: str, props: dict[str, Any]) -> list[dict[str, Any]]:
+    """A time series with its previous period and a KPI with its sparkline."""
+    base = {"event_name": "api.call", **props}
+    return [
+        {"id": f"w_cmp_{metric}", "kind": "timeseries", "compare": "previous_period", **base},
+        {"id": f"w_spark_{metric}", "kind": "kpi", "chart": "sparkline", **base},
+    ]
+
+
 def build_spec() -> DashboardSpec:
     widgets: list[dict[str, Any]] = []
     for name, ratio in RATIOS.items():
@@ -177,7 +186,48 @@ def build_spec() -> DashboardSpec:
     )
 
 
+def build_compared_spec() -> DashboardSpec:
+    """Time series with their previous period and sparkline KPIs, of every metric (a spec holds
+    at most 50 widgets, so they have one of their own)."""
+    widgets: list[dict[str, Any]] = []
+    for name, ratio in RATIOS.items():
+        widgets += compared_kinds(name, {"metric": RATIO, "ratio": ratio})
+    for metric in METRICS:
+        if metric != RATIO:
+            widgets += compared_kinds(metric, metric_props(metric))
+    for bucket in ("hour", "week", "month"):  # previous points under every bucket size
+        widgets.append(
+            {
+                "id": f"w_cmp_bucket_{bucket}",
+                "kind": "timeseries",
+                "chart": "bar",
+                "event_name": "api.call",
+                "metric": "sum",
+                "property": "cost",
+                "bucket": bucket,
+                "compare": "previous_period",
+            }
+        )
+    widgets.append(
+        {
+            "id": "w_cmp_filtered",
+            "kind": "timeseries",
+            "event_name": "api.call",
+            "filters": {"endpoint": "/chat"},
+            "compare": "previous_period",
+        }
+    )
+    return parse_spec(
+        {
+            "name": "Compared",
+            "filters": [{"dimension": "region", "label": "Region"}],
+            "widgets": widgets,
+        }
+    )
+
+
 SPEC = build_spec()
+SPECS = (SPEC, build_compared_spec())
 
 
 def random_row(rng: random.Random, org: str, tenant: str, ts: datetime) -> EventRow:
@@ -372,22 +422,35 @@ def expected_data(
             "value": compute_metric(widget.metric_spec, rows),
             "previous": compute_metric(widget.metric_spec, previous),
         }
+    zone = ZoneInfo(request.tz)
+    starts = expected_bucket_starts(bucket, start, end, zone) if bucket else []
+    fill = 0.0 if widget.metric in ("count", "count_unique", "sum") else None  # not ratios
+
+    def points(subset: list[EventRow], shift: timedelta = timedelta(0)) -> list[list[Any]]:
+        """Per bucket of this period; `shift` moves earlier events under it (previous period)."""
+        by_bucket = group(subset, lambda r: local_bucket(r.timestamp + shift, bucket, zone))
+        return [
+            [z(s), compute_metric(widget.metric_spec, by_bucket[s]) if s in by_bucket else fill]
+            for s in starts
+        ]
+
+    if widget.kind == "kpi":
+        if widget.chart == "sparkline":
+            return {**kpi, "bucket": bucket, "points": points(rows)}
         return {**kpi, "target": widget.target} if widget.chart == "progress" else kpi
     if widget.kind == "timeseries":
-        zone = ZoneInfo(request.tz)
-        starts = expected_bucket_starts(bucket, start, end, zone)
-        fill = 0.0 if widget.metric in ("count", "count_unique", "sum") else None  # not ratios
-
-        def points(subset: list[EventRow]) -> list[list[Any]]:
-            by_bucket = group(subset, lambda r: local_bucket(r.timestamp, bucket, zone))
-            return [
-                [
-                    z(s),
-                    compute_metric(widget.metric_spec, by_bucket[s]) if s in by_bucket else fill,
-                ]
-                for s in starts
-            ]
-
+        if widget.compare:
+            span = end - start
+            before = select(world, widget, start - span, start, request.filters, locked)
+            return {
+                "bucket": bucket,
+                "series": [{"name": "all", "points": points(rows)}],
+                "previous": {
+                    "from": z(start - span),
+                    "to": z(start),
+                    "points": points(before, span),
+                },
+            }
         if not widget.group_by:
             return {"bucket": bucket, "series": [{"name": "all", "points": points(rows)}]}
         dim = widget.group_by[0]
@@ -468,21 +531,22 @@ def check_dashboard(
     world: World, request: DataRequest, locked: dict[str, Lock] | None = None
 ) -> int:
     locked = locked or {}
-    data = dashboard_data(
-        spec=SPEC,
-        scope=Scope(world.org_id, world.tenant_id),
-        request=request,
-        locked_filters={key: locked_value(lock) for key, lock in locked.items()},
-        version_key=new_id("v"),  # a fresh key: computed, never from the cache
-    )
-    by_id = {w["id"]: w for w in data["widgets"]}
-    assert list(by_id) == [w.id for w in SPEC.widgets]
     checked = 0
-    for widget in SPEC.widgets:
-        actual = by_id[widget.id]["data"]
-        bucket = actual.get("bucket", "") if widget.kind == "timeseries" else ""
-        assert_close(actual, expected_data(world, widget, request, locked, bucket), widget.id)
-        checked += 1
+    for spec in SPECS:
+        data = dashboard_data(
+            spec=spec,
+            scope=Scope(world.org_id, world.tenant_id),
+            request=request,
+            locked_filters={key: locked_value(lock) for key, lock in locked.items()},
+            version_key=new_id("v"),  # a fresh key: computed, never from the cache
+        )
+        by_id = {w["id"]: w for w in data["widgets"]}
+        assert list(by_id) == [w.id for w in spec.widgets]
+        for widget in spec.widgets:
+            actual = by_id[widget.id]["data"]
+            bucket = actual.get("bucket", "") if widget.kind in ("timeseries", "kpi") else ""
+            assert_close(actual, expected_data(world, widget, request, locked, bucket), widget.id)
+            checked += 1
     return checked
 
 
@@ -493,7 +557,7 @@ def check_dashboard(
 @pytest.mark.parametrize("period", ["24h", "7d", "30d", "90d"])
 def test_rolling_periods(world: World, period: str, tz: str) -> None:
     request = parse_data_request({"period": period, "tz": tz}, default_period="7d", now=world.now)
-    assert check_dashboard(world, request) == len(SPEC.widgets)
+    assert check_dashboard(world, request) == sum(len(spec.widgets) for spec in SPECS)
 
 
 @pytest.mark.parametrize("tz", ZONES)

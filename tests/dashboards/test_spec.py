@@ -191,6 +191,18 @@ def test_table_with_several_metrics_and_sort() -> None:
         (spec_with(widget(kind="timeseries", bucket="minute")), "widgets[0].bucket"),
         (spec_with(widget(kind="timeseries", group_by=["a", "b"])), "widgets[0].group_by"),
         (spec_with(widget(kind="timeseries", limit=3)), "widgets[0].limit"),
+        (spec_with(widget(compare="previous_period")), "widgets[0].compare"),
+        (spec_with(widget(kind="timeseries", compare="last_year")), "widgets[0].compare"),
+        (spec_with(widget(kind="timeseries", compare=True)), "widgets[0].compare"),
+        (
+            spec_with(widget(kind="timeseries", chart="stacked_bar", compare="previous_period")),
+            "widgets[0].compare",
+        ),
+        (
+            spec_with(widget(kind="timeseries", group_by=["a"], compare="previous_period")),
+            "widgets[0].compare",
+        ),
+        (spec_with(widget(chart="sparkline", target=10)), "widgets[0].target"),
         (spec_with(widget(kind="breakdown")), "widgets[0].group_by"),
         (spec_with(widget(kind="breakdown", group_by=["a", "b"])), "widgets[0].group_by"),
         (spec_with(widget(kind="breakdown", group_by=["a"], limit=0)), "widgets[0].limit"),
@@ -379,3 +391,18 @@ def test_a_funnel_defaults_and_round_trips() -> None:
     assert parse_spec(spec_to_dict(parsed)) == parsed
     with pytest.raises(InvalidInput):
         parse_spec(spec_with(widget(steps=["a", "b"])))  # only a funnel takes steps
+
+
+def test_compare_and_sparkline_round_trip_and_stay_absent_when_off() -> None:
+    parsed = parse_spec(
+        spec_with(
+            widget(id="w_cmp", kind="timeseries", chart="bar", compare="previous_period"),
+            widget(id="w_plain", kind="timeseries"),
+            widget(id="w_spark", chart="sparkline", metric="count_unique"),
+        )
+    )
+    compared, plain, spark = parsed.widgets
+    assert compared.compare == "previous_period" and compared.query.compare == "previous_period"
+    assert plain.compare is None and "compare" not in spec_to_dict(parsed)["widgets"][1]
+    assert spark.query.trend and not compared.query.trend
+    assert parse_spec(spec_to_dict(parsed)) == parsed

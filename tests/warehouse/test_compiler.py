@@ -108,6 +108,33 @@ WIDGETS = parse_spec(
                 "group_by": ["model"],
             },
             {
+                "id": "w_compare",
+                "kind": "timeseries",
+                "chart": "line",
+                "event_name": "api.call",
+                "metric": "p95",
+                "property": "latency_ms",
+                "compare": "previous_period",
+            },
+            {
+                "id": "w_sparkline",
+                "kind": "kpi",
+                "chart": "sparkline",
+                "event_name": "api.call",
+                "metric": "count_unique",
+            },
+            {
+                "id": "w_ratio_sparkline",
+                "kind": "kpi",
+                "chart": "sparkline",
+                "event_name": "api.call",
+                "metric": "ratio",
+                "ratio": {
+                    "numerator": {"metric": "count", "filters": {"status": "error"}},
+                    "denominator": {"metric": "count"},
+                },
+            },
+            {
                 "id": "w_funnel",
                 "kind": "funnel",
                 "steps": ["signup", "activate", "pay"],

@@ -5,6 +5,7 @@
 import { createWidgetView, el, loadCharts, setLocale } from "@sightline/charts";
 import { download, eventsTable, openPanel, setViewport } from "./drill.js";
 import { canOpen, dashboardSwitcher, dashboardUrl } from "./switcher.js";
+import { lockedChips, periodPicker } from "./filters.js";
 import { reportLoad } from "./usage.js";
 import { startDesigner } from "./designer.js";
 import { subscriptions } from "./subscribe.js";
@@ -281,54 +282,16 @@ function start() {
     const controls = el("div", "sl-controls");
     const switcher = dashboardSwitcher(config, openDashboard);
     if (switcher) controls.appendChild(switcher);
-    controls.appendChild(periodPicker());
-    (config.filters || []).forEach(function (filter) { controls.appendChild(filterInput(filter)); });
+    const timeZone = function () { return config.timezone; };
+    controls.appendChild(periodPicker(state, config, load, { timeZone, maxDays: config.max_date_range_days }));
+    (config.filters || []).forEach(function (filter) {
+      // A one-value lock is a chip only; a list lock keeps its input, narrowed to its choices.
+      if (typeof filter.locked !== "string") controls.appendChild(filterInput(filter));
+    });
+    const chips = lockedChips(config); // locked filters: fixed chips, not inputs
+    if (chips) controls.appendChild(chips);
     if (subscribe) controls.appendChild(subscribe.headerButton());
     header.appendChild(controls);
-  }
-
-  function periodPicker() {
-    const group = el("div", "sl-periods");
-    group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Period");
-    const custom = el("span", "sl-custom");
-    const fromInput = dateInput("From");
-    const toInput = dateInput("To");
-    custom.append(fromInput, toInput);
-    custom.hidden = state.period !== "custom";
-    config.periods.forEach(function (period) {
-      const button = el("button", "sl-period", (config.period_labels || {})[period] || period);
-      button.type = "button";
-      button.dataset.period = period;
-      button.setAttribute("aria-pressed", String(period === state.period));
-      button.addEventListener("click", function () {
-        state.period = period;
-        group.querySelectorAll(".sl-period").forEach(function (b) {
-          b.setAttribute("aria-pressed", String(b.dataset.period === period));
-        });
-        custom.hidden = period !== "custom";
-        if (period !== "custom") load();
-      });
-      group.appendChild(button);
-    });
-    function applyCustom() {
-      if (!fromInput.value || !toInput.value) return;
-      state.from = fromInput.value + "T00:00:00Z";
-      state.to = new Date(Date.parse(toInput.value + "T00:00:00Z") + 86400000).toISOString().replace(".000", "");
-      load();
-    }
-    fromInput.addEventListener("change", applyCustom);
-    toInput.addEventListener("change", applyCustom);
-    group.appendChild(custom);
-    return group;
-  }
-
-  function dateInput(label) {
-    const input = document.createElement("input");
-    input.type = "date";
-    input.className = "sl-date";
-    input.setAttribute("aria-label", label);
-    return input;
   }
 
   function filterInput(filter) {
@@ -338,47 +301,40 @@ function start() {
     input.type = "text";
     input.dataset.dimension = filter.dimension;
     input.placeholder = filter.choices ? "Any of " + filter.choices.join(", ") : "All";
-    if (filter.locked !== null && filter.locked !== undefined) {
-      input.value = filter.locked;
-      input.disabled = true;
-      input.title = "Set by the application";
-      label.classList.add("sl-locked");
-    } else {
-      input.addEventListener("change", function () {
-        const next = Object.assign({}, state.filters);
-        next[filter.dimension] = input.value.trim();
-        setFilters(next);
-      });
-      // A picker: the tenant's own top values of this dimension, searched as the viewer types.
-      const list = document.createElement("datalist");
-      list.id = "sl-values-" + filter.dimension.replace(/[^A-Za-z0-9_-]/g, "_");
-      input.setAttribute("list", list.id);
-      input.setAttribute("autocomplete", "off");
-      let asked = null;
-      const suggest = function () {
-        const search = input.value.trim();
-        if (asked === search || !config.urls.values) return;
-        asked = search;
-        const params = periodParams();
-        params.delete("filters");
-        params.set("dimension", filter.dimension);
-        if (search) params.set("q", search);
-        request(config.urls.values, params, 0)
-          .then(function (response) { return response.json(); })
-          .then(function (body) {
-            if (asked !== search) return;
-            list.replaceChildren.apply(list, body.values.map(function (item) {
-              const option = document.createElement("option");
-              option.value = item.value;
-              return option;
-            }));
-          })
-          .catch(function () { asked = null; });
-      };
-      input.addEventListener("focus", suggest);
-      input.addEventListener("input", suggest);
-      label.appendChild(list);
-    }
+    input.addEventListener("change", function () {
+      const next = Object.assign({}, state.filters);
+      next[filter.dimension] = input.value.trim();
+      setFilters(next);
+    });
+    // A picker: the tenant's own top values of this dimension, searched as the viewer types.
+    const list = document.createElement("datalist");
+    list.id = "sl-values-" + filter.dimension.replace(/[^A-Za-z0-9_-]/g, "_");
+    input.setAttribute("list", list.id);
+    input.setAttribute("autocomplete", "off");
+    let asked = null;
+    const suggest = function () {
+      const search = input.value.trim();
+      if (asked === search || !config.urls.values) return;
+      asked = search;
+      const params = periodParams();
+      params.delete("filters");
+      params.set("dimension", filter.dimension);
+      if (search) params.set("q", search);
+      request(config.urls.values, params, 0)
+        .then(function (response) { return response.json(); })
+        .then(function (body) {
+          if (asked !== search) return;
+          list.replaceChildren.apply(list, body.values.map(function (item) {
+            const option = document.createElement("option");
+            option.value = item.value;
+            return option;
+          }));
+        })
+        .catch(function () { asked = null; });
+    };
+    input.addEventListener("focus", suggest);
+    input.addEventListener("input", suggest);
+    label.appendChild(list);
     label.appendChild(input);
     return label;
   }

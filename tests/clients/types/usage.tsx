@@ -5,7 +5,8 @@ import { create } from "@sightline/embed";
 import { SightlineEmbedFrame } from "@sightline/embed/react";
 import { SightlineDashboard, SightlineProvider, SightlineWidget, useSightlineData } from "@sightline/react";
 import type { KpiData } from "@sightline/react";
-import { createWidgetView, formatNumber } from "@sightline/charts";
+import { createWidgetView, formatNumber, palette } from "@sightline/charts";
+import type { KpiData as ChartKpiData, TimeseriesData } from "@sightline/charts";
 
 export async function backend(): Promise<string> {
   const sightline = new Sightline({ host: "http://127.0.0.1:8000", apiKey: "sl_admin_x" });
@@ -72,4 +73,16 @@ export function App() {
 export function draw(node: HTMLElement): void {
   const view = createWidgetView(node, { id: "w", title: "Calls", kind: "kpi", chart: "stat", group_by: [] });
   view.render({ value: 1, previous: null }).then(() => view.dispose());
+}
+
+export function drawCompared(node: HTMLElement): string {
+  const trend: ChartKpiData = { value: 3, previous: 2, bucket: "day", points: [["2026-04-14T00:00:00Z", 1], ["2026-04-15T00:00:00Z", null]] };
+  const compared: TimeseriesData = {
+    bucket: "day",
+    series: [{ name: "all", points: [["2026-04-14T00:00:00Z", 5]] }],
+    previous: { from: "2026-04-07T00:00:00Z", to: "2026-04-14T00:00:00Z", points: [["2026-04-14T00:00:00Z", 4]] },
+  };
+  createWidgetView(node, { id: "w_s", title: "Users", kind: "kpi", chart: "sparkline", group_by: [] }).render(trend);
+  createWidgetView(node, { id: "w_c", title: "Calls", kind: "timeseries", chart: "line", compare: "previous_period", group_by: [] }).render(compared);
+  return palette("#0f9d58")[1];
 }

@@ -78,6 +78,16 @@ export function formatTime(text, timeZone) {
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium", timeZone }).format(date);
 }
 
+/** A bucket's start as the viewer reads it: "Apr 14, 10:00" (hour), "Apr 14, 2026" (day, week),
+ * "April 2026" (month). */
+export function formatBucket(at, bucket, timeZone) {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return String(at);
+  const options = bucket === "hour" ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
+    : bucket === "month" ? { month: "long", year: "numeric" } : { dateStyle: "medium" };
+  return new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(date);
+}
+
 /** ECharts' time axis labels, per level. */
 export const TIME_LABELS = { year: "{yyyy}", month: "{MMM}", day: "{MMM} {d}", hour: "{HH}:{mm}", minute: "{HH}:{mm}" };
 

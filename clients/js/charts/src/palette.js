@@ -2,11 +2,42 @@
 // (styles.css) read where the widget is drawn, so light/dark and setTheme need no redraw logic.
 
 export const DEFAULT_PRIMARY = "#2563eb";
-// Ten more, far apart in hue and lightness, so neighbouring series never share a colour.
-const SERIES_COLORS = ["#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#ec4899", "#84cc16", "#f97316", "#64748b", "#a16207"];
+// Candidates after the primary, ordered so that neighbours differ in hue and lightness. The
+// ones too close to the primary move to the end (a green theme's series two or three is never
+// another green), so a palette has the primary and ten colours, the first ones unlike it.
+const SERIES_COLORS = ["#f59e0b", "#2563eb", "#ef4444", "#10b981", "#8b5cf6", "#06b6d4", "#ec4899", "#84cc16", "#f97316", "#64748b", "#a16207", "#0f766e", "#be123c"];
+const PALETTE_SIZE = 11;
 
+/** The series colours: the theme's primary first, then ten that differ from it. */
 export function palette(primaryColor) {
-  return [primaryColor || DEFAULT_PRIMARY, ...SERIES_COLORS];
+  const primary = /^#[0-9a-f]{6}$/i.test(primaryColor || "") ? primaryColor : DEFAULT_PRIMARY;
+  const first = hsl(primary);
+  const near = (c) => similar(hsl(c), first);
+  // The ones close to the primary only as a last resort, after every other one.
+  const rest = [...SERIES_COLORS.filter((c) => !near(c)), ...SERIES_COLORS.filter(near)];
+  return [primary, ...rest].slice(0, PALETTE_SIZE);
+}
+
+/** Two colours a viewer could mistake for each other: close hue (both saturated) or both grey,
+ * at a close lightness. */
+export function similar(a, b) {
+  const light = Math.abs(a.l - b.l) < 0.22;
+  if (a.s < 0.25 || b.s < 0.25) return a.s < 0.25 && b.s < 0.25 && light;
+  const hue = Math.min(Math.abs(a.h - b.h), 360 - Math.abs(a.h - b.h));
+  return hue < 30 && light;
+}
+
+function hsl(hex) {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  const l = (max + min) / 2;
+  const d = max - min;
+  if (!d) return { h: 0, s: 0, l };
+  const s = d / (1 - Math.abs(2 * l - 1));
+  let h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  h = (h * 60 + 360) % 360;
+  return { h, s, l };
 }
 
 /** The colours of each mode (styles.css's defaults): what is drawn where no CSS applies (the

@@ -57,23 +57,35 @@ export function createWidgetView(body, widget, options = {}) {
     body.dataset.rendered = "true";
   }
 
+  let drawnWidth = 0;
+
+  function setOption(kind, data) {
+    drawnWidth = body.clientWidth;
+    const look = { theme, colors: themeColors(body, theme.mode), width: drawnWidth, height: body.clientHeight };
+    chart.setOption(kind.option(widget, data, look), true);
+  }
+
   function drawChart(data) {
     const mine = ++ticket;
     return loadCharts().then((echarts) => {
       if (mine !== ticket) return; // a newer render (or dispose) came first
       const kind = CHARTS[widget.kind];
-      const look = { theme, colors: themeColors(body, theme.mode), width: body.clientWidth };
       if (!chart || chart.isDisposed()) {
         const box = document.createElement("div");
         box.className = "sl-chart";
         body.replaceChildren(box);
         chart = echarts.init(box, null, { renderer: "canvas" });
         if (typeof ResizeObserver === "function") {
-          observer = new ResizeObserver(() => chart && !chart.isDisposed() && chart.resize());
+          observer = new ResizeObserver(() => {
+            if (!chart || chart.isDisposed()) return;
+            chart.resize();
+            // Ticks, label widths and legend rows follow the size: re-lay out when it changed.
+            if (last && Math.abs(body.clientWidth - drawnWidth) > 24) setOption(kind, last);
+          });
           observer.observe(box);
         }
       }
-      chart.setOption(kind.option(widget, data, look), true);
+      setOption(kind, data);
       chart.off("click");
       if (onDrill) chart.on("click", (params) => onDrill(kind.click(widget, data, params)));
       setState("ready");

@@ -7,8 +7,10 @@ export interface SightlineError extends Error { code: string; status: number; de
 export interface Drill { widget: string; dimension?: string; value?: string; point_from?: string; point_to?: string }
 
 export interface WidgetConfig {
-  id: string; title: string; kind: "kpi" | "timeseries" | "breakdown" | "table"; chart: string;
+  id: string; title: string; kind: "kpi" | "timeseries" | "breakdown" | "table" | "funnel"; chart: string;
   metric: string; group_by: string[]; target: number | null; limit: number | null;
+  /** timeseries: "previous_period" draws the same-length window before under the points. */
+  compare?: "previous_period" | null;
   layout: { x: number; y: number; w: number; h: number };
 }
 export interface DashboardConfig {
@@ -26,8 +28,15 @@ export interface DashboardConfig {
   expires_at: number;
 }
 
-export type KpiData = { value: number | null; previous: number | null };
-export type TimeseriesData = { bucket: string; series: Array<{ name: string; points: Array<[string, number | null]> }> };
+/** `target` with chart "progress"; `bucket` and `points` (the value per bucket) with chart "sparkline". */
+export type KpiData = { value: number | null; previous: number | null; target?: number | null; bucket?: string; points?: Array<[string, number | null]> };
+/** `previous` with compare "previous_period": its window, and per bucket of this period the
+ * value over the same span one period earlier. */
+export type TimeseriesData = {
+  bucket: string;
+  series: Array<{ name: string; points: Array<[string, number | null]> }>;
+  previous?: { from: string; to: string; points: Array<[string, number | null]> };
+};
 export type BreakdownData = { rows: Array<{ key: string; value: number | null }> };
 export type TableData = { columns: string[]; rows: Array<Array<string | number | null>> };
 export type WidgetData = KpiData | TimeseriesData | BreakdownData | TableData;

@@ -1,6 +1,8 @@
-// KPI cards: the value, its change against the previous period, and a target bar (progress).
+// KPI cards: the value, its change against the previous period, and a target bar (progress)
+// or a sparkline of the period (sparkline).
 import { el } from "../dom.js";
 import { formatChange, formatNumber } from "../format.js";
+import { sparkline } from "./sparkline.js";
 
 export function kpiCard(widget, data) {
   const box = el("div", "sl-kpi");
@@ -9,6 +11,7 @@ export function kpiCard(widget, data) {
   box.appendChild(value);
   const change = formatChange(data.value, data.previous);
   box.appendChild(el("div", `sl-change sl-${change.direction}`, change.text));
+  if (widget.chart === "sparkline" && Array.isArray(data.points)) box.appendChild(sparkline(widget, data.points));
   if (widget.chart === "progress" && widget.target) {
     const ratio = Math.max(0, Math.min(1, data.value / widget.target));
     const bar = el("div", "sl-progress");

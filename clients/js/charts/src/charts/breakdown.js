@@ -6,14 +6,17 @@ export function breakdownOption(widget, data, look) {
   if (widget.chart === "pie" || widget.chart === "donut") return pieOption(widget, data, look);
   const rows = data.rows.slice().reverse(); // ECharts draws categories bottom-up
   const { text, muted, border } = look.colors;
+  const width = look.width || 600;
   return {
     color: [look.theme.primaryColor || DEFAULT_PRIMARY],
     textStyle: { fontFamily: look.theme.fontFamily },
     // containLabel measures truncated labels short by a few pixels: keep a margin for them.
     grid: { left: 16, right: 24, top: 8, bottom: 8, containLabel: true },
     tooltip: { trigger: "item", valueFormatter: (v) => formatNumber(v, widget.format) },
-    xAxis: { type: "value", axisLabel: { color: muted, formatter: (v) => formatAxis(v, widget.format) }, splitLine: { lineStyle: { color: border } } },
-    yAxis: { type: "category", data: rows.map((r) => r.key), axisLabel: { color: text, width: 120, overflow: "truncate" }, axisLine: { lineStyle: { color: border } } },
+    // A narrow tile gets fewer value ticks (compact, overlapping ones hidden) and shorter,
+    // truncated category labels, so the axis never smears.
+    xAxis: { type: "value", splitNumber: width < 320 ? 2 : width < 560 ? 3 : 5, axisLabel: { color: muted, hideOverlap: true, formatter: (v) => formatAxis(v, widget.format) }, splitLine: { lineStyle: { color: border } } },
+    yAxis: { type: "category", data: rows.map((r) => r.key), axisLabel: { color: text, width: Math.round(Math.max(56, Math.min(140, width * 0.3))), overflow: "truncate", hideOverlap: true }, axisLine: { lineStyle: { color: border } } },
     series: [{ type: "bar", name: widget.title, data: rows.map((r) => r.value), barMaxWidth: 28, itemStyle: { borderRadius: [0, 4, 4, 0] } }],
   };
 }
