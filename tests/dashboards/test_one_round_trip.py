@@ -63,12 +63,14 @@ def test_kpis_of_one_event_and_filters_are_one_branch_of_the_statement(world, re
     request = parse_data_request(
         {"period": "7d", "filters": '{"region": "eu"}'}, default_period="7d"
     )
-    assert check_dashboard(world, request) == len(SPEC.widgets)
+    assert check_dashboard(world, request) == sum(len(spec.widgets) for spec in SPECS)
     kpis = [w for w in SPEC.widgets if w.kind == "kpi"]
     shared = [w for w in kpis if w.query.event_name == "api.call" and not w.query.filters]
     assert len(shared) >= 5 and len(kpis) > len(shared)
     branches = backend.statements[0].count(" AS q, tuple(*) AS r FROM (")
     assert branches == len(SPEC.widgets) - len(shared) + 1
+    # Sparkline KPIs (SPECS[1]) have a query of their own: a branch each, never merged.
+    assert backend.statements[1].count(" AS q, tuple(*) AS r FROM (") == len(SPECS[1].widgets)
 
 
 def test_a_failing_statement_falls_back_to_one_query_per_widget(world, recording):  # noqa: F811

@@ -49,6 +49,7 @@ function previousSeries(previous, muted, overBars) {
     color: muted,
     lineStyle: { type: "dashed", width: 1.5, color: muted, opacity: 0.9 },
     emphasis: { disabled: true },
+    silent: true, // not clickable: drill-down reads this period only (the tooltip still shows it)
     data: previous.points.map((p) => [p[0], p[1]]),
   };
 }
@@ -105,13 +106,6 @@ function legendRows(series, width) {
 /** A click on a point -> {dimension?, value?, point_from, point_to}: the bucket, and the series
  * when it is a group (not the "all" or "other" series). */
 export function timeseriesClick(widget, data, params) {
-  if (params.seriesName === PREVIOUS_PERIOD && data.previous) {
-    // The previous period's point: the same span, one period earlier.
-    const shift = periodShift(data.previous);
-    const window = bucketWindow(params.value[0], data.bucket);
-    const back = (at) => new Date(new Date(at).getTime() - shift).toISOString();
-    return { point_from: back(window.point_from), point_to: back(window.point_to) };
-  }
   const point = bucketWindow(params.value[0], data.bucket);
   const dimension = widget.group_by && widget.group_by[0];
   const grouped = dimension && params.seriesName !== "all" && params.seriesName !== "other";
