@@ -615,7 +615,7 @@ def test_list_and_range_locks(world: World, viewer: dict[str, str], locked) -> N
         default_period="7d",
         now=world.now,
     )
-    assert check_dashboard(world, request, locked=locked) == len(SPEC.widgets)
+    assert check_dashboard(world, request, locked=locked) == sum(len(s.widgets) for s in SPECS)
 
 
 def test_the_range_lock_selects_a_real_share_of_the_rows(world: World) -> None:
