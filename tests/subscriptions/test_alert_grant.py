@@ -147,3 +147,43 @@ def receiver_rule(org, dashboard):
         )  # fmt: skip
 
     return make
+
+
+def test_list_and_range_locks_narrow_the_scan_and_the_tick_keeps_running(
+    org, dashboard, confirmed, receiver_rule, mailoutbox
+):
+    """A viewer alert under a list lock (IN) and one under a numeric range lock are evaluated
+    in the same tick as an operator's rule: each counts only its lock's rows, and neither
+    breaks the tick for the others."""
+    org_id = org.organization.pk
+    calls(org_id, TENANT_A, "pro", 2)
+    calls(org_id, TENANT_A, "team", 2)
+    calls(org_id, TENANT_A, "free", 9)  # outside the list lock
+    amounts = [50, 150, 250, 400, 900]  # 150, 250 and 400 are inside [100, 500)
+    insert(
+        event(org_id=org_id, tenant_id=TENANT_A, numeric_props={"amount": amount})
+        for amount in amounts
+    )
+    by_list = confirmed(locked_filters={"plan": ["pro", "team"]})
+    mailoutbox.clear()
+    operator = receiver_rule()
+    Ticks()()
+    # 4 calls of pro or team are above 3: the viewer under the list lock is told, with 4.
+    assert any("is 4 (> 3)" in m.subject for m in mailoutbox if m.to == ["viewer@example.com"])
+    assert AlertState.objects.get(rule=operator, tenant_id=TENANT_A).status == "firing"
+    rule = AlertRule.objects.get(pk=by_list.alert_rule_id)
+    assert AlertState.objects.get(rule=rule, tenant_id=TENANT_A).status == "firing"
+
+
+def test_a_range_lock_counts_only_the_rows_inside_the_range(org, dashboard, confirmed, mailoutbox):
+    org_id = org.organization.pk
+    amounts = [50, 150, 250, 400, 499.5, 500, 900]  # 4 inside [100, 500)
+    insert(
+        event(org_id=org_id, tenant_id=TENANT_A, numeric_props={"amount": amount})
+        for amount in amounts
+    )
+    calls(org_id, TENANT_A, "pro", 6)  # no amount at all: outside any range
+    confirmed(locked_filters={"amount": {"gte": 100, "lt": 500}})
+    Ticks()()
+    (message,) = mailoutbox
+    assert "is 4 (> 3)" in message.subject
