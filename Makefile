@@ -47,7 +47,7 @@ run: install
 # (tools/clickhouse_server.py: free ports, a throwaway data directory, stopped when the run ends).
 # A server that cannot start fails the target: the second pass is never skipped.
 SERVER_SUITES := tests/warehouse tests/ingest tests/dashboards tests/embeds tests/alerts \
-	tests/api tests/viewer
+	tests/api tests/viewer tests/subscriptions tests/usage
 SERVER_PYTEST_ARGS ?= $(SERVER_SUITES)
 
 test: install browser

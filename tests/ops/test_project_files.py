@@ -127,7 +127,7 @@ def test_make_test_runs_the_warehouse_suites_again_on_a_server_and_on_a_cluster(
         ".venv/bin/python tools/clickhouse_server.py -- .venv/bin/python -m pytest"
         ' -m "not browser and not cluster"'
         " tests/warehouse tests/ingest tests/dashboards tests/embeds tests/alerts"
-        " tests/api tests/viewer"
+        " tests/api tests/viewer tests/subscriptions tests/usage"
     )
     assert pytest_runs[2] == (
         ".venv/bin/python tools/clickhouse_cluster.py --shards 2 -- "
