@@ -26,7 +26,8 @@ from embeds.variants import (
 )
 from interface.builder import editor_choices
 from interface.errors import error_response
-from viewer.views import bearer_token, page_config
+from viewer.page_config import page_config
+from viewer.views import bearer_token
 
 MAX_BODY_BYTES = 256 * 1024
 DESIGNER_KINDS = ("kpi", "timeseries", "breakdown", "table")  # what the edit form builds

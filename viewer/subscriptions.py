@@ -30,7 +30,8 @@ from embeds.selectors import VerifiedEmbed, embed_session_verify
 from interface.errors import error_response
 from subscriptions import emails, selectors, services
 from subscriptions.inputs import parse_new_subscription
-from viewer.views import allowed_origins, bearer_token
+from viewer.page_config import allowed_origins
+from viewer.views import bearer_token
 
 MAX_BODY = 4096
 
