@@ -30,6 +30,8 @@ CONSOLE_URL_MODULES = (
     "console.dashboards.urls",
     "console.embeds.urls",
     "console.alerts.urls",
+    "console.subscriptions.urls",
+    "console.usage.urls",
 )
 PASSWORD = "pw-Strong-123"
 INLINE_SCRIPT = """() => [
@@ -117,6 +119,9 @@ def _world() -> dict[str, Any]:
             "key_id": key.key.pk,
             "membership_id": membership.pk,
             "invite_id": invite.invite.pk,
+            # Their pages are POST-only actions (a GET is a 405, skipped): any id reverses.
+            "variant_id": "dv_absent",
+            "subscription_id": "sub_absent",
         },
         "uidb64": urlsafe_base64_encode(force_bytes(owner.pk)),
         "tokens": {
