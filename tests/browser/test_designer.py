@@ -148,7 +148,8 @@ def test_every_control_of_edit_mode_does_something(browser_page, live_server, or
     page.get_by_role("button", name="Add widget").click()
     form = page.locator(".sl-widget-form")
     form.locator('select[name="kind"]').select_option("kpi")
-    assert form.locator('select[name="chart"] option').all_inner_texts() == ["Stat", "Progress", "Sparkline"]
+    charts = form.locator('select[name="chart"] option').all_inner_texts()
+    assert charts == ["Stat", "Progress", "Sparkline"]
     assert form.locator('select[name="group_by"]').count() == 0
     form.locator('select[name="chart"]').select_option("progress")
     assert form.locator('input[name="target"]').count() == 1
