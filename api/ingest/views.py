@@ -8,12 +8,12 @@ from rest_framework.views import APIView
 
 from api.ingest.serializers import EventsInput
 from api.permissions import IngestScope
+from api.throttles import IngestRateThrottle
 from core.metrics import (
     INGEST_EVENTS_ACCEPTED,
     INGEST_REQUESTS_ACCEPTED,
     INGEST_REQUESTS_REJECTED,
 )
-from ingest.ratelimit import ApiKeyRateThrottle
 from ingest.request_body import read_body
 from ingest.services import events_ingest
 
@@ -22,7 +22,7 @@ class EventsView(APIView):
     """POST /v1/events -> 202 {"accepted": N} once the batch is durable."""
 
     permission_classes = [IngestScope]
-    throttle_classes = [ApiKeyRateThrottle]
+    throttle_classes = [IngestRateThrottle]
     parser_classes: list = []  # read_body: gzip and size guard; validation parses
 
     @extend_schema(
