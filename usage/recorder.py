@@ -177,18 +177,6 @@ def _forked() -> None:
     _buffer = _Buffer()
 
 
-@dataclass(frozen=True, slots=True)
-class UsageContext:
-    """The verified embed session a row belongs to (from the signed token, never the page)."""
-
-    org_id: str
-    tenant_id: str
-    dashboard_id: str
-    version: int
-    session_id: str  # the token's jti
-    user: str
-
-
 def _flush_forever(interval: float) -> None:
     while interval > 0:
         _buffer.wake.wait(interval)
