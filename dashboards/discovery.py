@@ -30,6 +30,7 @@ from warehouse.discovery import (
     StringPropSummary,
     schema_summary,
 )
+from warehouse.query import LockedFilters
 from warehouse.scope import DangerousOrgWideScope, Scope
 
 # A dimension worth a breakdown has a few values: two at least, not so many the chart is noise.
@@ -387,15 +388,21 @@ class _GridLayout:
         return box
 
 
-def tenant_schema(*, scope: Scope, event_names: Collection[str]) -> dict[str, Any]:
+def tenant_schema(
+    *, scope: Scope, event_names: Collection[str], locked_filters: LockedFilters | None = None
+) -> dict[str, Any]:
     """What one tenant's own recent events of `event_names` carry, for the embed's edit mode:
     the events (those seen first, busiest first; every named one is offered), the string and
     numeric property keys seen on them, and the top values of each string key that no other
-    event carries. Read with the tenant's `Scope` (warehouse/reads.py), so no other tenant's
-    keys or values can appear."""
+    event carries. Read with the tenant's `Scope` (warehouse/reads.py) and the session's
+    locked filters, so no other tenant's keys or values, and none of rows outside the lock,
+    can appear."""
     now = datetime.now(UTC)
     summary = schema_summary(
-        scope=scope, since=now - timedelta(days=window_days()), max_prop_rows=max_prop_rows()
+        scope=scope,
+        since=now - timedelta(days=window_days()),
+        max_prop_rows=max_prop_rows(),
+        locked_filters=locked_filters,
     )
     wanted = set(event_names)
     seen = [event.name for event in summary.events if event.name in wanted]

@@ -39,6 +39,7 @@ from dashboards.variants import (
 from embeds.permissions import visible_widgets
 from embeds.selectors import VerifiedEmbed
 from embeds.tokens import EmbedClaims
+from warehouse.query import locked_value_json
 from warehouse.scope import Scope
 
 if TYPE_CHECKING:  # what dashboards' variant selectors return; never queried here
@@ -199,11 +200,18 @@ def session_edit_state(verified: VerifiedEmbed) -> dict[str, Any]:
 
 
 def _schema(verified: VerifiedEmbed, events: list[str]) -> dict[str, Any]:
+    """The tenant's own keys and values of `events`, read under the session's locked filters
+    (a designer locked to region "eu" is offered only what its "eu" rows carry). Cached per
+    tenant, events and locks: sessions under other locks never share an answer."""
     claims = verified.claims
-    key = (
-        "sightline:embed:schema:"
-        + hashlib.sha256(orjson.dumps([claims.org_id, claims.tenant_id, events])).hexdigest()
-    )
+    locks = claims.permissions.locked_filters
+    material = [
+        claims.org_id,
+        claims.tenant_id,
+        events,
+        sorted((key, locked_value_json(value)) for key, value in locks.items()),
+    ]
+    key = "sightline:embed:schema:v2:" + hashlib.sha256(orjson.dumps(material)).hexdigest()
     schema = cache.get(key)
     if schema is None:
         scope = Scope(
@@ -211,10 +219,6 @@ def _schema(verified: VerifiedEmbed, events: list[str]) -> dict[str, Any]:
             tenant_id=claims.tenant_id,
             since=organization_retention_start(organization=verified.dashboard.organization),
         )
-        schema = tenant_schema(scope=scope, event_names=events)
+        schema = tenant_schema(scope=scope, event_names=events, locked_filters=locks)
         cache.set(key, schema, SCHEMA_CACHE_SECONDS)
-    if claims.permissions.locked_filters:
-        # Top values are counted over all the tenant's rows, not only the locked ones; the
-        # cache is shared by every session of the tenant, so this applies after it.
-        schema = {**schema, "top_values": {}}
     return schema

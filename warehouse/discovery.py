@@ -15,6 +15,9 @@ Cost on large data is bounded without a sample key or a summary table:
     (Space-Saving: exact while a key has fewer distinct values than its 3 x N counters, a close
     estimate beyond), so memory stays per key, not per distinct value;
   - every query runs under a time limit and returns a bounded number of rows.
+An embed session's locked filters (`locked_filters`) are ANDed into every query, in the same
+SQL as the compiler's (`warehouse.sql.condition_sql`): a designer sees only the events, keys
+and values of rows inside its grant.
 Counts read without FINAL: a re-sent event that is not merged yet may count twice, which is
 acceptable for a schema overview and keeps the scan cheap.
 """
@@ -29,9 +32,11 @@ from django.conf import settings
 from core.isotime import iso_utc
 from warehouse.backends import Backend, get_backend
 from warehouse.params import ParamValue
+from warehouse.query import LockedFilters
 from warehouse.reads import CompiledQuery, run
 from warehouse.schema import EVENTS_TABLE
 from warehouse.scope import AnyScope, scope_predicate
+from warehouse.sql import Binder, Conditions, condition_sql, effective_filters
 
 MAX_EVENT_NAMES = 200
 MAX_PROPERTY_KEYS = 200
@@ -89,13 +94,18 @@ def schema_summary(
     since: datetime,
     max_prop_rows: int = 200_000,
     backend: Backend | None = None,
+    locked_filters: LockedFilters | None = None,
 ) -> SchemaSummary:
-    """Everything discovery shows, from events at or after `since` within the scope; property
-    statistics from the busiest tenants' events, about `max_prop_rows` of them."""
-    runner = _Runner(scope=scope, backend=backend or get_backend(), since=since)
+    """Everything discovery shows, from events at or after `since` within the scope and the
+    locked filters; property statistics from the busiest tenants' events, about
+    `max_prop_rows` of them."""
+    locks = effective_filters({}, {}, locked_filters or {})
+    runner = _Runner(scope=scope, backend=backend or get_backend(), since=since, locks=locks)
     tenants = [_tenant(row) for row in runner.run(_TENANTS_SQL)]
     prop_tenants = _busiest_tenants(tenants, max_prop_rows)
-    props = _Runner(scope=scope, backend=runner.backend, since=since, tenants=prop_tenants)
+    props = _Runner(
+        scope=scope, backend=runner.backend, since=since, tenants=prop_tenants, locks=locks
+    )
     return SchemaSummary(
         events=[_event(row) for row in runner.run(_EVENTS_SQL)],
         string_props=[_string_prop(row) for row in props.run(_STRING_PROPS_SQL)],
@@ -120,7 +130,7 @@ def _busiest_tenants(tenants: list["TenantSummary"], max_rows: int) -> list[str]
     return [tenant.tenant_id for tenant in chosen]
 
 
-_WHERE = "WHERE {scope} AND timestamp >= {{since:DateTime64(3, 'UTC')}}{tenants}"
+_WHERE = "WHERE {scope} AND timestamp >= {{since:DateTime64(3, 'UTC')}}{tenants}{locks}"
 
 _EVENTS_SQL = f"""
 SELECT event_name, count() AS count, uniqIf(user_id, user_id != '') AS users,
@@ -169,13 +179,16 @@ class _Runner:
     backend: Backend
     since: datetime
     tenants: list[str] | None = None  # narrows the scope further to these tenants
+    locks: Conditions = ()  # an embed session's locked filters, all ANDed
 
     def run(self, template: str) -> list[list[Any]]:
         predicate, params = scope_predicate(self.scope)
         narrowing = " AND tenant_id IN {tenants:Array(String)}" if self.tenants is not None else ""
+        binder = Binder()
+        locks = "".join(f" AND {condition_sql(binder, k, v)}" for k, v in self.locks)
         limits = f"\nSETTINGS max_execution_time = {int(settings.WAREHOUSE_MAX_EXECUTION_TIME)}"
-        sql = template.format(scope=predicate, tenants=narrowing) + limits
-        values: dict[str, ParamValue] = {**params, "since": self.since}
+        sql = template.format(scope=predicate, tenants=narrowing, locks=locks) + limits
+        values: dict[str, ParamValue] = {**params, **binder.values, "since": self.since}
         if self.tenants is not None:
             values["tenants"] = self.tenants
         return run(CompiledQuery(sql, values, self.scope), backend=self.backend).rows

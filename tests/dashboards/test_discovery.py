@@ -336,3 +336,50 @@ def test_every_discovery_query_is_scoped_and_takes_input_only_as_parameters(org,
             assert params["scope_tenant_id"] == tenant_id
     narrowed = [params["tenants"] for _, params in backend.calls if "tenants" in params]
     assert narrowed == [] if tenant_id else narrowed == [["acme"], ["acme"]]
+
+
+@pytest.mark.parametrize(
+    ("lock", "calls"),
+    [("eu", 6), (["eu"], 6), ({"lt": 104}, 4)],
+    ids=["value", "list", "range"],
+)
+def test_discovery_under_locked_filters_reads_only_the_locked_rows(org, lock, calls) -> None:
+    """An embed session's discovery (the designer's choices): every count, key, top value and
+    numeric bound comes from the rows inside the lock, bound as parameters like the compiler's."""
+    from warehouse.backends import get_backend
+    from warehouse.discovery import schema_summary
+    from warehouse.query import locked_value
+    from warehouse.scope import Scope
+
+    org_id = org.organization.pk
+    seed_api_usage(org_id, "acme", calls=12)  # region eu on even hours, latency 100 + hour
+    insert(
+        [
+            event(
+                org_id=org_id,
+                tenant_id="acme",
+                event_name="api.call",
+                string_props={"region": "us", "us_only": "secret-us"},
+                numeric_props={"latency_ms": 900, "us_score": 1},
+            )
+        ]
+    )
+    key = "latency_ms" if isinstance(lock, dict) else "region"
+    backend = RecordingBackend(get_backend())
+
+    summary = schema_summary(
+        scope=Scope(org_id=org_id, tenant_id="acme"),
+        since=datetime.now(UTC) - timedelta(days=1),
+        backend=backend,
+        locked_filters={key: locked_value(lock)},
+    )
+
+    assert [(e.name, e.count) for e in summary.events] == [("api.call", calls)]
+    strings = {p.key: p for p in summary.string_props}
+    numbers = {p.key: p for p in summary.numeric_props}
+    assert "us_only" not in strings and "us_score" not in numbers
+    assert "secret-us" not in str(summary)
+    if key == "region":
+        assert strings["region"].top_values == [("eu", calls)]
+    assert numbers["latency_ms"].max < 900
+    assert all("secret" not in sql and "'eu'" not in sql for sql, _ in backend.calls)

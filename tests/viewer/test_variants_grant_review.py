@@ -11,6 +11,7 @@ from dashboards.models import DashboardVariant
 from embeds.tokens import EmbedPermissions
 from tests.embeds.conftest import TENANT_A, TENANT_B
 from tests.factories import event, insert, widget
+from warehouse.query import locked_value
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +68,9 @@ def test_what_a_visible_widget_computes_stays_chartable_in_any_shape(issue, put,
 
 
 def test_edit_state_never_offers_values_from_outside_the_lock(issue, embed_get, dashboard, seeded):
-    """The tenant's top values are counted over all its rows: a session under a locked filter
-    gets none, even when an unlocked session of the same tenant asked first (the cache)."""
+    """The schema is read under the session's locks: a designer locked to plan=pro is offered
+    the values and keys of pro rows only (tenant A: gpt-4 on /chat), never claude or /embed
+    (plan=free rows), even when an unlocked session of the same tenant asked first (the cache)."""
     free = issue(user="ann", permissions=designer())
     locked = issue(user="jane", permissions=designer(locked_filters={"plan": "pro"}))
 
@@ -77,8 +79,46 @@ def test_edit_state_never_offers_values_from_outside_the_lock(issue, embed_get, 
 
     assert "claude" in first["top_values"]["model"]  # only ever on plan=free rows
     assert second.status_code == 200, second.content
-    assert second.json()["schema"]["top_values"] == {}
-    assert "claude" not in second.content.decode()
+    values = second.json()["schema"]["top_values"]
+    assert values["model"] == ["gpt-4"] and values["endpoint"] == ["/chat"]
+    assert "claude" not in second.content.decode() and "/embed" not in second.content.decode()
+
+
+@pytest.mark.parametrize(
+    "lock",
+    [["free"], {"tokens": {"lt": 100}}],
+    ids=["list", "range"],
+)
+def test_edit_state_under_a_list_or_range_lock_offers_only_its_rows(
+    issue, embed_get, dashboard, seeded, org, lock
+):
+    """A key carried only by rows outside the lock is not offered either (its name is data)."""
+    insert(
+        [
+            event(
+                org_id=org.organization.pk,
+                tenant_id=TENANT_A,
+                timestamp=datetime.now(UTC) - timedelta(hours=1),
+                string_props={"model": "gpt-4", "plan": "pro", "pro_only_flag": "yes"},
+                numeric_props={"tokens": 500, "pro_only_score": 7},
+            )
+        ]
+    )
+    locks = {"plan": tuple(lock)} if isinstance(lock, list) else lock
+    token = issue(user="jane", permissions=designer(locked_filters=locks_of(locks)))
+
+    response = embed_get(f"/embed/{dashboard.pk}/variant", token)
+
+    assert response.status_code == 200, response.content
+    schema = response.json()["schema"]
+    assert schema["top_values"]["model"] == ["claude"]  # the one free / tokens < 100 row
+    assert "pro_only_flag" not in schema["string_keys"]
+    assert "pro_only_score" not in schema["numeric_keys"]
+    assert "gpt-4" not in response.content.decode()
+
+
+def locks_of(raw: dict[str, Any]) -> dict[str, Any]:
+    return {key: locked_value(value) for key, value in raw.items()}
 
 
 def data_of(embed_get, dashboard, token) -> dict[str, Any]:
