@@ -258,6 +258,8 @@ EMBED_SESSION_RATE_LIMIT = env.str("EMBED_SESSION_RATE_LIMIT", default="120/m")
 EMBED_TENANT_RATE_LIMIT = env.str("EMBED_TENANT_RATE_LIMIT", default="600/m")
 # Calls of a designer's edit mode (GET/PUT/DELETE /embed/{id}/variant) per embed session.
 EMBED_VARIANT_RATE_LIMIT = env.str("EMBED_VARIANT_RATE_LIMIT", default="30/m")
+# Warehouse reads of the console (builder preview and its pickers, Usage page) per user.
+CONSOLE_QUERY_RATE_LIMIT = env.str("CONSOLE_QUERY_RATE_LIMIT", default="300/m")
 EMBED_ORG_CONCURRENT_QUERIES = env.int("EMBED_ORG_CONCURRENT_QUERIES", default=8)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # with a host: kombu warns without

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.models import Role, role_allows
 from core.errors import ApiError, Forbidden
+from core.ratelimit import parse_rate, rate_limit_check
 from interface.requests import ConsoleRequest
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -35,11 +37,27 @@ def actor_role(request: ConsoleRequest) -> str:
 
 def error_page(request: ConsoleRequest, error: ApiError) -> HttpResponse:
     if not request.htmx:
-        return render(request, "console/error.html", {"error": error}, status=error.status)
-    response = render(request, "console/partials/error.html", {"error": error}, status=error.status)
-    response["HX-Retarget"] = "#toasts"  # an HTMX action that fails shows a toast, not a page
-    response["HX-Reswap"] = "innerHTML"
+        response = render(request, "console/error.html", {"error": error}, status=error.status)
+    else:
+        response = render(
+            request, "console/partials/error.html", {"error": error}, status=error.status
+        )
+        response["HX-Retarget"] = "#toasts"  # an HTMX action that fails shows a toast
+        response["HX-Reswap"] = "innerHTML"
+    for name, value in error.headers.items():  # e.g. a 429's Retry-After
+        response[name] = value
     return response
+
+
+def throttle_queries(request: ConsoleRequest) -> None:
+    """A console page or fragment that reads the warehouse (the builder's preview and its
+    pickers, the Usage page): settings.CONSOLE_QUERY_RATE_LIMIT per user and organization,
+    counted like every other limit (core.ratelimit). Over it, RateLimited: console_view
+    answers 429 with Retry-After."""
+    rate_limit_check(
+        bucket=f"console:queries:{request.organization.pk}:{request.user.pk}",
+        rate=parse_rate(settings.CONSOLE_QUERY_RATE_LIMIT),
+    )
 
 
 def console_view(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Organization, Role
 from accounts.selectors import organization_retention_start
-from console.access import console_view, has_role
+from console.access import console_view, has_role, throttle_queries
 from console.choices import dashboard_schema
 from core.errors import ApiError, InvalidInput
 from core.limits import MAX_WIDGET_ROWS
@@ -28,6 +28,7 @@ from warehouse.scope import Scope
 @console_view
 def preview(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     """The draft's real data for one tenant and period: the same `dashboard_data` as embeds."""
+    throttle_queries(request)
     dashboard = selectors.dashboard_get(
         organization=request.organization, dashboard_id=dashboard_id
     )
@@ -73,6 +74,7 @@ def preview_values(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     """The options of a preview filter's picker (a <datalist>): the previewed tenant's own top
     values of `dimension` in the previewed period, containing what the picker holds (its
     `filter.<dimension>` field, sent as the builder user types)."""
+    throttle_queries(request)
     dashboard = selectors.dashboard_get(
         organization=request.organization, dashboard_id=dashboard_id
     )

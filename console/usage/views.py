@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from console.access import console_view
+from console.access import console_view, throttle_queries
 from core.isotime import iso_utc
 from core.periods import PERIOD_LABELS
 from interface.requests import ConsoleRequest
@@ -37,6 +37,7 @@ SERIES_NAMES = {
 
 @console_view
 def usage_page(request: ConsoleRequest) -> HttpResponse:
+    throttle_queries(request)
     period = request.GET.get("period") or DEFAULT_USAGE_PERIOD
     if period not in USAGE_PERIODS:
         period = DEFAULT_USAGE_PERIOD

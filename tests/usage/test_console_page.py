@@ -2,7 +2,7 @@
 state before any; the period, tenant and dashboard pickers narrow it."""
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from accounts.models import Role
 from tests.console.conftest import add_member
@@ -73,3 +73,18 @@ def test_the_pickers_narrow_the_page(client, issue, dashboard, org):
     assert owner.get("/app/usage", {"dashboard": "dash_missing"}).status_code == 200
     bad = owner.get("/app/usage", {"period": "1y"}).content.decode()  # falls back to 7 days
     assert 'value="7d" selected' in bad
+
+
+@override_settings(CONSOLE_QUERY_RATE_LIMIT="2/m")
+def test_the_page_is_rate_limited_per_user(org):
+    """Each load reads the usage stream: over CONSOLE_QUERY_RATE_LIMIT a 429 page with
+    Retry-After, like the builder's preview."""
+    client = signed_in(org.owner)
+    for _ in range(2):
+        assert client.get("/app/usage").status_code == 200
+
+    refused = client.get("/app/usage")
+
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert b'id="usage-empty"' not in refused.content

@@ -44,6 +44,21 @@ def test_one_session_is_limited_per_minute(issue, embed_get, dashboard, seeded, 
     assert embed_get(url, _token(issue), **params).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "params"), [("values", {"dimension": "model"}), ("config", {})]
+)
+@override_settings(EMBED_SESSION_RATE_LIMIT="2/m", EMBED_TENANT_RATE_LIMIT="100/m")
+def test_the_pickers_and_the_config_count_against_the_session_too(
+    issue, embed_get, dashboard, seeded, endpoint, params
+):
+    """The filter pickers (issue 14) and the native components' config read like data."""
+    token, url = _token(issue), f"/embed/{dashboard.pk}/{endpoint}"
+    for _ in range(2):
+        assert embed_get(url, token, **params).status_code == 200
+    _assert_429(embed_get(url, token, **params))
+    _assert_429(embed_get(f"/embed/{dashboard.pk}/data", token))
+
+
 @override_settings(EMBED_SESSION_RATE_LIMIT="3/m", EMBED_TENANT_RATE_LIMIT="100/m")
 def test_the_session_budget_is_shared_by_data_drill_and_export(issue, embed_get, dashboard):
     token = _token(issue)

@@ -3,6 +3,7 @@ tenant's own top values of a dashboard filter (dashboards.filter_values, as the 
 pickers), searched by what the picker holds; never another tenant's or organization's."""
 
 import pytest
+from django.test import override_settings
 
 from dashboards.models import Dashboard
 from dashboards.services import dashboard_create
@@ -107,3 +108,30 @@ def test_another_organizations_dashboard_is_a_404(owner_client, other_org, seede
 def test_logged_out_is_sent_to_log_in(client, dashboard):
     response = get(client, dashboard, tenant_id="acme", dimension="model")
     assert response.status_code == 302 and "/login" in response["Location"]
+
+
+@override_settings(CONSOLE_QUERY_RATE_LIMIT="3/m")
+def test_the_preview_and_its_pickers_share_a_rate_limit_per_user(
+    member_client, owner_client, dashboard, seeded
+):
+    """Each picker keystroke and preview reload reads the warehouse: over the user's budget
+    the answer is a 429 with Retry-After (an HTMX toast), reading and showing nothing."""
+    preview = member_client.get(f"/app/dashboards/{dashboard.pk}/preview", {"tenant_id": "acme"})
+    assert preview.status_code == 200
+    for _ in range(2):
+        assert options(get(member_client, dashboard, tenant_id="acme", dimension="model"))
+
+    refused = member_client.get(
+        f"/app/dashboards/{dashboard.pk}/preview/values",
+        {"period": "7d", "tenant_id": "acme", "dimension": "model"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert refused.status_code == 429, refused.content
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused["HX-Retarget"] == "#toasts"
+    assert "gpt-4" not in refused.content.decode()
+    again = member_client.get(f"/app/dashboards/{dashboard.pk}/preview", {"tenant_id": "acme"})
+    assert again.status_code == 429
+    # Another user of the organization has a budget of their own.
+    assert options(get(owner_client, dashboard, tenant_id="acme", dimension="model"))
