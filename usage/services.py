@@ -5,18 +5,26 @@ import orjson
 from django.conf import settings
 
 from core.errors import InvalidInput
-from core.ratelimit import parse_rate, rate_limit_check
+from core.ratelimit import parse_rate, rate_limit_check, rate_limit_consume
 from usage.recorder import UsageContext, usage_record
 
 __all__ = ["UsageContext", "usage_load_report", "usage_request_record"]
 
 MAX_LOAD_MS = 600_000  # a page that took longer than 10 minutes measured something else
 BEACON_MAX_BYTES = 1024
+# A session refused for its rates leaves one `rate_limited` row a minute at most: enough for
+# the Top errors table, and a client flooding past its limit cannot write a row per refusal.
+REFUSED_ROWS_RATE = "1/m"
 
 
 def usage_request_record(context: UsageContext, *, kind: str, error_code: str = "") -> None:
     """One embed view, data / drill / values / config request or export, and its error code
-    when it failed."""
+    when it failed. A refused request (warehouse.usage.REFUSED_CODES) is an error, never a view
+    or a data request, and `rate_limited` is recorded once a minute per session at most."""
+    if error_code == "rate_limited" and rate_limit_consume(
+        bucket=f"usage:refused:{context.session_id}", rate=parse_rate(REFUSED_ROWS_RATE)
+    ):
+        return
     usage_record(context, kind=kind, error_code=error_code)
 
 

@@ -26,6 +26,11 @@ from warehouse.sql import settings_sql
 # page reported (load_ms); any kind may carry an error_code (the request failed).
 USAGE_KINDS: tuple[str, ...] = ("view", "config", "data", "drill", "values", "export", "load")
 REQUEST_KINDS: tuple[str, ...] = ("data", "drill", "values")
+# Requests refused before anything was read or shown (over a rate limit or the concurrency
+# budget; a page framed by an origin that is not allowed): errors, never views, viewers or
+# data requests.
+REFUSED_CODES: tuple[str, ...] = ("rate_limited", "frame_blocked")
+_SERVED = "error_code NOT IN (" + ", ".join(f"'{code}'" for code in REFUSED_CODES) + ")"
 TOP_ROWS = 100  # rows of the per-tenant and per-dashboard tables
 TOP_ERRORS = 10
 
@@ -100,9 +105,9 @@ class UsageReport:
 
 
 _MEASURES = (
-    "countIf(kind = 'view') AS views",
-    "uniqExact(if(user != '', user, session_id)) AS viewers",
-    "countIf(kind IN ('data', 'drill', 'values')) AS data_requests",
+    f"countIf(kind = 'view' AND {_SERVED}) AS views",
+    f"uniqExactIf(if(user != '', user, session_id), {_SERVED}) AS viewers",
+    f"countIf(kind IN ('data', 'drill', 'values') AND {_SERVED}) AS data_requests",
     "countIf(kind = 'export' AND error_code = '') AS exports",
     "countIf(error_code != '') AS errors",
     "quantileIf(0.5)(load_ms, kind = 'load' AND isNotNull(load_ms)) AS load_p50",

@@ -234,3 +234,38 @@ def test_the_beacon_is_rate_limited_per_session(client, issue, dashboard, settin
         and beacon(client, dashboard.pk, issue(tenant_id=TENANT_A), {"load_ms": 10}).status_code
         == 204
     )
+
+
+def test_a_refused_request_is_never_a_view_a_viewer_or_a_data_request(
+    client, issue, embed_get, dashboard, seeded, org, settings
+):
+    """Over the session's rate: 429s are errors (one row a minute per session, so a flood past
+    the limit cannot write a row per refusal), never data requests; a session refused from its
+    first request, or a page framed by a foreign origin, is neither a view nor a viewer."""
+    settings.EMBED_SESSION_RATE_LIMIT = "2/m"
+    served = issue(tenant_id=TENANT_A, user="ann")
+    assert client.get(f"/embed/{dashboard.pk}?token={served}").status_code == 200
+    codes = [embed_get(f"/embed/{dashboard.pk}/data", served).status_code for _ in range(5)]
+    blocked = issue(tenant_id=TENANT_B, user="bo")
+    framed = client.get(
+        f"/embed/{dashboard.pk}?token={blocked}",
+        HTTP_SEC_FETCH_DEST="iframe",
+        HTTP_REFERER="https://evil.example/page",
+    )
+    settings.EMBED_TENANT_RATE_LIMIT = "1/m"
+    di = issue(tenant_id=TENANT_B, user="di")
+    assert embed_get(f"/embed/{dashboard.pk}/data", di).status_code == 200
+    refused = issue(tenant_id=TENANT_B, user="cy")  # over its tenant's rate from the start
+    assert embed_get(f"/embed/{dashboard.pk}/data", refused).status_code == 429
+
+    assert codes == [200] * 1 + [429] * 4  # the page's first data took one of the two
+    assert framed.status_code == 403
+    usage_flush()
+    kinds = sorted((r["kind"], r["error_code"]) for r in usage_rows(org.organization.pk))
+    assert kinds == sorted(
+        [("view", ""), ("data", ""), ("data", "rate_limited"), ("view", "frame_blocked")]
+        + [("data", ""), ("data", "rate_limited")]
+    )
+    totals = organization_usage(organization=org.organization, period="24h").report.totals
+    assert (totals["views"], totals["data_requests"], totals["errors"]) == (1, 2, 3)
+    assert totals["viewers"] == 2  # ann and di; never bo (blocked) nor cy (refused)
