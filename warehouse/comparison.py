@@ -8,13 +8,21 @@ from datetime import datetime, timedelta
 from warehouse.buckets import bucket_sql_of
 from warehouse.query import WidgetQuery
 from warehouse.schema import EVENTS_TABLE
-from warehouse.scope import Scope
-from warehouse.sql import TIME_TYPE, Binder, Conditions, aggregate, settings_sql, where_clause
+from warehouse.scope import Scope, TenantsScope
+from warehouse.sql import (
+    TIME_TYPE,
+    Binder,
+    Conditions,
+    aggregate,
+    grouping_of,
+    settings_sql,
+    where_clause,
+)
 
 
 def with_previous(
     widget: WidgetQuery,
-    scope: Scope,
+    scope: Scope | TenantsScope,
     binder: Binder,
     start: datetime,
     end: datetime,
@@ -36,7 +44,7 @@ def with_previous(
 
 def kpi_trend_sql(
     widget: WidgetQuery,
-    scope: Scope,
+    scope: Scope | TenantsScope,
     binder: Binder,
     bucket: str,
     start: datetime,
@@ -46,26 +54,29 @@ def kpi_trend_sql(
     """A KPI with its sparkline in one scan: per bucket, partial states of the metric over this
     period and the previous one; their merges are the KPI (exact for uniques and percentiles
     too), the finalized states of this period the points. One row: value, previous, and the
-    [bucket, value] pairs (buckets of the previous window carry an empty state: skipped)."""
+    [bucket, value] pairs (buckets of the previous window carry an empty state: skipped).
+    A TenantsScope: that row per tenant, `tenant_id` first."""
     where, current, previous = with_previous(widget, scope, binder, start, end, conditions)
     now = aggregate(widget.metric, binder, current)
     before = aggregate(widget.metric, binder, previous)
     indented_where = where.replace("\n", "\n  ")
+    g = grouping_of(scope)
+    outer = f"{g.group_by()}\n" if g.select else ""
     return (
-        f"SELECT {now.merge('this_state')} AS value,\n"
+        f"SELECT {g.select}{now.merge('this_state')} AS value,\n"
         f"  {before.merge('previous_state')} AS previous,\n"
         f"  groupArray(tuple(bucket, {now.finalize('this_state')})) AS points\n"
         f"FROM (\n"
-        f"  SELECT {bucket_sql_of(bucket)} AS bucket,\n"
+        f"  SELECT {g.select}{bucket_sql_of(bucket)} AS bucket,\n"
         f"    {now.sql('State')} AS this_state, {before.sql('State')} AS previous_state\n"
         f"  FROM {EVENTS_TABLE} FINAL\n  {indented_where}\n"
-        f"  GROUP BY bucket)\n{settings_sql()}"
+        f"  GROUP BY {g.select}bucket)\n{outer}{settings_sql(g.reads)}"
     )
 
 
 def compared_sql(
     widget: WidgetQuery,
-    scope: Scope,
+    scope: Scope | TenantsScope,
     binder: Binder,
     bucket: str,
     start: datetime,
@@ -79,10 +90,11 @@ def compared_sql(
     where, current, previous = with_previous(widget, scope, binder, start, end, conditions)
     shift = binder.bind("p", (end - start) // timedelta(milliseconds=1), "Int64")
     moment = f"if({current}, timestamp, timestamp + toIntervalMillisecond({shift}))"
+    g = grouping_of(scope)
     return (
-        f"SELECT {bucket_sql_of(bucket, moment)} AS bucket,\n"
+        f"SELECT {g.select}{bucket_sql_of(bucket, moment)} AS bucket,\n"
         f"  {aggregate(widget.metric, binder, current).sql()} AS value,\n"
         f"  {aggregate(widget.metric, binder, previous).sql()} AS previous\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
-        f"GROUP BY bucket ORDER BY bucket\n{settings_sql()}"
+        f"GROUP BY {g.select}bucket ORDER BY {g.select}bucket\n{settings_sql(g.reads)}"
     )

@@ -16,6 +16,14 @@ Guarantees, each checked by tests/warehouse/test_compiler.py:
 - every query reads `FROM events FINAL` (de-duplicated re-sends), is bounded in time and ends
   with read-only execution limits from settings.
 
+Given a `TenantsScope` instead of a `Scope`, `compile_widget` and `compile_kpis` emit the same
+read for several tenants of one organization in ONE statement: `tenant_id` is the first column
+and the first grouping key of every aggregation, rankings (top N keys, breakdown ranks, table
+rows) are per tenant (`PARTITION BY tenant_id`, `LIMIT n BY tenant_id`), and
+`warehouse.reads.split_tenants` cuts the rows into what each tenant's own query returns (a
+tenant without rows gets none, which every data shape reads like the empty aggregates of its
+own query: tests/dashboards/test_grouped_reads.py compares them).
+
 Metrics are exact: `uniqExact` for count_unique and `quantileExact` for p95/p99 (the element at
 index floor(level * n) of the sorted values), so results can be compared exactly with a plain
 computation. Empty groups: avg and percentiles are NULL (NaN on some backends), never 0.
@@ -29,12 +37,14 @@ from warehouse.comparison import compared_sql, kpi_trend_sql, with_previous
 from warehouse.query import LockedFilters, WidgetQuery
 from warehouse.reads import CompiledQuery
 from warehouse.schema import EVENTS_TABLE
-from warehouse.scope import DangerousOrgWideScope, Scope
+from warehouse.scope import DangerousOrgWideScope, Scope, TenantsScope
 from warehouse.sql import (
     Binder,
     Conditions,
+    Grouping,
     aggregate,
     effective_filters,
+    grouping_of,
     settings_sql,
     where_clause,
 )
@@ -52,10 +62,13 @@ def _require_tenant_scope(scope: object) -> Scope:
     return scope
 
 
+WidgetScope = Scope | TenantsScope
+
+
 def compile_widget(
     widget: WidgetQuery,
     *,
-    scope: Scope,
+    scope: WidgetScope,
     start: datetime,
     end: datetime,
     tz: str,
@@ -66,7 +79,7 @@ def compile_widget(
     """The one query of a widget for one tenant. `bucket` (timeseries) is a resolved size,
     see warehouse.buckets.resolve_bucket (also a KPI sparkline's). KPI queries and compared
     time series also read the previous window [start - (end - start), start)."""
-    _require_tenant_scope(scope)
+    grouping_of(scope)
     conditions = effective_filters(widget.filters, filters or {}, locked_filters or {})
     binder = Binder()
     if widget.kind == "kpi":
@@ -87,12 +100,13 @@ def compile_widget(
         scope, binder, event_name=widget.event_name, start=start, end=end, conditions=conditions
     )
     if widget.kind == "timeseries":
-        sql = _timeseries_sql(widget, binder, where, _resolved(bucket), tz)
+        sql = _timeseries_sql(widget, binder, where, _resolved(bucket), tz, grouping_of(scope))
         return CompiledQuery(sql, binder.values, scope)
     if widget.kind == "breakdown":
-        return CompiledQuery(_breakdown_sql(widget, binder, where), binder.values, scope)
+        sql = _breakdown_sql(widget, binder, where, grouping_of(scope))
+        return CompiledQuery(sql, binder.values, scope)
     if widget.kind == "table":
-        sql, columns = _table_sql(widget, binder, where)
+        sql, columns = _table_sql(widget, binder, where, grouping_of(scope))
         return CompiledQuery(sql, binder.values, scope, columns)
     raise ValueError(f"Unknown widget kind {widget.kind!r}.")
 
@@ -100,7 +114,7 @@ def compile_widget(
 def compile_kpis(
     widgets: Sequence[WidgetQuery],
     *,
-    scope: Scope,
+    scope: WidgetScope,
     start: datetime,
     end: datetime,
     filters: Mapping[str, str] | None = None,
@@ -109,7 +123,7 @@ def compile_kpis(
     """Several KPIs of one event whose effective filters are the same, as ONE scan: its row is
     each widget's (value, previous) in order, the aggregates of `compile_widget`'s KPI query
     over the same rows. Raises ValueError for widgets that do not read the same rows."""
-    _require_tenant_scope(scope)
+    grouping_of(scope)
     conditions = {
         effective_filters(w.filters, filters or {}, locked_filters or {}) for w in widgets
     }
@@ -133,7 +147,7 @@ def _resolved(bucket: str | None) -> str:
 
 def _kpi_sql(
     widgets: Sequence[WidgetQuery],
-    scope: Scope,
+    scope: WidgetScope,
     binder: Binder,
     *,
     start: datetime,
@@ -144,20 +158,23 @@ def _kpi_sql(
     where, this_period, previous_period = with_previous(
         widgets[0], scope, binder, start, end, conditions
     )
-    columns = []
+    grouping = grouping_of(scope)
+    columns = ["tenant_id"] if grouping.select else []
     for index, widget in enumerate(widgets):
         suffix = f"_{index}" if len(widgets) > 1 else ""
         current = aggregate(widget.metric, binder, this_period).sql()
         previous = aggregate(widget.metric, binder, previous_period).sql()
         columns += [f"{current} AS value{suffix}", f"{previous} AS previous{suffix}"]
+    group = f"{grouping.group_by()}\n" if grouping.select else ""
     return (
-        f"SELECT\n  {_LIST_SEP.join(columns)}\nFROM {EVENTS_TABLE} FINAL\n{where}\n{settings_sql()}"
+        f"SELECT\n  {_LIST_SEP.join(columns)}\nFROM {EVENTS_TABLE} FINAL\n{where}\n"
+        f"{group}{settings_sql(grouping.reads)}"
     )
 
 
 def _funnel_sql(
     widget: WidgetQuery,
-    scope: Scope,
+    scope: WidgetScope,
     binder: Binder,
     *,
     start: datetime,
@@ -174,21 +191,42 @@ def _funnel_sql(
     window = binder.bind("w", widget.window_seconds * 1000, "UInt64")
     steps = ", ".join(f"event_name = {binder.bind('s', step, 'String')}" for step in widget.steps)
     indented_where = where.replace("\n", "\n  ")
+    g = grouping_of(scope)
     return (
-        f"SELECT level, count() AS users FROM (\n"
-        f"  SELECT user_id, windowFunnel({window})"
+        f"SELECT {g.select}level, count() AS users FROM (\n"
+        f"  SELECT {g.select}user_id, windowFunnel({window})"
         f"(toUInt64(toUnixTimestamp64Milli(timestamp)), {steps}) AS level\n"
         f"  FROM {EVENTS_TABLE} FINAL\n  {indented_where}\n  AND user_id != ''\n"
-        f"  GROUP BY user_id)\n"
-        f"GROUP BY level ORDER BY level\n{settings_sql()}"
+        f"  {g.group_by('user_id')})\n"
+        f"{g.group_by('level')} ORDER BY {g.key}level\n{settings_sql(g.reads)}"
     )
 
 
-def _top_keys_sql(widget: WidgetQuery, binder: Binder, where: str, dimension: str) -> str:
+def _top_keys_sql(
+    widget: WidgetQuery, binder: Binder, where: str, dimension: str, g: Grouping
+) -> str:
     """A scalar subquery: the `limit` keys with the largest metric (ties by key), as an array.
-    It reads events under the same WHERE, so the same scope predicate."""
+    It reads events under the same WHERE, so the same scope predicate. Grouped: a map of each
+    tenant's own top keys (ranked per tenant, in rank order), read as `top[tenant_id]`."""
     limit = binder.bind("n", widget.limit, "UInt32")
     indented_where = where.replace("\n", "\n  ")
+    if g.select:
+        ranked = f"{aggregate(widget.metric, binder).sql()} AS ranked"
+        deeper_where = where.replace("\n", "\n      ")
+        return (
+            f"(SELECT mapFromArrays(groupArray(tenant_id), groupArray(keys)) FROM (\n"
+            f"  SELECT tenant_id,\n"
+            f"    arraySlice(arrayMap(x -> x.2, arraySort(groupArray((position, key)))),"
+            f" 1, {limit}) AS keys\n"
+            f"  FROM (\n"
+            f"    SELECT tenant_id, key, row_number() OVER (PARTITION BY tenant_id"
+            f" ORDER BY ranked DESC NULLS LAST, key ASC) AS position\n"
+            f"    FROM (\n"
+            f"      SELECT tenant_id, {dimension} AS key, {ranked}\n"
+            f"      FROM {EVENTS_TABLE} FINAL\n      {deeper_where}\n"
+            f"      GROUP BY tenant_id, key))\n"
+            f"  GROUP BY tenant_id))"
+        )
     return (
         f"(SELECT groupArray(key) FROM (\n"
         f"  SELECT {dimension} AS key, {aggregate(widget.metric, binder).sql()} AS ranked\n"
@@ -197,32 +235,36 @@ def _top_keys_sql(widget: WidgetQuery, binder: Binder, where: str, dimension: st
     )
 
 
-def _timeseries_sql(widget: WidgetQuery, binder: Binder, where: str, bucket: str, tz: str) -> str:
+def _timeseries_sql(
+    widget: WidgetQuery, binder: Binder, where: str, bucket: str, tz: str, g: Grouping
+) -> str:
     binder.values["tz"] = tz
     bucket_sql = bucket_sql_of(bucket)
     value = aggregate(widget.metric, binder).sql()
     if not widget.group_by:
         return (
-            f"SELECT {bucket_sql} AS bucket, {value} AS value\n"
+            f"SELECT {g.select}{bucket_sql} AS bucket, {value} AS value\n"
             f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
-            f"GROUP BY bucket ORDER BY bucket\n{settings_sql()}"
+            f"{g.group_by('bucket')} ORDER BY {g.key}bucket\n{settings_sql(g.reads)}"
         )
     # Split series: the top N keys over the whole window; the rest is one "other" series
     # (series index 0), computed over its own events so avg/percentiles stay right. Unlike the
     # breakdown, the keys come first (a scalar subquery, so a second scan): ranking them in the
     # same scan needs per-key window merges of per-bucket states, which measured no faster.
     dimension = f"string_props[{binder.key(widget.group_by[0])}]"
-    top = _top_keys_sql(widget, binder, where, dimension)
+    top = _top_keys_sql(widget, binder, where, dimension, g)
+    keys = "top[tenant_id]" if g.select else "top"  # grouped: this tenant's own top keys
     return (
         f"WITH {top} AS top\n"
-        f"SELECT {bucket_sql} AS bucket, indexOf(top, {dimension}) AS series,\n"
-        f"  {value} AS value, top\n"
+        f"SELECT {g.select}{bucket_sql} AS bucket, indexOf({keys}, {dimension}) AS series,\n"
+        f"  {value} AS value, {keys}\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
-        f"GROUP BY bucket, series ORDER BY bucket, series\n{settings_sql()}"
+        f"{g.group_by('bucket, series')} ORDER BY {g.key}bucket, series\n"
+        f"{settings_sql(g.reads)}"
     )
 
 
-def _breakdown_sql(widget: WidgetQuery, binder: Binder, where: str) -> str:
+def _breakdown_sql(widget: WidgetQuery, binder: Binder, where: str, g: Grouping) -> str:
     """One scan: the metric's partial state per key, keys ranked by its final value (ties by
     key), then rank 1..N are the top keys and rank 0 merges every other key's state into
     "other" (shown last) - right for avg, percentiles and uniques too, not only sums."""
@@ -231,22 +273,25 @@ def _breakdown_sql(widget: WidgetQuery, binder: Binder, where: str) -> str:
     limit = binder.bind("n", widget.limit, "UInt32")
     indented_where = where.replace("\n", "\n    ")
     return (
-        f"SELECT if(position <= {limit}, position, 0) AS rank, any(key) AS key,\n"
+        f"SELECT {g.select}if(position <= {limit}, position, 0) AS rank, any(key) AS key,\n"
         f"  {metric.merge('state')} AS value\n"
         f"FROM (\n"
-        f"  SELECT key, state,\n"
-        f"    row_number() OVER (ORDER BY {metric.finalize('state')} DESC NULLS LAST, key ASC)"
-        f" AS position\n"
+        f"  SELECT {g.select}key, state,\n"
+        f"    row_number() OVER ({g.partition}ORDER BY {metric.finalize('state')} DESC NULLS LAST,"
+        f" key ASC) AS position\n"
         f"  FROM (\n"
-        f"    SELECT {dimension} AS key, {metric.sql('State')} AS state\n"
+        f"    SELECT {g.select}{dimension} AS key, {metric.sql('State')} AS state\n"
         f"    FROM {EVENTS_TABLE} FINAL\n    {indented_where}\n"
-        f"    GROUP BY key))\n"
-        f"GROUP BY rank ORDER BY rank\n{settings_sql()}"
+        f"    {g.group_by('key')}))\n"
+        f"{g.group_by('rank')} ORDER BY {g.key}rank\n{settings_sql(g.reads)}"
     )
 
 
-def _table_sql(widget: WidgetQuery, binder: Binder, where: str) -> tuple[str, tuple[str, ...]]:
-    dimensions = [
+def _table_sql(
+    widget: WidgetQuery, binder: Binder, where: str, g: Grouping
+) -> tuple[str, tuple[str, ...]]:
+    dimensions = ["tenant_id"] if g.select else []
+    dimensions += [
         f"string_props[{binder.key(key)}] AS d{i}" for i, key in enumerate(widget.group_by)
     ]
     metrics = [f"{aggregate(m, binder).sql()} AS m{i}" for i, m in enumerate(widget.metrics)]
@@ -264,7 +309,8 @@ def _table_sql(widget: WidgetQuery, binder: Binder, where: str) -> tuple[str, tu
     sql = (
         f"SELECT\n  {_LIST_SEP.join(dimensions + metrics)}\n"
         f"FROM {EVENTS_TABLE} FINAL\n{where}\n"
-        f"GROUP BY {group} ORDER BY {', '.join(order)} LIMIT {limit}\n{settings_sql()}"
+        f"{g.group_by(group)} ORDER BY {g.key}{', '.join(order)} LIMIT {limit}{g.limit_by}\n"
+        f"{settings_sql(g.reads)}"
     )
     return sql, columns
 

@@ -10,6 +10,10 @@ guard): it refuses a query unless
     (none of our SQL needs one: conditions are ANDed, choices are parameters).
 A refusal is a bug in our SQL, never bad input, so it is not a WarehouseError that a caller
 might turn into "try again later": it surfaces.
+
+A read of a `TenantsScope` (several tenants in one statement) is checked the same way, its
+predicate binding exactly the scope's tenant ids; `split_tenants` then cuts its rows per tenant
+and refuses any row of a tenant outside the scope.
 """
 
 import re
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from warehouse.backends import Backend, Result, get_backend
 from warehouse.params import ParamValue
 from warehouse.schema import EVENTS_TABLE, USAGE_TABLE
-from warehouse.scope import AnyScope, scope_predicate
+from warehouse.scope import ReadScope, TenantsScope, scope_predicate
 
 # Reads of the organization-scoped tables: the customer's events and the usage stream.
 _EVENTS_READ = re.compile(rf"\bFROM\s+(?:{EVENTS_TABLE}|{USAGE_TABLE})\b")
@@ -35,7 +39,7 @@ class UnscopedRead(Exception):
 class CompiledQuery:
     sql: str
     params: dict[str, ParamValue]
-    scope: AnyScope
+    scope: ReadScope
     columns: tuple[str, ...] = ()  # table widgets: the column names of the data
 
 
@@ -122,3 +126,19 @@ def run_many(queries: list[CompiledQuery], *, backend: Backend | None = None) ->
             results[int(index)].append(row)
         return [Result(columns=[], rows=rows) for rows in results]
     return backend.query_many([(query.sql, query.params) for query in queries])
+
+
+def split_tenants(result: Result, scope: TenantsScope) -> dict[str, Result]:
+    """A grouped read's rows ([tenant_id, ...the tenant's own row]) as each tenant's Result, in
+    the statement's order; a tenant without rows gets an empty one. A row of any other tenant
+    raises UnscopedRead: it is never handed to anyone."""
+    if not isinstance(scope, TenantsScope):
+        raise TypeError("Only the reads of a TenantsScope are split per tenant.")
+    rows: dict[str, list[list[object]]] = {tenant: [] for tenant in scope.tenant_ids}
+    for row in result.rows:
+        own = rows.get(row[0]) if isinstance(row[0], str) else None
+        if own is None:
+            raise UnscopedRead("A grouped read returned a row of a tenant outside its scope.")
+        own.append(list(row[1:]))
+    columns = result.columns[1:]
+    return {tenant: Result(columns=columns, rows=own) for tenant, own in rows.items()}

@@ -18,7 +18,7 @@ from warehouse.query import (
     Ratio,
     locked_strings,
 )
-from warehouse.scope import AnyScope, scope_predicate
+from warehouse.scope import ReadScope, Scope, TenantsScope, scope_predicate
 
 # Sorted (key, value) pairs, all ANDed; a value is a LockedValue (=, IN or a numeric range).
 Conditions = tuple[tuple[str, LockedValue], ...]
@@ -94,16 +94,18 @@ def condition_sql(binder: Binder, key: str, value: LockedValue) -> str:
     return f"string_props[{binder.key(key)}] = {binder.bind('v', value, 'String')}"
 
 
-def settings_sql() -> str:
+def settings_sql(reads: int = 1) -> str:
+    """`reads`: how many tenants' reads one statement makes (a grouped read): each may read
+    what its own statement could."""
     # Integers from settings (never from a request), formatted as numbers.
     return (
         f"SETTINGS max_execution_time = {int(settings.WAREHOUSE_MAX_EXECUTION_TIME)}, "
-        f"max_rows_to_read = {int(settings.WAREHOUSE_MAX_ROWS_TO_READ)}, readonly = 2"
+        f"max_rows_to_read = {int(settings.WAREHOUSE_MAX_ROWS_TO_READ) * int(reads)}, readonly = 2"
     )
 
 
 def where_clause(
-    scope: AnyScope,
+    scope: ReadScope,
     binder: Binder,
     *,
     event_name: str | tuple[str, ...],
@@ -214,3 +216,28 @@ def metric_aggregate(metric: Metric, binder: Binder, condition: str | None) -> A
     if metric.metric in QUANTILE_LEVEL:
         return Aggregate("quantileExactIf", f"({QUANTILE_LEVEL[metric.metric]})", args)
     return Aggregate(f"{metric.metric}If", "", args)  # sumIf / avgIf
+
+
+@dataclass(frozen=True, slots=True)
+class Grouping:
+    """The SQL that groups a widget read by tenant: empty for a Scope's own read."""
+
+    select: str = ""  # a first column, "tenant_id, "
+    key: str = ""  # a first grouping / ordering key, "tenant_id, "
+    partition: str = ""  # rankings per tenant, "PARTITION BY tenant_id "
+    limit_by: str = ""  # the top rows per tenant, " BY tenant_id"
+    reads: int = 1  # tenants read: the statement's max_rows_to_read is theirs summed
+
+    def group_by(self, keys: str = "") -> str:
+        """`GROUP BY tenant_id, <keys>`; for an aggregate without keys, only when grouped."""
+        keys = f"{self.key}{keys}".removesuffix(", ")
+        return f"GROUP BY {keys}" if keys else ""
+
+
+def grouping_of(scope: object) -> Grouping:
+    if isinstance(scope, TenantsScope):
+        by = "tenant_id, "
+        return Grouping(by, by, "PARTITION BY tenant_id ", " BY tenant_id", len(scope.tenant_ids))
+    if not isinstance(scope, Scope):
+        raise TypeError("Widget queries need a tenant Scope(org_id, tenant_id) or TenantsScope.")
+    return Grouping()
