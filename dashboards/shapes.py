@@ -31,13 +31,18 @@ def shaped(
 ) -> dict[str, Any]:
     if widget.kind == "kpi":
         data = _kpi_data(widget, result)
+        if not _comparable(query, request):
+            data["previous"] = None
         if bucket is not None:  # a sparkline: the value per bucket of the period
             data.update(bucket=bucket, points=_kpi_points(widget, result, bucket, request))
         return data
     if widget.kind == "timeseries":
         assert bucket is not None
         if widget.compare:
-            return _compared_data(widget, result, bucket, request)
+            data = _compared_data(widget, result, bucket, request)
+            if not _comparable(query, request):
+                data["previous"] = None
+            return data
         return _timeseries_data(widget, result, bucket, request)
     if widget.kind == "breakdown":
         return _breakdown_data(result)
@@ -47,6 +52,14 @@ def shaped(
         "columns": list(query.columns),
         "rows": [[_cell(v) for v in row] for row in result.rows],
     }
+
+
+def _comparable(query: CompiledQuery, request: DataRequest) -> bool:
+    """Whether the previous period lies within what the read's scope may see: before its
+    `since` (the organization's retention, an embed session's oldest period) nothing is read,
+    so a previous period reaching there would be a partial number; it is none instead."""
+    since = query.scope.since
+    return since is None or request.start - (request.end - request.start) >= since
 
 
 def _number(value: Any) -> float | None:

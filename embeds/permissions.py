@@ -1,9 +1,9 @@
 """What an embed session's permissions allow, checked on the server for every request."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.errors import Forbidden
-from core.periods import CUSTOM_PERIOD, PERIODS
+from core.periods import CUSTOM_PERIOD, PERIODS, ROLLING_PERIODS
 from dashboards.spec import DashboardSpec, WidgetSpec
 from embeds.tokens import EmbedPermissions
 from warehouse.query import locked_strings
@@ -33,6 +33,16 @@ def check_period(permissions: EmbedPermissions, *, period: str, length: timedelt
         raise Forbidden(
             f"This embed may look at most {max_days} days at a time.", code="date_range_not_allowed"
         )
+
+
+def earliest_readable(permissions: EmbedPermissions, *, end: datetime) -> datetime | None:
+    """The oldest moment the session's reads may reach, a period's comparison included: with
+    `custom` none (the viewer may open any window, and a previous window is as long as the one
+    shown); else the start of the longest rolling period it may pick, ending at `end`."""
+    periods = allowed_periods(permissions)
+    if CUSTOM_PERIOD in periods:
+        return None
+    return end - max(ROLLING_PERIODS[period] for period in periods)
 
 
 def visible_widgets(permissions: EmbedPermissions, spec: DashboardSpec) -> list[WidgetSpec]:

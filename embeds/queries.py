@@ -19,6 +19,7 @@ from embeds.permissions import (
     check_export,
     check_period,
     default_period,
+    earliest_readable,
     is_pickable,
     viewer_filters,
     visible_widgets,
@@ -81,10 +82,13 @@ def embed_context(
     check_period(claims.permissions, period=request.period, length=request.end - request.start)
     # A locked filter cannot be widened: see embeds.permissions.viewer_filters.
     request = replace(request, filters=viewer_filters(claims.permissions, request.filters))
+    # Nothing older than the session may open is read, not even a KPI's previous period.
+    since = organization_retention_start(organization=verified.dashboard.organization)
+    earliest = earliest_readable(claims.permissions, end=request.end)
     scope = Scope(
         org_id=claims.org_id,
         tenant_id=claims.tenant_id,
-        since=organization_retention_start(organization=verified.dashboard.organization),
+        since=since if earliest is None else max(since, earliest),
     )
     return EmbedContext(
         verified=verified,

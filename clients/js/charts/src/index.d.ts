@@ -34,11 +34,12 @@ export interface KpiData {
   points?: Array<[string, number | null]>;
 }
 /** A time series' data; `previous` with compare "previous_period": its window and, per bucket
- * of this period, the value over the same span one period earlier. */
+ * of this period, the value over the same span one period earlier (null when that window
+ * reaches before what the read may see: the retention, an embed session's periods). */
 export interface TimeseriesData {
   bucket: "hour" | "day" | "week" | "month";
   series: Array<{ name: string; points: Array<[string, number | null]> }>;
-  previous?: { from: string; to: string; points: Array<[string, number | null]> };
+  previous?: { from: string; to: string; points: Array<[string, number | null]> } | null;
 }
 export interface RatioPart {
   metric: "count" | "count_unique" | "sum" | "avg" | "p95" | "p99";

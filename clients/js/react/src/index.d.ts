@@ -35,7 +35,7 @@ export type KpiData = { value: number | null; previous: number | null; target?: 
 export type TimeseriesData = {
   bucket: string;
   series: Array<{ name: string; points: Array<[string, number | null]> }>;
-  previous?: { from: string; to: string; points: Array<[string, number | null]> };
+  previous?: { from: string; to: string; points: Array<[string, number | null]> } | null;
 };
 export type BreakdownData = { rows: Array<{ key: string; value: number | null }> };
 export type TableData = { columns: string[]; rows: Array<Array<string | number | null>> };
