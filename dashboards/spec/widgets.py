@@ -237,6 +237,13 @@ def parse_layout(raw: Any, path: str, errors: SpecErrors) -> Layout | None:
     if None in (x, y, w, h):
         return None
     assert x is not None and y is not None and w is not None and h is not None
+    if x + w > GRID_COLUMNS:
+        errors.add(
+            f"{path}.w",
+            f"The widget ends past the grid: x + w is {x + w}, at most {GRID_COLUMNS} "
+            f"(at x = {x}, w is at most {GRID_COLUMNS - x}).",
+        )
+        return None
     return Layout(x=x, y=y, w=w, h=h)
 
 

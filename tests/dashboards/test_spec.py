@@ -174,6 +174,8 @@ def test_table_with_several_metrics_and_sort() -> None:
         (spec_with(widget(layout={"x": 12, "y": 0, "w": 1, "h": 1})), "widgets[0].layout.x"),
         (spec_with(widget(layout={"x": 0, "y": -1, "w": 1, "h": 1})), "widgets[0].layout.y"),
         (spec_with(widget(layout={"x": 0, "y": 0, "w": 13, "h": 1})), "widgets[0].layout.w"),
+        (spec_with(widget(layout={"x": 8, "y": 0, "w": 6, "h": 1})), "widgets[0].layout.w"),
+        (spec_with(widget(layout={"x": 11, "y": 0, "w": 2, "h": 1})), "widgets[0].layout.w"),
         (spec_with(widget(layout={"x": 0, "y": 0, "w": 1, "h": 0})), "widgets[0].layout.h"),
         (spec_with(widget(layout={"x": 0, "y": 0, "w": 1})), "widgets[0].layout.h"),
         (spec_with(widget(id="chart1")), "widgets[0].id"),
@@ -406,3 +408,11 @@ def test_compare_and_sparkline_round_trip_and_stay_absent_when_off() -> None:
     assert plain.compare is None and "compare" not in spec_to_dict(parsed)["widgets"][1]
     assert spark.query.trend and not compared.query.trend
     assert parse_spec(spec_to_dict(parsed)) == parsed
+
+
+def test_a_widget_ending_past_the_grid_says_how_wide_it_may_be() -> None:
+    details = errors_of({"widgets": [widget(layout={"x": 8, "y": 0, "w": 6, "h": 2})]})
+    messages = {d["field"]: d["message"] for d in details}
+    assert "x + w is 14, at most 12" in messages["widgets[0].layout.w"]
+    assert "w is at most 4" in messages["widgets[0].layout.w"]
+    assert parse_spec(spec_with(widget(layout={"x": 8, "y": 0, "w": 4, "h": 2}))).widgets

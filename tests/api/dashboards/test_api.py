@@ -150,6 +150,11 @@ BAD_WIDGETS = [
     pytest.param(widget(metric="avg"), "widgets[0].property", id="avg-without-property"),
     pytest.param(widget(metric="p95"), "widgets[0].property", id="p95-without-property"),
     pytest.param(widget(metric="p99"), "widgets[0].property", id="p99-without-property"),
+    pytest.param(
+        {**widget(), "layout": {"x": 9, "y": 0, "w": 6, "h": 2}},
+        "widgets[0].layout.w",
+        id="past-the-grid",
+    ),
 ]
 
 

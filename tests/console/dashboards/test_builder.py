@@ -271,6 +271,7 @@ def test_numeric_metrics_offer_only_numeric_properties(org, admin_client, dashbo
     [
         ({"metric": "sum", "property": ""}, "property"),
         ({"w": "13"}, "w"),
+        ({"x": "9", "w": "6"}, "w"),  # ends past the grid's 12 columns
         ({"kind": "breakdown", "chart": "bar", "group_by": []}, "group_by"),
         ({"filters": "no equals sign"}, "filters"),
         ({"chart": "pie"}, "chart"),

@@ -101,7 +101,13 @@ def test_a_malformed_layout_is_a_400_and_changes_nothing(admin_client, dashboard
 
 
 @pytest.mark.parametrize(
-    "bad", [box("w_a", 12, 0, 3, 2), box("w_a", 0, -1, 3, 2), box("w_a", 0, 0, 3, 13)]
+    "bad",
+    [
+        box("w_a", 12, 0, 3, 2),
+        box("w_a", 0, -1, 3, 2),
+        box("w_a", 0, 0, 3, 13),
+        box("w_a", 10, 0, 3, 2),  # ends past the grid
+    ],
 )
 def test_a_box_the_spec_refuses_changes_nothing_and_says_why(admin_client, dashboard, htmx, bad):
     before = saved(dashboard)
