@@ -4,7 +4,7 @@
 //   answer:   {"id": 7, "colors": {light, dark}, "states": {empty, error, ...}, "cards": [card, ...]}
 // A card is @sightline/charts' widgetCard (server.js): texts for KPIs, lists, tables and funnels,
 // and for charts a PNG (base64) rasterized from ECharts' SVG by resvg at `scale` (2: sharp on
-// high-density screens). A job {"time", "timezone", "locale"} answers {"text"}: the instant as
+// high-density screens); a sparkline KPI's line is a PNG too (`kpi.sparkline.png`). A job {"time", "timezone", "locale"} answers {"text"}: the instant as
 // the cards format times. A job that fails answers {"error": "..."} in its place.
 import { createInterface } from "node:readline";
 import { existsSync } from "node:fs";
@@ -28,16 +28,17 @@ function render(job) {
   // Time axes label buckets in the process's time zone: the digest's own.
   process.env.TZ = job.timezone || "UTC";
   const card = widgetCard(job.widget, job.data, { theme: job.theme || {}, locale: job.locale || undefined });
-  if (card.svg) {
-    const scale = job.scale || 2;
-    const resvg = new Resvg(card.svg, {
-      fitTo: { mode: "width", value: Math.round(card.width * scale) },
-      font: FONT,
-    });
-    card.png = resvg.render().asPng().toString("base64");
-    delete card.svg;
-  }
+  const scale = job.scale || 2;
+  if (card.svg) rasterize(card, scale);
+  if (card.kpi && card.kpi.sparkline) rasterize(card.kpi.sparkline, scale); // a KPI's sparkline
   return card;
+}
+
+/** `image.svg` (of `image.width` CSS pixels) -> `image.png`, base64, `scale` pixels a pixel. */
+function rasterize(image, scale) {
+  const resvg = new Resvg(image.svg, { fitTo: { mode: "width", value: Math.round(image.width * scale) }, font: FONT });
+  image.png = resvg.render().asPng().toString("base64");
+  delete image.svg;
 }
 
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });

@@ -170,8 +170,9 @@ class ChartPool:
             raise ChartRenderError(str(answer["error"]))
         self.meta = {"colors": answer["colors"], "states": answer["states"]}
         for card in answer["cards"]:
-            if "png" in card:
-                card["png"] = base64.b64decode(card["png"])
+            for image in (card, (card.get("kpi") or {}).get("sparkline") or {}):
+                if "png" in image:
+                    image["png"] = base64.b64decode(image["png"])
         return answer["cards"]
 
     def close(self) -> None:

@@ -144,6 +144,8 @@ def _kpi_text(kpi: dict[str, Any]) -> str:
     if kpi.get("empty"):
         return f"{kpi['title']}: {kpi['text']}"
     text = f"{kpi['title']}: {kpi['value']} ({kpi['change']})"
+    if kpi.get("sparkline"):
+        text += f"; {kpi['sparkline']['label']}"
     return f"{text}, {kpi['progress']['text']}" if kpi.get("progress") else text
 
 
@@ -161,13 +163,7 @@ def _item(
         empty = {**item, "type": "state", "text": card.get("text") or content.states["empty"]}
         return {**empty, "type": "kpi", "empty": True} if widget.kind == "kpi" else empty
     if "png" in card:
-        cid = f"{widget.id}.{hashlib.sha256(card['png']).hexdigest()[:16]}@sightline"
-        if cid not in shared:
-            image = MIMEImage(card["png"], "png")
-            image.add_header("Content-ID", f"<{cid}>")
-            image.add_header("Content-Disposition", "inline", filename=f"{widget.id}.png")
-            shared[cid] = image
-        images[cid] = shared[cid]
+        cid = _inline_image(card["png"], widget.id, images, shared)
         width = min(CHART_WIDTH, card["width"])
         height = round(card["height"] * width / card["width"])
         rows = card.get("rows") or []
@@ -175,6 +171,7 @@ def _item(
     if widget.kind == "kpi":
         kpi = card["kpi"]
         progress = kpi.get("progress")
+        line = kpi.get("sparkline")
         return {
             **item,
             "type": "kpi",
@@ -182,6 +179,13 @@ def _item(
             "change": kpi["change"]["text"],
             "direction": kpi["change"]["direction"],
             "progress": progress and {**progress, "percent": round(progress["ratio"] * 100)},
+            "sparkline": line
+            and {
+                "cid": _inline_image(line["png"], f"{widget.id}-trend", images, shared),
+                "width": line["width"],
+                "height": line["height"],
+                "label": line["label"],
+            },
         }
     if widget.kind == "breakdown":
         return {**item, "type": "list", "rows": _bars(card["rows"])}
@@ -196,6 +200,20 @@ def _item(
         ]
         return {**item, "type": "table", "table": {**table, "rows": cells}}
     return {**item, "type": "state", "text": content.states["error"], "error": True}
+
+
+def _inline_image(
+    png: bytes, name: str, images: dict[str, MIMEImage], shared: dict[str, MIMEImage]
+) -> str:
+    """The Content-ID of `png` as an inline part of this message (encoded once per run)."""
+    cid = f"{name}.{hashlib.sha256(png).hexdigest()[:16]}@sightline"
+    if cid not in shared:
+        image = MIMEImage(png, "png")
+        image.add_header("Content-ID", f"<{cid}>")
+        image.add_header("Content-Disposition", "inline", filename=f"{name}.png")
+        shared[cid] = image
+    images[cid] = shared[cid]
+    return cid
 
 
 def _bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

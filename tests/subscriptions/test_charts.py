@@ -194,3 +194,30 @@ def test_time_axes_follow_the_digest_time_zone(pool):
     )
     assert png_pixels_differ(utc["png"], tokyo["png"])  # the hour labels moved by 9 hours
     assert not png_pixels_differ(utc["png"], utc_again["png"])
+
+
+def test_a_sparkline_kpi_draws_its_line_as_a_png(pool):
+    """The card's own line (cards/sparkline.js' path) in the theme's primary colour: the value
+    and change as text, the trend as an image that follows the points and the theme."""
+    widget = {"id": "w_s", "title": "Users", "kind": "kpi", "chart": "sparkline", "group_by": []}
+    rising = {"value": 42.0, "previous": 21.0, "bucket": "day", "points": POINTS}
+    falling = {**rising, "points": [[t, 200 - v] for t, v in POINTS]}
+    gap = {**rising, "points": [[t, None] for t, _ in POINTS]}
+    a, b, c, red, empty = pool.render_cards(
+        [
+            job(widget, rising),
+            job(widget, falling),
+            job(widget, rising),
+            job(widget, rising, theme={"primaryColor": "#dc2626"}),
+            job(widget, gap),
+        ]
+    )
+    assert a["kpi"]["value"] == "42" and a["kpi"]["change"]["direction"] == "up"
+    line = a["kpi"]["sparkline"]
+    assert "svg" not in line
+    assert png_size(line["png"]) == (2 * line["width"], 2 * line["height"]) == (320, 64)
+    assert line["label"] == "Trend over the period, 14 points: from 42 to 23"
+    assert png_pixels_differ(line["png"], b["kpi"]["sparkline"]["png"])
+    assert not png_pixels_differ(line["png"], c["kpi"]["sparkline"]["png"])
+    assert png_pixels_differ(line["png"], red["kpi"]["sparkline"]["png"])
+    assert png_pixels_differ(line["png"], empty["kpi"]["sparkline"]["png"])  # no line drawn

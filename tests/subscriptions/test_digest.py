@@ -242,3 +242,28 @@ def test_shared_work_and_locale(org, dashboard):
     assert [i.get_payload(decode=True) for i in images] == [
         i.get_payload(decode=True) for i in parts(second)[2]
     ]
+
+
+def test_a_sparkline_kpi_shows_its_trend_as_an_inline_image(org):
+    sparkline = widget(
+        "w_users", title="Users", chart="sparkline", layout={"x": 0, "y": 0, "w": 3, "h": 2}
+    )
+    created = dashboard_create(
+        organization=org.organization, spec=spec("Trend", widgets=[sparkline], default_period="24h")
+    )
+    dashboard_publish(dashboard=created)
+    seed(org, "acme", 3, hours=2)
+    seed(org, "acme", 5, hours=10)
+
+    [message] = compose_digests([item(grant(org, created))])
+
+    text, html, images = parts(message)
+    [image] = images
+    assert image["Content-ID"].strip("<>").startswith("w_users-trend.")
+    assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html
+    assert png_size(image.get_payload(decode=True)) == (320, 64)
+    assert (
+        'alt="Trend over the period, 24 points' in html
+        or 'alt="Trend over the period, 25 points' in html
+    )
+    assert "Users: 8 (" in text and "Trend over the period" in text

@@ -8,16 +8,18 @@ import * as echarts from "echarts/core";
 import { SVGRenderer } from "echarts/renderers";
 import { funnelNote } from "./cards/funnel.js";
 import { progressText } from "./cards/kpi.js";
+import { sparklineLabel, sparklinePath } from "./cards/sparkline.js";
 import { breakdownOption } from "./charts/breakdown.js";
 import { timeseriesOption } from "./charts/timeseries.js";
 import { columnLabel, formatChange, formatNumber, formatTime, setLocale } from "./format.js";
-import { MODE_COLORS } from "./palette.js";
+import { MODE_COLORS, palette } from "./palette.js";
 import { STATE_TEXT, isEmpty, needsCharts } from "./states.js";
 
 echarts.use([LineChart, BarChart, PieChart, GridComponent, LegendComponent, SVGRenderer]);
 
 const OPTIONS = { timeseries: timeseriesOption, breakdown: breakdownOption };
 export const CHART_WIDTH = 560;
+export const SPARKLINE_SIZE = { width: 160, height: 32 }; // CSS pixels under a digest's KPI
 const TABLE_ROWS = 20;
 
 /** The chart's height in CSS pixels at `width`: bars grow with their rows, the others keep
@@ -60,6 +62,7 @@ export function widgetCard(widget, data, { theme = {}, locale, width } = {}) {
     if (widget.chart === "progress" && widget.target) {
       kpi.progress = { ratio: Math.max(0, Math.min(1, data.value / widget.target)), text: progressText(widget, data.value) };
     }
+    if (widget.chart === "sparkline" && Array.isArray(data.points)) kpi.sparkline = sparklineSvg(widget, data.points, theme);
     return { ...out, kpi };
   }
   if (widget.kind === "breakdown") return out;
@@ -86,6 +89,17 @@ export function widgetCard(widget, data, { theme = {}, locale, width } = {}) {
     };
   }
   return { ...out, empty: true, text: `Unknown widget kind ${widget.kind}.` };
+}
+
+/** A KPI's sparkline as an SVG document: the card's own line (sparklinePath), in the theme's
+ * primary colour, on the mode's card colour; `label` is the image's alt text. */
+export function sparklineSvg(widget, points, theme = {}) {
+  const { width, height } = SPARKLINE_SIZE;
+  const colors = MODE_COLORS[theme.mode === "dark" ? "dark" : "light"];
+  const d = sparklinePath(points, width, height);
+  const line = d ? `<path d="${d}" fill="none" stroke="${palette(theme.primaryColor)[0]}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>` : "";
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="100%" height="100%" fill="${colors.card}"/>${line}</svg>`;
+  return { svg, width, height, label: sparklineLabel(widget, points) };
 }
 
 function breakdownRows(widget, data) {
