@@ -157,8 +157,15 @@ def test_the_organizations_concurrent_queries_are_budgeted(
 
 
 def test_custom_bounds_differing_by_milliseconds_share_one_window_and_cache_entry(
-    org, issue, embed_get, dashboard, seeded
+    org, issue, embed_get, dashboard, seeded, monkeypatch
 ):
+    # The retention bound (part of every cache key) moves at each whole minute: on a loaded
+    # machine the requests below could straddle one and rightly miss the cache. Pinned here.
+    from accounts.selectors import organization_retention_start
+    from embeds import queries
+
+    since = organization_retention_start(organization=org.organization)
+    monkeypatch.setattr(queries, "organization_retention_start", lambda **_: since)
     token, url = _token(issue), f"/embed/{dashboard.pk}/data"
     day = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
     bounds = {"from": (day - timedelta(days=2)).isoformat(), "to": day + timedelta(days=2)}
