@@ -19,7 +19,11 @@ endpoint uses:
                   dashboard at once: per-dashboard latency p50/p95 and the burst's wall time.
     --scale       the same dashboard for one tenant whose data is identical (50,000 events)
                   in tables of 1 M, 10 M and 30 M events (other tenants fill the rest), each in
-                  its own directory (chDB) or database (server): p50 and the ratio to 1 M.
+                  its own directory (chDB) or database (server) and process, the sizes asked in
+                  turn (same load for all): p50 wall and CPU, and the ratios to 1 M.
+
+Every "cpu" figure is the process's CPU time: with chDB, the engine's threads included, so it is
+what a statement costs whatever the machine's load; with a server, only the client's.
 
 The topology is the process's: chDB under bench/out/ unless CLICKHOUSE_URL names a server
 (e.g. run under `tools/clickhouse_server.py --data bench/out/clickhouse -- ...`).
@@ -152,12 +156,20 @@ def ensure_data(events: int, *, scale: bool = False) -> None:
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:
-    samples = []
+    return timed_cpu(fn, runs)[0]
+
+
+def timed_cpu(fn: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
+    """Wall and process CPU milliseconds of each run. With chDB the engine's threads are this
+    process's, so the CPU is the statement's whole cost, and it barely moves with the
+    machine's load (the wall time waits for a core); with a server it is the client's only."""
+    walls, cpus = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
+        walls.append((time.perf_counter() - started) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return walls, cpus
 
 
 def p(samples: list[float], q: float) -> float:
@@ -260,15 +272,27 @@ def main() -> None:
     }
     from warehouse.reads import run_many
 
-    one_statement = timed(lambda: run_many(queries, backend=backend), args.runs)
+    # The reads dashboard_data sends for these widgets (the three KPIs share one scan), and,
+    # interleaved with them, one read per widget (the figure before KPIs shared a scan).
+    reads = _dashboard_reads(spec, scope, request)
+    grouped, grouped_cpu, one_each, one_each_cpu = [], [], [], []
+    for _ in range(args.runs):
+        wall, cpu = timed_cpu(lambda: run_many(reads, backend=backend), 1)
+        grouped, grouped_cpu = grouped + wall, grouped_cpu + cpu
+        wall, cpu = timed_cpu(lambda: run_many(queries, backend=backend), 1)
+        one_each, one_each_cpu = one_each + wall, one_each_cpu + cpu
 
     print(line("1. uncached dashboard (dashboard_data)", uncached_samples))
     print(line("2. raw: same SQL straight on the backend", raw_samples))
     print(f"   overhead uncached / raw: p50 {p(uncached_samples, 0.5) / p(raw_samples, 0.5):.2f}x, "
           f"p95 {p(uncached_samples, 0.95) / p(raw_samples, 0.95):.2f}x")  # fmt: skip
     print("   per widget (raw p50): " + ", ".join(f"{k} {v:.1f} ms" for k, v in per_widget.items()))
-    print(line(f"4. one statement / round trip ({backend.name})", one_statement))
-    print(f"   one statement / raw: p50 {p(one_statement, 0.5) / p(raw_samples, 0.5):.2f}x")
+    label = f"4. one statement, {len(reads)} reads ({backend.name})"
+    print(line(label, grouped) + f"   cpu p50 {p(grouped_cpu, 0.5):.2f} ms")
+    label = f"   … one read per widget, {len(queries)} reads"
+    print(line(label, one_each) + f"   cpu p50 {p(one_each_cpu, 0.5):.2f} ms")
+    print(f"   one statement / raw: p50 {p(grouped, 0.5) / p(raw_samples, 0.5):.2f}x; "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
 
     caches = {
         "in-process": {
@@ -292,6 +316,14 @@ def main() -> None:
                 dashboard_data(spec=spec, scope=scope, request=request, version_key=version)
 
             print(line(f"3. cached dashboard ({label} cache)", timed(cached, args.cached_runs)))
+
+
+def _dashboard_reads(spec: object, scope: object, request: object) -> list[object]:
+    """The compiled reads of `dashboard_data` for every widget (none cached)."""
+    from dashboards.data import _compile_group, _scan_groups
+
+    groups = _scan_groups(list(spec.widgets), request=request, locked={})
+    return [_compile_group(g, scope=scope, request=request, locked={})[0] for g in groups]
 
 
 def _dashboard() -> tuple[object, object]:
@@ -338,7 +370,8 @@ def _scale_url(size: int) -> str:
 
 
 def scale(args: argparse.Namespace) -> None:
-    """Each size in its own process (chDB: one data directory per process)."""
+    """Each size in its own process (chDB: one data directory per process), all started first,
+    then asked for one dashboard in turn, so every size is measured under the same load."""
     sizes = [int(n) for n in args.scale_sizes.split(",")]
     if os.environ.get("CLICKHOUSE_URL"):
         from clickhouse_driver import Client
@@ -346,24 +379,49 @@ def scale(args: argparse.Namespace) -> None:
         client = Client.from_url(os.environ["CLICKHOUSE_URL"])
         for size in sizes:
             client.execute(f"CREATE DATABASE IF NOT EXISTS scale_{size}")
-    medians = {}
-    for size in sizes:
+    workers = {}
+    for size in sizes:  # one at a time: building a size's data is CPU-bound
         env = {**os.environ}
         if env.get("CLICKHOUSE_URL"):
             env["CLICKHOUSE_URL"] = _scale_url(size)
-        command = [sys.executable, __file__, "--scale-one", str(size), "--runs", str(args.runs)]
-        output = subprocess.run(
-            [*command, "--out", str(args.out)], env=env, check=True, capture_output=True, text=True
-        ).stdout
-        print(output.strip())
-        medians[size] = float(output.strip().splitlines()[-1].rsplit("p50 ", 1)[1].split()[0])
-    smallest = medians[sizes[0]]
-    print("scale: p50 " + ", ".join(
-        f"{size / 1e6:g} M {ms:.1f} ms ({ms / smallest:.2f}x)" for size, ms in medians.items()
-    ) + f"; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+        command = [sys.executable, __file__, "--scale-one", str(size), "--out", str(args.out)]
+        worker = subprocess.Popen(
+            command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        for output in iter(worker.stdout.readline, "ready\n"):
+            if not output:  # the worker died before it was ready (its error is on stderr)
+                raise SystemExit(f"the {size:,}-event worker failed")
+            print(output.rstrip())
+        workers[size] = worker
+    samples: dict[int, tuple[list[float], list[float]]] = {size: ([], []) for size in sizes}
+    for _ in range(args.runs):
+        for size, worker in workers.items():
+            worker.stdin.write("run\n")
+            worker.stdin.flush()
+            wall, cpu = (float(x) for x in worker.stdout.readline().split())
+            samples[size][0].append(wall)
+            samples[size][1].append(cpu)
+    for size, worker in workers.items():
+        print(worker.communicate("done\n")[0].rstrip())
+        wall, cpu = samples[size]
+        label = f"scale {size / 1e6:g} M events, uncached"
+        print(line(label, wall) + f"   cpu p50 {p(cpu, 0.5):.2f} ms")
+    first = sizes[0]
+
+    def ratios(index: int) -> str:
+        medians = {size: p(samples[size][index], 0.5) for size in sizes}
+        return ", ".join(
+            f"{size / 1e6:g} M {ms:.1f} ms ({ms / medians[first]:.2f}x)"
+            for size, ms in medians.items()
+        )
+
+    print(f"scale: p50 {ratios(0)}; load average {os.getloadavg()[0]:.1f}")
+    print(f"scale: cpu p50 {ratios(1)}")
 
 
 def scale_one(args: argparse.Namespace) -> None:
+    """A worker of `scale`: builds (or reuses) its size, says `ready`, then runs one uncached
+    dashboard per `run` line (answering `wall cpu` in ms) until `done`."""
     setup_django(args.out / f"scale-{args.scale_one}")
     from core.ids import new_id
     from dashboards.data import dashboard_data
@@ -374,28 +432,31 @@ def scale_one(args: argparse.Namespace) -> None:
     spec, request = _dashboard()
     scope = Scope(ORG, "tenant_42")
     dashboard_data(spec=spec, scope=scope, request=request, version_key="warm")
-    samples = timed(
-        lambda: dashboard_data(spec=spec, scope=scope, request=request, version_key=new_id("v")),
-        args.runs,
-    )
+    print("ready", flush=True)
+    for command in sys.stdin:
+        if command.strip() != "run":
+            break
+        wall, cpu = timed_cpu(
+            lambda: dashboard_data(
+                spec=spec, scope=scope, request=request, version_key=new_id("v")
+            ),
+            1,
+        )
+        print(f"{wall[0]} {cpu[0]}", flush=True)
     backend = get_backend()
     rows = backend.query(
         "SELECT count() FROM events WHERE org_id = {o:String}", {"o": ORG}
     ).scalar()
     # What the sort key leaves to read, independent of the machine's load: EXPLAIN ESTIMATE
-    # (parts, rows, marks) of every widget's query, summed.
-    from dashboards.data import _compile
-
+    # (parts, rows, marks) of every read of the dashboard, summed.
     estimate = [0, 0, 0]
-    for widget in spec.widgets:
-        query, _ = _compile(widget, scope=scope, request=request, locked={})
+    for query in _dashboard_reads(spec, scope, request):
         for row in backend.query("EXPLAIN ESTIMATE " + query.sql, query.params).rows:
             estimate = [a + int(b) for a, b in zip(estimate, row[2:5], strict=True)]
     print(
-        f"   estimated reads of the 6 queries: {estimate[0]} parts, {estimate[1]:,} rows, "
-        f"{estimate[2]} marks"
+        f"   {args.scale_one / 1e6:g} M ({int(rows):,} events): estimated reads of the "
+        f"dashboard: {estimate[0]} parts, {estimate[1]:,} rows, {estimate[2]} marks"
     )
-    print(line(f"scale {args.scale_one / 1e6:g} M events ({int(rows):,}), uncached", samples))
 
 
 if __name__ == "__main__":
