@@ -70,3 +70,12 @@ class RandomIds:
         if self._hex is None:
             self._hex = os.urandom(16 * self._count).hex()
         return self._hex[32 * index : 32 * index + 32]
+
+    def fill(self, insert_ids: list[str | None]) -> list[str]:
+        """`insert_ids` with each None replaced by the id of its index (one pass, no call per
+        event: the common batch carries no insert ids at all)."""
+        hex_ids = self._hex = self._hex or os.urandom(16 * self._count).hex()
+        return [
+            insert_id or hex_ids[start : start + 32]
+            for insert_id, start in zip(insert_ids, range(0, 32 * len(insert_ids), 32), strict=True)
+        ]

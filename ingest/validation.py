@@ -37,7 +37,7 @@ from ingest.rules import (
     to_millisecond,
 )
 from ingest.typed import typed_rows
-from warehouse.events import EventRow
+from warehouse.events import EventBatch, EventRow
 
 Error = dict[str, Any]
 
@@ -66,7 +66,7 @@ def validate_batch(
     received_at: datetime,
     retention_days: int,
     first_stamps: FirstStamps | None = None,
-) -> list[EventRow]:
+) -> EventBatch:
     """The rows of a JSON request body `{"events": [...]}`, all stamped with `org_id` (from the
     API key, never from the body). Raises InvalidInput naming every bad event and field, or
     with code `malformed_json`.
@@ -78,12 +78,15 @@ def validate_batch(
     unstamped: list[int] = []
     rows = typed_rows(raw, org_id=org_id, window=window, unstamped=unstamped)
     if rows is None:
-        rows = validate_parsed(parse_json(raw), org_id=org_id, window=window, unstamped=unstamped)
+        parsed = parse_json(raw)
+        rows = EventBatch.from_rows(
+            validate_parsed(parsed, org_id=org_id, window=window, unstamped=unstamped)
+        )
     if first_stamps is not None and unstamped:
         stamps = first_stamps(rows=[rows[i] for i in unstamped], received_at=window.received_at)
         for index, stamp in zip(unstamped, stamps, strict=True):
             if stamp != window.received_at:
-                rows[index] = rows[index]._replace(timestamp=stamp)
+                rows.set_timestamp(index, stamp)
     return rows
 
 

@@ -1,8 +1,8 @@
 """Writing events to the warehouse. One row is a tuple in EVENT_COLUMNS order."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, overload
 
 import orjson
 
@@ -34,6 +34,49 @@ EVENT_COLUMNS: tuple[str, ...] = EventRow._fields
 _TIMESTAMP = EVENT_COLUMNS.index("timestamp")
 
 
+class EventBatch(Sequence[EventRow]):
+    """Rows held column by column (one list per EVENT_COLUMNS entry, equally long): what the
+    ingest path builds, so that encoding a 1,000-event batch is one orjson call over eight
+    lists, with no tuple per event and no transposing. Reads as a sequence of EventRow."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, columns: list[list[Any]]) -> None:
+        if len(columns) != len(EVENT_COLUMNS) or len({len(c) for c in columns}) > 1:
+            raise ValueError(f"expected {len(EVENT_COLUMNS)} columns of one length")
+        self.columns = columns
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[EventRow]) -> "EventBatch":
+        if not rows:
+            return cls([[] for _ in EVENT_COLUMNS])
+        return cls([list(column) for column in zip(*rows, strict=True)])
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @overload
+    def __getitem__(self, index: int) -> EventRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[EventRow]: ...
+    def __getitem__(self, index: int | slice) -> EventRow | list[EventRow]:
+        if isinstance(index, slice):
+            return [EventRow._make(v) for v in zip(*(c[index] for c in self.columns), strict=True)]
+        return EventRow._make(column[index] for column in self.columns)
+
+    def __iter__(self) -> Iterator[EventRow]:
+        return map(EventRow._make, zip(*self.columns, strict=True))
+
+    def set_timestamp(self, index: int, timestamp: datetime) -> None:
+        self.columns[_TIMESTAMP][index] = timestamp
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"EventBatch({list(self)!r})"
+
+
 def insert_events(rows: Sequence[EventRow], *, backend: Backend | None = None) -> int:
     """Insert validated rows; returns how many. Raises WarehouseError / WarehouseUnavailable."""
     return (backend or get_backend()).insert(EVENTS_TABLE, EVENT_COLUMNS, rows)
@@ -42,7 +85,10 @@ def insert_events(rows: Sequence[EventRow], *, backend: Backend | None = None) -
 def encode_events(rows: Sequence[EventRow]) -> bytes:
     """Rows as one self-contained JSONCompactColumns document (EVENT_COLUMNS order, timestamps
     as RFC 3339 text): what the ingest stream carries, so that a writer inserts many batches
-    at once without decoding them in Python (see Backend.insert_encoded)."""
+    at once without decoding them in Python (see Backend.insert_encoded). An EventBatch is
+    already in columns: the same bytes, without the transposing."""
+    if isinstance(rows, EventBatch):
+        return orjson.dumps(rows.columns, option=orjson.OPT_NAIVE_UTC) if len(rows) else b""
     return encode_compact_columns(EVENT_COLUMNS, rows)[0]
 
 

@@ -11,6 +11,7 @@ from tests.ingest.conftest import stored_rows
 from warehouse.backends import Backend, get_backend
 from warehouse.events import (
     EVENT_COLUMNS,
+    EventBatch,
     EventRow,
     decode_events,
     encode_events,
@@ -72,3 +73,16 @@ def test_raw_and_generic_paths_store_the_same_rows() -> None:
         "2026-04-14 10:30:05.007",
         "2026-04-14 10:30:05.999",
     ]
+
+
+def test_a_columnar_batch_encodes_to_the_same_bytes_and_reads_as_its_rows() -> None:
+    rows = _rows("org_x")
+    batch = EventBatch.from_rows(rows)
+    assert encode_events(batch) == encode_events(rows)
+    assert list(batch) == rows and batch[1] == rows[1] and batch[1:] == rows[1:]
+    later = datetime(2026, 4, 14, 11, tzinfo=UTC)
+    batch.set_timestamp(2, later)
+    assert decode_events(encode_events(batch))[2] == rows[2]._replace(timestamp=later)
+    assert encode_events(EventBatch.from_rows([])) == b"" == encode_events([])
+    with pytest.raises(ValueError):
+        EventBatch([["org_x"], ["t1"]])  # not one list per column

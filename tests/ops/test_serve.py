@@ -49,6 +49,7 @@ class Served:
     process: subprocess.Popen
     url: str
     lines: list[str]
+    reader: threading.Thread  # appends the output to `lines` until the process closes it
 
 
 def _embedded_env(var_dir: Path, **extra: str) -> dict[str, str]:
@@ -91,23 +92,26 @@ def _start(env: dict[str, str], *args: str, ignore_sigint: bool = False) -> Serv
             if "Sightline is serving " in line:
                 found.put(line.split("Sightline is serving ", 1)[1].split()[0])
 
-    threading.Thread(target=read, daemon=True).start()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
         url = found.get(timeout=START_LIMIT)
     except queue.Empty:
         process.kill()
         raise AssertionError("serve did not start:\n" + "".join(lines)) from None
-    return Served(process, url.rstrip("/"), lines)
+    return Served(process, url.rstrip("/"), lines, reader)
 
 
 def _stop(served: Served, sig: int) -> int:
     if served.process.poll() is None:
         served.process.send_signal(sig)
     try:
-        return served.process.wait(timeout=START_LIMIT)
+        code = served.process.wait(timeout=START_LIMIT)
     except subprocess.TimeoutExpired:
         served.process.kill()
         raise
+    served.reader.join(START_LIMIT)  # its last lines may still be in the pipe
+    return code
 
 
 @pytest.fixture
