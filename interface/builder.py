@@ -6,7 +6,17 @@ this is their presentation, in one place for both front doors."""
 from typing import Any
 
 from core.periods import BUCKETS
-from dashboards.spec import CHARTS_BY_KIND, GROUP_BY_COUNT, KINDS, LIMITS, METRICS, USER_ID
+from dashboards.spec import (
+    CHARTS_BY_KIND,
+    DEFAULT_FUNNEL_WINDOW_MINUTES,
+    GROUP_BY_COUNT,
+    KINDS,
+    LIMITS,
+    MAX_FUNNEL_STEPS,
+    METRICS,
+    PART_METRICS,
+    USER_ID,
+)
 from dashboards.spec import NUMERIC_METRICS as NUMERIC
 from dashboards.spec.kinds import (
     takes_bucket,
@@ -109,4 +119,8 @@ def editor_choices(
         "events": events,
         "dimensions": string_keys,
         "buckets": list(BUCKETS),
+        # A ratio's numerator and denominator each take one of these (with its properties in
+        # "metrics"); a funnel's steps are events, in order.
+        "part_metrics": [metric for metric in PART_METRICS if metric in metrics],
+        "funnel": {"max_steps": MAX_FUNNEL_STEPS, "window_minutes": DEFAULT_FUNNEL_WINDOW_MINUTES},
     }

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core.errors import ApiError, InvalidInput
 from core.ratelimit import parse_rate, rate_limit_check
+from dashboards.spec import KINDS, METRICS
 from embeds.selectors import embed_session_verify
 from embeds.variants import (
     check_designer,
@@ -30,8 +31,9 @@ from viewer.page_config import page_config
 from viewer.views import bearer_token
 
 MAX_BODY_BYTES = 256 * 1024
-DESIGNER_KINDS = ("kpi", "timeseries", "breakdown", "table")  # what the edit form builds
-DESIGNER_METRICS = ("count", "count_unique", "sum", "avg", "p95", "p99")
+# What the edit form builds: the console builder's kinds and metrics, funnel and ratio too.
+DESIGNER_KINDS = KINDS
+DESIGNER_METRICS = METRICS
 
 
 def _json_body(request: HttpRequest) -> Any:

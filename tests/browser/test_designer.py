@@ -296,3 +296,85 @@ def test_the_operator_sees_filters_and_deletes_customer_views(
     assert rows.count() == 2
     assert not DashboardVariant.objects.filter(pk=jane.pk).exists()
     assert DashboardVariant.objects.filter(pk=shared.pk).exists()
+
+
+def test_a_designer_builds_a_funnel_and_a_ratio_kpi_like_the_console_builder(
+    browser_page, live_server, org, dashboard
+):
+    """The console builder's funnel (steps in order, a window) and ratio (numerator and
+    denominator, each a metric with filters), under the session's grant: the saved widgets
+    are drawn with their numbers; the steps offered are only the session's events."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.embeds.conftest import TENANT_A
+    from tests.factories import event, insert
+
+    now = datetime.now(UTC)
+    insert(  # 3 of tenant A's users sign in, 2 of them then call the API
+        event(
+            org_id=org.organization.pk,
+            tenant_id=TENANT_A,
+            event_name=name,
+            user_id=user,
+            timestamp=now - timedelta(hours=3 if name == "login" else 2),
+        )
+        for name, user in [("login", "f1"), ("login", "f2"), ("login", "f3")]
+        + [("api.call", "f1"), ("api.call", "f2")]
+    )
+    token = issue(
+        org, dashboard, user="jane", permissions=designer(allowed_events=("login", "api.call"))
+    )
+    page = open_embed(browser_page, live_server, dashboard, token)
+    page.get_by_role("button", name="Edit").click()
+
+    page.get_by_role("button", name="Add widget").click()
+    form = page.locator(".sl-widget-form")
+    form.locator('input[name="title"]').fill("Sign-in to call")
+    form.locator('select[name="kind"]').select_option("funnel")
+    assert form.locator('select[name="metric"]').count() == 0  # a funnel counts users
+    steps = form.locator('select[name="step"]')
+    assert steps.count() == 2
+    steps.nth(0).select_option("login")
+    steps.nth(1).select_option("api.call")
+    form.get_by_role("button", name="Add step").click()
+    assert steps.count() == 3
+    form.get_by_role("button", name="Remove step 3").click()
+    assert steps.count() == 2
+    form.get_by_role("button", name="Add to the view").click()
+
+    page.get_by_role("button", name="Add widget").click()
+    form = page.locator(".sl-widget-form")
+    form.locator('input[name="title"]').fill("Pro share")
+    form.locator('select[name="kind"]').select_option("kpi")
+    form.locator('select[name="event_name"]').select_option("api.call")
+    form.locator('select[name="metric"]').select_option("ratio")
+    form.locator('input[name="numerator_filters"]').fill("plan = pro")
+    form.locator('select[name="denominator_metric"]').select_option("count")
+    form.get_by_role("button", name="Add to the view").click()
+    page.get_by_role("button", name="Save").click()
+    page.locator(".sl-designer").wait_for(state="detached")
+
+    stored = {w["title"]: w for w in DashboardVariant.objects.get().widgets}
+    funnel, ratio = stored["Sign-in to call"], stored["Pro share"]
+    assert (funnel["kind"], funnel["steps"], funnel["metric"]) == (
+        "funnel",
+        ["login", "api.call"],
+        "count_unique",
+    )
+    assert ratio["metric"] == "ratio"
+    assert ratio["ratio"]["numerator"]["filters"] == {"plan": "pro"}
+    ready = '.sl-card[data-widget="{}"][data-state="ready"]'
+    page.locator(ready.format(funnel["id"])).wait_for()
+    page.locator(ready.format(ratio["id"])).wait_for()
+    card = page.locator(f'[data-widget="{funnel["id"]}"]')
+    assert "login" in card.inner_text() and "api.call" in card.inner_text()
+    screenshot(page, "designer-funnel-ratio")
+
+    # Another session charts only api.call: no other event is offered as a step.
+    other = issue(org, dashboard, user="ann", permissions=designer(allowed_events=("api.call",)))
+    page = open_embed(page, live_server, dashboard, other)
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_role("button", name="Add widget").click()
+    form = page.locator(".sl-widget-form")
+    form.locator('select[name="kind"]').select_option("funnel")
+    assert set(form.locator('select[name="step"] option').all_inner_texts()) == {"api.call"}

@@ -342,7 +342,11 @@ def test_edit_state_offers_the_tenants_own_keys_and_the_builders_choices(
         "timeseries",
         "breakdown",
         "table",
-    ]
+        "funnel",
+    ]  # the console builder's kinds and metrics, funnel and ratio included
+    assert "ratio" in [m["value"] for m in body["choices"]["metrics"]]
+    assert "ratio" not in body["choices"]["part_metrics"]
+    assert body["choices"]["funnel"] == {"max_steps": 8, "window_minutes": 1440}
     sum_props = next(m for m in body["choices"]["metrics"] if m["value"] == "sum")["properties"]
     assert ["tokens", "tokens"] in sum_props and ["model", "model"] not in sum_props
     assert "b-only-model" not in response.content.decode()

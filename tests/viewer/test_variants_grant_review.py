@@ -252,3 +252,45 @@ def test_edit_state_offers_no_values_seen_only_on_events_outside_the_grant(
     assert response.status_code == 200, response.content
     assert response.json()["schema"]["events"] == ["api.call"]
     assert "invoice-only-model" not in response.content.decode()
+
+
+def test_a_funnel_step_outside_the_allowed_events_is_refused(issue, put, dashboard, seeded):
+    token = issue(user="jane", permissions=designer(allowed_events=("api.call",)))
+    funnel = widget(
+        "w_my_funnel",
+        kind="funnel",
+        chart="funnel",
+        metric="count_unique",
+        steps=["api.call", "billing.invoice"],
+        layout=BOX,
+    )
+
+    response = put(dashboard.pk, token, {"widgets": [funnel]})
+
+    assert response.status_code == 403, response.content
+    assert response.json()["error"]["code"] == "event_not_allowed"
+    assert not DashboardVariant.objects.exists()
+
+
+def test_a_ratio_part_cannot_filter_on_a_locked_key(issue, put, embed_get, dashboard, seeded):
+    """A numerator filtered on plan=free would read the locked-out rows: refused; the same
+    ratio on an unlocked key is saved and read under the lock (tenant A: 2 pro calls)."""
+    token = issue(user="jane", permissions=designer(locked_filters={"plan": "pro"}))
+
+    def ratio_widget(part_filters: dict[str, str]) -> dict[str, Any]:
+        return widget(
+            "w_my_share",
+            metric="ratio",
+            ratio={
+                "numerator": {"metric": "count", "filters": part_filters},
+                "denominator": {"metric": "count"},
+            },
+            layout=BOX,
+        )
+
+    refused = put(dashboard.pk, token, {"widgets": [ratio_widget({"plan": "free"})]})
+    saved = put(dashboard.pk, token, {"widgets": [ratio_widget({"model": "gpt-4"})]})
+
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "filter_locked"
+    assert saved.status_code == 200, saved.content
+    assert data_of(embed_get, dashboard, token)["w_my_share"]["data"]["value"] == 1.0

@@ -63,8 +63,9 @@ function alertBox(page, message) {
   setTimeout(function () { box.remove(); page.notifyHeight(); }, 6000);
 }
 
-const TITLES = { kpi: "KPI", timeseries: "Time series", breakdown: "Breakdown", table: "Table" };
-const SIZES = { kpi: [3, 2], timeseries: [12, 4], breakdown: [6, 4], table: [12, 5] };
+const TITLES = { kpi: "KPI", timeseries: "Time series", breakdown: "Breakdown", table: "Table", funnel: "Funnel" };
+const SIZES = { kpi: [3, 2], timeseries: [12, 4], breakdown: [6, 4], table: [12, 5], funnel: [12, 4] };
+const PARTS = [["numerator", "Numerator"], ["denominator", "Denominator"]];
 
 class Editor {
   constructor(page, state) {
@@ -233,6 +234,16 @@ class Editor {
   }
 }
 
+/** "status = error, region = eu" -> {status: "error", region: "eu"} (parts without "=" are left out). */
+function pairs(text) {
+  const out = {};
+  text.split(",").forEach(function (part) {
+    const at = part.indexOf("=");
+    if (at > 0 && part.slice(0, at).trim()) out[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+  });
+  return out;
+}
+
 /** An error answer as lines: a widget's field errors name the widget and the field. */
 function describe(error, editor) {
   const details = error.details || [];
@@ -287,15 +298,23 @@ class WidgetForm {
       this.widget.group_by = this.widget.group_by.slice(0, range[1]);
       if (this.widget.group_by.length < range[0]) this.widget.group_by = this.editor.choices.dimensions.slice(0, range[0]);
       this.widget.limit = null;
+      if (this.widget.kind === "funnel") this.startFunnel();
       this.draw();
     }));
     fields.push(this.select("Chart", "chart", kind.charts, w.chart, () => this.draw()));
-    fields.push(this.select("Event", "event_name", this.editor.choices.events.map((e) => [e, e]), w.event_name));
-    fields.push(this.select("Metric", "metric", this.editor.choices.metrics.map((m) => [m.value, m.label]), w.metric, () => {
-      this.widget.property = null;
-      this.draw();
-    }));
-    if (applies.property) {
+    const funnel = kind.value === "funnel";
+    if (funnel) {
+      fields.push(this.steps());
+      fields.push(this.number("Conversion window (minutes)", "window_minutes", w.window_minutes, null));
+    } else {
+      fields.push(this.select("Event", "event_name", this.editor.choices.events.map((e) => [e, e]), w.event_name));
+      fields.push(this.select("Metric", "metric", this.editor.choices.metrics.map((m) => [m.value, m.label]), w.metric, () => {
+        this.widget.property = null;
+        this.draw();
+      }));
+    }
+    if (applies.ratio) fields.push(this.ratio());
+    if (applies.property && !funnel) {
       const options = this.metric().properties;
       if (!w.property && options.length) w.property = options[0][0];
       fields.push(this.select("Property", "property", options, w.property));
@@ -347,6 +366,14 @@ class WidgetForm {
   }
 
   select(label, name, options, value, onChange) {
+    return this.label(label, this.choice(name, options, value, (chosen) => {
+      this.widget[name] = chosen;
+      if (onChange) onChange();
+    }));
+  }
+
+  /** A <select> of [value, text] options; `onChange(value or null)`. */
+  choice(name, options, value, onChange) {
     const select = document.createElement("select");
     select.name = name;
     options.forEach(function (option) {
@@ -356,11 +383,83 @@ class WidgetForm {
       select.appendChild(node);
     });
     select.value = value === null || value === undefined ? "" : value;
-    select.addEventListener("change", () => {
-      this.widget[name] = select.value || null;
-      if (onChange) onChange();
+    select.addEventListener("change", () => onChange(select.value || null));
+    return select;
+  }
+
+  // --- A funnel: its steps, in order (the console builder's "one event a line") -------------
+
+  startFunnel() {
+    const w = this.widget;
+    const events = this.editor.choices.events;
+    w.metric = "count_unique";
+    w.property = null;
+    w.steps = events.length >= 2 ? events.slice(0, 2) : [w.event_name, w.event_name];
+    w.window_minutes = this.editor.choices.funnel.window_minutes;
+  }
+
+  steps() {
+    const w = this.widget;
+    if (!Array.isArray(w.steps)) this.startFunnel();
+    const box = el("fieldset", "sl-steps");
+    box.appendChild(el("legend", null, "Steps, in order"));
+    const events = this.editor.choices.events.map((e) => [e, e]);
+    w.steps.forEach((step, index) => {
+      const row = el("div", "sl-step-row");
+      const select = this.choice("step", events, step, (chosen) => { w.steps[index] = chosen || step; });
+      select.setAttribute("aria-label", "Step " + (index + 1));
+      row.appendChild(select);
+      if (w.steps.length > 2) {
+        const remove = el("button", "sl-step-remove", "×");
+        remove.type = "button";
+        remove.setAttribute("aria-label", "Remove step " + (index + 1));
+        remove.addEventListener("click", () => { w.steps.splice(index, 1); this.draw(); });
+        row.appendChild(remove);
+      }
+      box.appendChild(row);
     });
-    return this.label(label, select);
+    if (w.steps.length < this.editor.choices.funnel.max_steps) {
+      const add = el("button", "sl-step-add", "Add step");
+      add.type = "button";
+      add.addEventListener("click", () => {
+        const unused = this.editor.choices.events.find((e) => w.steps.indexOf(e) < 0);
+        w.steps.push(unused || this.editor.choices.events[0]);
+        this.draw();
+      });
+      box.appendChild(add);
+    }
+    return box;
+  }
+
+  // --- A ratio: a numerator and a denominator, each a metric with its property and filters ---
+
+  ratio() {
+    const w = this.widget;
+    if (!w.ratio) w.ratio = { numerator: { metric: "count", property: null, filters: {} }, denominator: { metric: "count", property: null, filters: {} } };
+    const box = el("fieldset", "sl-ratio");
+    box.appendChild(el("legend", null, "Ratio"));
+    const metrics = this.editor.choices.metrics.filter((m) => this.editor.choices.part_metrics.indexOf(m.value) >= 0);
+    PARTS.forEach(([part, label]) => {
+      const side = w.ratio[part];
+      box.appendChild(this.label(label, this.choice(part + "_metric", metrics.map((m) => [m.value, m.label]), side.metric, (chosen) => {
+        side.metric = chosen || "count";
+        side.property = null;
+        this.draw();
+      })));
+      const options = (metrics.find((m) => m.value === side.metric) || { properties: [] }).properties;
+      if (options.length && options[0][0] !== "") {
+        if (!side.property) side.property = options[0][0];
+        box.appendChild(this.label(label + " property", this.choice(part + "_property", options, side.property, (chosen) => { side.property = chosen; })));
+      }
+      const input = document.createElement("input");
+      input.type = "text";
+      input.name = part + "_filters";
+      input.placeholder = "status = error";
+      input.value = Object.entries(side.filters || {}).map(([k, v]) => k + " = " + v).join(", ");
+      input.addEventListener("input", () => { side.filters = pairs(input.value); });
+      box.appendChild(this.label(label + " filters", input));
+    });
+    return box;
   }
 
   groupBy(kind) {
@@ -464,6 +563,22 @@ class WidgetForm {
     delete w.metrics; // a table of the form: one metric column, sorted by it (the defaults)
     delete w.sort;
     if (w.metric === "count_unique" && w.property === "user_id") w.property = null;
+    if (w.kind === "funnel") {
+      Object.assign(w, { metric: "count_unique", property: null, event_name: w.steps[0], group_by: [] });
+      if (!w.window_minutes) w.window_minutes = this.editor.choices.funnel.window_minutes;
+    } else {
+      delete w.steps;
+      delete w.window_minutes;
+    }
+    if (w.metric === "ratio" && w.ratio) {
+      w.ratio = JSON.parse(JSON.stringify(w.ratio));
+      PARTS.forEach(([part]) => {
+        const side = w.ratio[part];
+        if (side.metric === "count" || side.property === "user_id") side.property = null;
+      });
+    } else {
+      delete w.ratio;
+    }
     Object.keys(w.filters || {}).forEach(function (k) { if (w.filters[k] === "") delete w.filters[k]; });
     this.editor.apply(w, this.isNew);
   }
