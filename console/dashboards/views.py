@@ -195,9 +195,7 @@ def widget_add(request: ConsoleRequest, dashboard_id: str) -> HttpResponse:
     try:
         services.dashboard_widget_add(dashboard=dashboard, widget=widget)
     except InvalidInput as error:
-        reason = error.details[0]["message"] if error.details else error.message
-        messages.error(request, f"The widget could not be added: {reason}")
-        return _after_edit(request, dashboard)
+        return _refused(request, dashboard, "The widget could not be added", error)
     return _after_edit(request, dashboard, selected=widget["id"])
 
 
@@ -296,10 +294,18 @@ def dashboard_layout(request: ConsoleRequest, dashboard_id: str) -> HttpResponse
     try:
         services.dashboard_layout_set(dashboard=dashboard, layouts=layouts)
     except InvalidInput as error:
-        reason = error.details[0]["message"] if error.details else error.message
-        messages.error(request, f"The layout could not be saved: {reason}")
-        return _after_edit(request, dashboard)
+        return _refused(request, dashboard, "The layout could not be saved", error)
     return _after_edit(request, dashboard, selected=request.POST.get("selected") or None)
+
+
+def _refused(
+    request: ConsoleRequest, dashboard: Dashboard, what: str, error: InvalidInput
+) -> HttpResponse:
+    """An edit the spec refused, from a control with no form to show it next to (a button, the
+    grid): the builder as it was, and a message naming the first reason."""
+    reason = error.details[0]["message"] if error.details else error.message
+    messages.error(request, f"{what}: {reason}")
+    return _after_edit(request, dashboard)
 
 
 # --- Publishing ----------------------------------------------------------------------------
