@@ -11,9 +11,10 @@ endpoint uses:
   2. raw: the same compiled SQL run straight on the backend (ClickHouse's own time plus the
      backend's result decoding), and our overhead = uncached / raw;
   3. cached: p50/p95 with every widget in the cache (in-process, and Redis when reachable);
-  4. one statement: the same 6 queries as `warehouse.reads.run_many` sends them (one UNION ALL
+  4. one statement: the dashboard's reads as `dashboard_data` sends them through
+     `warehouse.reads.run_many` (4 for 6 widgets: the KPIs share a scan; one UNION ALL
      statement on chDB, concurrent over a connection pool on a ClickHouse server): the
-     warehouse's time for the dashboard, which `dashboard_data` now pays uncached.
+     warehouse's time for the dashboard, uncached; beside it, one read per widget (6).
 
     --burst 100   100 concurrent cold tenants (distinct tenants, nothing cached) open the
                   dashboard at once: per-dashboard latency p50/p95 and the burst's wall time.
