@@ -267,3 +267,50 @@ def test_a_sparkline_kpi_shows_its_trend_as_an_inline_image(org):
         or 'alt="Trend over the period, 25 points' in html
     )
     assert "Users: 8 (" in text and "Trend over the period" in text
+
+
+class Recording:
+    """The real backend, keeping every statement's parameters."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.params = inner, []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def query(self, sql, params=None):
+        self.params.append(params or {})
+        return self.inner.query(sql, params)
+
+    def query_many(self, statements):
+        self.params += [params or {} for _, params in statements]
+        return self.inner.query_many(statements)
+
+
+def test_tenants_of_one_grant_are_read_together_each_seeing_its_own(org, dashboard, settings):
+    """Digests that differ only in the tenant are one grouped read (dashboards_data_of_tenants);
+    each still shows only its own tenant's numbers, a tenant without events its zeros."""
+    from warehouse.backends import get_backend, set_backend
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    seed(org, "acme", 7, cost=2.5, model="gpt")
+    seed(org, "globex", 913, cost=100.0, model="claude")
+    real = get_backend()
+    recording = Recording(real)
+    set_backend(recording)
+    try:
+        acme, globex, initech = compose_digests(
+            [item(grant(org, dashboard, tenant_id=t)) for t in ("acme", "globex", "initech")]
+        )
+    finally:
+        set_backend(real)
+    grouped = [p for p in recording.params if "scope_tenant_ids" in p]
+    assert grouped and all(p["scope_tenant_ids"] == ["acme", "globex", "initech"] for p in grouped)
+    assert not [p for p in recording.params if "scope_tenant_id" in p]  # no tenant read alone
+    text, html, _ = parts(acme)
+    assert "Calls: 7 " in text and "gpt: 7" in text
+    assert "913" not in text + html and "claude" not in text + html
+    text, html, _ = parts(globex)
+    assert "Calls: 913 " in text and "claude: 913" in text and "gpt" not in text + html
+    text, html, images = parts(initech)
+    assert "Calls: 0 " in text and "No data for this period." in text and not images
