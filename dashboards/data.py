@@ -23,26 +23,18 @@ from core.errors import ApiError
 from core.isotime import iso_utc
 from dashboards.data_request import DataRequest, invalid_field, parse_data_request
 from dashboards.shapes import shaped
-from dashboards.spec import (
-    DashboardSpec,
-    WidgetSpec,
-    widget_to_dict,
-)
+from dashboards.spec import DashboardSpec, WidgetSpec, widget_to_dict
 from dashboards.spec.kinds import has_trend
 from warehouse.backends import Result, WarehouseError, WarehouseUnavailable
 from warehouse.buckets import resolve_bucket
+from warehouse.coalesce import coalescer
 from warehouse.compiler import compile_kpis, compile_widget
 from warehouse.reads import CompiledQuery, run, run_many, split_tenants
 from warehouse.scope import Scope, TenantsScope
 from warehouse.sql import effective_filters
 
-__all__ = [
-    "DataRequest",
-    "dashboard_data",
-    "dashboards_data_of_tenants",
-    "parse_data_request",
-    "widget_data",
-]
+__all__ = ["DataRequest", "dashboard_data", "dashboards_data_of_tenants", "parse_data_request"]
+__all__ += ["widget_data"]
 
 logger = logging.getLogger(__name__)
 
@@ -220,13 +212,20 @@ def _computed_together(
     widgets: list[WidgetSpec], *, scope: Scope, request: DataRequest, locked: Mapping[str, str]
 ) -> dict[str, dict[str, Any]]:
     """The uncached widgets in one round trip (`warehouse.reads.run_many`: one statement on
-    chDB, concurrent queries on a server). If that fails, each widget alone, so one failing
-    widget does not take the others down."""
+    chDB, concurrent queries on a server), coalesced on chDB with the same reads of other
+    tenants that arrive while it is busy (`warehouse.coalesce`: one grouped statement). If that
+    fails, each widget alone, so one failing widget does not take the others down."""
     if len(widgets) > 1:
         groups = _scan_groups(widgets, request=request, locked=locked)
         compiled = [_compile_group(g, scope=scope, request=request, locked=locked) for g in groups]
+
+        def grouped(tenants: TenantsScope) -> list[CompiledQuery]:
+            return [
+                _compile_group(g, scope=tenants, request=request, locked=locked)[0] for g in groups
+            ]
+
         try:
-            results = run_many([query for query, _ in compiled])
+            results = coalescer.run_many([query for query, _ in compiled], grouped)
         except WarehouseError as exc:
             logger.info("one-round-trip dashboard failed, retrying widget by widget: %s", exc)
         else:
