@@ -12,8 +12,8 @@
      tree-shaken) emits for a minimal page using it: the initial JS/CSS and the lazily loaded
      chunks (ECharts) together, minus a page with React alone for the React packages.
      Target: @sightline/react <= 150 KB gzip.
-  3. The embed page's bytes now that it shares the renderer: its module, the renderer chunk,
-     ECharts' chunk and the CSS as served (.gz twins), beside the builder preview's own module.
+  3. The embed page's bytes: its module (the renderer included), its chunks (ECharts) and its
+     stylesheet as served (.gz twins), beside the builder preview's module.
 
 Data: bench/query.py's generator with --events events (default 200,000: the first render
 reads cached widgets, so the data set's size does not matter here) under bench/out/js-clients/.
@@ -99,25 +99,21 @@ def bench_bytes() -> dict[str, dict[str, int]]:
 
 def bench_embed_page_bytes() -> None:
     built = ROOT / "static" / "vendor" / "sightline"
-    page = [built / "embed.js", *sorted((built / "chunks").glob("*.js")), built / "charts.css"]
-    page_gz = sum(Path(f"{p}.gz").stat().st_size for p in page) + gzip_size(
-        ROOT / "static/src/embed/embed.css"
-    )
-    renderer = sum(
-        Path(f"{p}.gz").stat().st_size for p in sorted((built / "chunks").glob("chunk-*.js"))
-    )
-    echarts = sum(Path(f"{p}.gz").stat().st_size for p in (built / "chunks").glob("echarts-*.js"))
-    own = Path(f"{built / 'embed.js'}.gz").stat().st_size
+    assets = json.loads((built / "preload.json").read_text())["embed"]  # the page's own files
+    page = [ROOT / "static" / path for path in (assets["entry"], assets["css"], *assets["modules"])]
+    page.append(ROOT / "static" / assets["charts"])
+    page_gz = sum(Path(f"{p}.gz").stat().st_size for p in page)
+    renderer = sum(Path(f"{ROOT / 'static' / p}.gz").stat().st_size for p in assets["modules"])
+    echarts = Path(f"{ROOT / 'static' / assets['charts']}.gz").stat().st_size
+    own = Path(f"{ROOT / 'static' / assets['entry']}.gz").stat().st_size
     preview = Path(f"{built / 'preview.js'}.gz").stat().st_size
-    print("3. the embed page's JS and CSS as served (gzip), the renderer shared with the builder")
+    print("3. the embed page's JS and CSS as served (gzip; its own build of build-static.mjs)")
     print(
-        f"   total {page_gz / 1024:,.1f} KB: page module {own / 1024:,.1f} KB, shared renderer "
-        f"{renderer / 1024:,.1f} KB, ECharts chunk {echarts / 1024:,.1f} KB, CSS the rest"
+        f"   total {page_gz / 1024:,.1f} KB: page module with the renderer {own / 1024:,.1f} KB, "
+        f"helper chunk {renderer / 1024:,.1f} KB, ECharts chunk {echarts / 1024:,.1f} KB, "
+        "its one stylesheet the rest"
     )
-    print(
-        f"   the builder preview adds only its own module: {preview / 1024:,.1f} KB "
-        "(it had loaded the full ECharts build, ~330 KB gzip, and its own chart code)"
-    )
+    print(f"   the builder preview's module (the renderer included): {preview / 1024:,.1f} KB")
 
 
 def bench_render(runs: int, build: Path) -> list[float]:

@@ -161,9 +161,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # tests and `serve` work before collectstatic has run
-# esbuild names the chunks it splits off by their content's hash (scripts/build-static.mjs):
-# browsers may keep them for a year.
-WHITENOISE_IMMUTABLE_FILE_TEST = r"/vendor/sightline/chunks/[\w.-]+-[A-Z0-9]{8}\.(js|css)$"
+# esbuild names the chunks it splits off, and the embed page's module and stylesheet, by their
+# content's hash (scripts/build-static.mjs): browsers may keep them for a year.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"/vendor/sightline/(chunks/[\w.-]+|embed)-[A-Z0-9]{8}\.(js|css)$"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://")

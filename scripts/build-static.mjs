@@ -1,9 +1,12 @@
 // Builds the browser code into static/vendor/ (git-ignored: third-party code comes from the
 // lock file, never from the repo):
 //   vendor/htmx.min.js                 copied from npm
-//   vendor/sightline/embed.js, preview.js  the embed page and the builder preview (ES modules),
-//       split so they share one renderer chunk (@sightline/charts) and load ECharts as a chunk
-//   vendor/sightline/charts.css        the renderer's styles
+//   vendor/sightline/embed-<hash>.js, embed-<hash>.css  the embed page's module and its one
+//       stylesheet, named by content hash (cached for a year, like the chunks), listed in
+//       vendor/sightline/preload.json for the page's template
+//   vendor/sightline/preview.js        the builder preview (ES module); both load the renderer
+//       (@sightline/charts) and ECharts as chunks
+//   vendor/sightline/charts.css        the renderer's styles (the console's pages)
 //   vendor/sightline/gridstack.css     the builder's drag-and-drop grid (gridstack from npm)
 //   vendor/sightline/sdk-embed.js      @sightline/embed as the UMD file served at /sdk/embed.js
 // Every file gets pre-compressed .gz and .br twins (WhiteNoise serves them, also via finders).
@@ -28,13 +31,15 @@ function compressed(path) {
   console.log(`${relative(root, path)} (+ .gz, .br)`);
 }
 
-// vendor/sightline/preload.json: what the embed page (viewer/assets.py) names in
-// <link rel="modulepreload"> so the browser fetches and compiles it while parsing the HTML,
-// instead of discovering it module by module: the chunks embed.js imports, and the ECharts
-// chunk (imported on demand), which only a page with a chart needs.
+// vendor/sightline/preload.json: what the embed page's template names (viewer/assets.py): its
+// hashed module and stylesheet, and in <link rel="modulepreload"> what the browser should fetch
+// and compile while parsing the HTML, instead of discovering it module by module: the chunks
+// the module imports, and the ECharts chunk (imported on demand), which only a page with a
+// chart needs.
 function embedPreloads(outputs) {
   const staticPath = (output) => relative(join(root, "static"), join(root, output)).split("\\").join("/");
   const entry = Object.keys(outputs).find((path) => outputs[path].entryPoint === "static/src/embed/embed.js");
+  const css = Object.keys(outputs).find((path) => outputs[path].entryPoint === "static/src/embed/page.css");
   const modules = new Set();
   const onDemand = new Set();
   const visit = (path) => outputs[path].imports.forEach((imported) => {
@@ -46,8 +51,8 @@ function embedPreloads(outputs) {
   });
   visit(entry);
   const charts = [...onDemand].find((path) => outputs[path].entryPoint === "clients/js/charts/src/echarts.js");
-  if (!entry || !charts) throw new Error("build-static: the embed page's modules were not found");
-  return { embed: { modules: [...modules].map(staticPath), charts: staticPath(charts) } };
+  if (!entry || !css || !charts) throw new Error("build-static: the embed page's modules were not found");
+  return { embed: { entry: staticPath(entry), css: staticPath(css), modules: [...modules].map(staticPath), charts: staticPath(charts) } };
 }
 
 function filesUnder(directory) {
@@ -67,17 +72,21 @@ for (const name of ["swagger-ui-bundle.js", "swagger-ui.css"]) {
 }
 
 rmSync(sightline, { recursive: true, force: true }); // no stale chunks from earlier builds
-const pages = buildSync({
-  ...common,
-  entryPoints: { embed: join(root, "static/src/embed/embed.js"), preview: join(root, "static/src/console/charts.js") },
-  outdir: sightline,
-  format: "esm",
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
-  absWorkingDir: root,
+const modules = { ...common, outdir: sightline, format: "esm", splitting: true, chunkNames: "chunks/[name]-[hash]", absWorkingDir: root };
+// The embed page on its own (hashed names), apart from the console's preview (a tenant's
+// viewer never loads the console). Its code runs on load, so every file carries V8's explicit
+// compile hint: Chromium (136+) compiles all its functions on a background thread while the
+// file streams in, instead of one by one on the main thread as they are first called
+// (ECharts: ~30-60 ms of the page's main thread).
+const page = buildSync({
+  ...modules,
+  banner: { js: "//# allFunctionsCalledOnLoad" },
+  entryPoints: [join(root, "static/src/embed/embed.js"), join(root, "static/src/embed/page.css")],
+  entryNames: "embed-[hash]",
   metafile: true,
 });
-writeFileSync(join(sightline, "preload.json"), JSON.stringify(embedPreloads(pages.metafile.outputs), null, 2) + "\n");
+writeFileSync(join(sightline, "preload.json"), JSON.stringify(embedPreloads(page.metafile.outputs), null, 2) + "\n");
+buildSync({ ...modules, entryPoints: { preview: join(root, "static/src/console/charts.js") } });
 buildSync({ ...common, entryPoints: [join(root, "clients/js/charts/src/styles.css")], outfile: join(sightline, "charts.css") });
 // The builder's drag-and-drop grid (gridstack's own styles; its code is a chunk of preview.js).
 buildSync({ ...common, entryPoints: [join(root, "node_modules/gridstack/dist/gridstack.css")], outfile: join(sightline, "gridstack.css") });

@@ -1,16 +1,27 @@
-"""The modules the embed page names in `<link rel="modulepreload">`: the browser fetches and
-compiles them while it parses the HTML, instead of discovering them one import at a time
-(embed.js, then its chunks, then ECharts, each a round trip later). The list is the build's
-(scripts/build-static.mjs writes vendor/sightline/preload.json with the hashed names); the
-ECharts chunk, the bulk of the page's bytes, only for a page that draws a chart."""
+"""What the embed page's template names from the build (scripts/build-static.mjs writes
+vendor/sightline/preload.json): its module and its one stylesheet, both named by content hash
+(cached for a year), and in `<link rel="modulepreload">` the modules the browser should fetch
+and compile while it parses the HTML, instead of discovering them one import at a time (the
+page's module, then its chunks, then ECharts, each a round trip later); the ECharts chunk, the
+bulk of the page's bytes, only for a page that draws a chart."""
 
 import json
+from dataclasses import dataclass, field
 from functools import cache
 
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 
 MANIFEST = "vendor/sightline/preload.json"
+
+
+@dataclass(frozen=True)
+class PageAssets:
+    """Static paths (for `{% static %}`); empty when the front end is not built."""
+
+    script: str = ""
+    stylesheet: str = ""
+    preloads: list[str] = field(default_factory=list)
 
 
 @cache
@@ -26,7 +37,7 @@ def _manifest() -> dict:
         with open(path, encoding="utf-8") as manifest:
             return json.load(manifest).get("embed", {})
     except OSError:
-        return {}  # not built: the page still works, it only discovers its modules later
+        return {}  # not built: the page says so (its script is missing)
 
 
 def needs_charts(widget: dict) -> bool:
@@ -37,11 +48,12 @@ def needs_charts(widget: dict) -> bool:
     )
 
 
-def embed_preloads(widgets: list[dict]) -> list[str]:
-    """Static paths (for `{% static %}`) of the modules the page with these widget configs
-    will load."""
+def embed_assets(widgets: list[dict]) -> PageAssets:
+    """The files of the page with these widget configs."""
     manifest = _manifest()
     paths = list(manifest.get("modules", []))
     if manifest.get("charts") and any(needs_charts(widget) for widget in widgets):
         paths.append(manifest["charts"])
-    return paths
+    return PageAssets(
+        script=manifest.get("entry", ""), stylesheet=manifest.get("css", ""), preloads=paths
+    )

@@ -34,7 +34,7 @@ from embeds.services import embed_session_code_redeem
 from embeds.tokens import InvalidToken
 from interface.errors import error_response
 from usage.services import UsageContext, usage_load_report, usage_request_record
-from viewer.assets import embed_preloads
+from viewer.assets import embed_assets
 from viewer.page_config import allowed_origins, page_config
 
 # @sightline/embed (clients/js/embed) as built by `npm run build` (make install).
@@ -81,7 +81,7 @@ def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
             if token
             else embed_session_code_organization(code=code or "")
         )
-        context = {"config": _error_config(error, organization)}
+        context = {"config": _error_config(error, organization), "assets": embed_assets([])}
         return _secure(
             render(request, "embeds/page.html", context, status=error.status), organization
         )
@@ -98,7 +98,7 @@ def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     config["data"] = None if code is not None else _first_data(verified)
     if code is not None:
         config["urls"]["session"] = f"/embed/{dashboard_id}/session"
-    context = {"config": config, "preloads": embed_preloads(config["widgets"])}
+    context = {"config": config, "assets": embed_assets(config["widgets"])}
     return _secure(render(request, "embeds/page.html", context), organization)
 
 

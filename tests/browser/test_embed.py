@@ -4,6 +4,7 @@ every widget kind in light and dark, wide and at phone width."""
 
 import json
 import random
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -397,7 +398,23 @@ def test_preloaded_modules_are_fetched_once_and_before_the_page_script_asks(
             .map((e) => ({name: e.name, start: e.startTime, end: e.responseEnd}))"""
     )
     echarts = [s for s in scripts if "/chunks/echarts-" in s["name"]]
-    page_script = next(s for s in scripts if s["name"].endswith("/vendor/sightline/embed.js"))
+    entry = re.compile(r"/vendor/sightline/embed-\w+\.js$")
+    page_script = next(s for s in scripts if entry.search(s["name"]))
     assert len(echarts) == 1, scripts
     assert echarts[0]["start"] < page_script["end"], scripts
     assert len({s["name"] for s in scripts}) == len(scripts), scripts  # nothing fetched twice
+
+
+def test_ready_means_every_chart_is_drawn_in_full(browser_page, embedded, org):
+    """`ready` comes once each chart shows its final picture, not the first frame of an
+    entrance animation (ECharts' take a second): the charts as shown right at `ready` are
+    the same a second and a half later."""
+    frame = open_host(browser_page, embedded, issue(org, embedded["dashboard"]))
+    wait_for_event(browser_page, "ready")
+    charts = frame.locator(".sl-chart")
+    at_ready = [charts.nth(i).screenshot(animations="allow") for i in range(charts.count())]
+    browser_page.wait_for_timeout(1500)
+    later = [charts.nth(i).screenshot(animations="allow") for i in range(charts.count())]
+
+    assert len(at_ready) >= 2
+    assert at_ready == later

@@ -1,5 +1,6 @@
 """The embed page names the modules it will load in <link rel="modulepreload"> (viewer/assets.py,
-from the build's vendor/sightline/preload.json), ECharts only when a visible widget is a chart."""
+from the build's vendor/sightline/preload.json), ECharts only when a visible widget is a chart;
+its own module and stylesheet have hashed names, cached for a year."""
 
 import re
 
@@ -47,3 +48,36 @@ def test_hidden_charts_are_not_preloaded_either(client, issue, dashboard):
     links = preloads(client.get(f"/embed/{dashboard.pk}", {"token": issue(permissions=hidden)}))
 
     assert links and not any("echarts" in link for link in links)
+
+
+def page_files(response) -> tuple[list[str], list[str]]:
+    html = response.content.decode()
+    scripts = re.findall(r'<script type="module" src="([^"]+)"></script>', html)
+    return scripts, re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
+
+
+IMMUTABLE = re.compile(r"^/static/vendor/sightline/embed-[A-Z0-9]{8}\.(js|css)$")
+
+
+def test_the_page_loads_one_hashed_module_and_one_stylesheet_cached_for_a_year(
+    client, issue, dashboard
+):
+    scripts, stylesheets = page_files(client.get(f"/embed/{dashboard.pk}", {"token": issue()}))
+
+    assert len(scripts) == 1 and len(stylesheets) == 1, (scripts, stylesheets)
+    for path in scripts + stylesheets:
+        assert IMMUTABLE.match(path), path
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "immutable" in response["Cache-Control"], path
+        assert "max-age=315360000" in response["Cache-Control"], path
+
+
+def test_an_error_page_loads_the_module_too(client, dashboard):
+    """It tells the helper why (its script posts the error to the parent frame)."""
+    response = client.get(f"/embed/{dashboard.pk}", {"token": "not-a-token"})
+    scripts, stylesheets = page_files(response)
+
+    assert response.status_code == 401
+    assert len(scripts) == 1 and IMMUTABLE.match(scripts[0])
+    assert len(stylesheets) == 1

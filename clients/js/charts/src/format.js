@@ -19,8 +19,23 @@ export function getLocale() {
 const BYTE_UNITS = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte", "petabyte"];
 const DURATIONS = [[3600000, "hour"], [60000, "minute"], [1000, "second"], [1, "millisecond"]];
 
+// Building an Intl formatter costs far more than formatting with it (a table or an axis
+// formats dozens of numbers alike): one per locale and options, reused.
+const formatters = new Map();
+
+function cached(Kind, options) {
+  const key = `${Kind.name} ${locale} ${JSON.stringify(options)}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Kind(locale, options);
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 function numberFormat(options) {
-  return new Intl.NumberFormat(locale, options).format.bind(null);
+  const format = cached(Intl.NumberFormat, options);
+  return (value) => format.format(value);
 }
 
 function digits(format, fallback) {
@@ -75,7 +90,7 @@ export function formatChange(value, previous) {
 export function formatTime(text, timeZone) {
   const date = new Date(String(text).replace(" ", "T") + "Z");
   if (Number.isNaN(date.getTime())) return String(text);
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium", timeZone }).format(date);
+  return cached(Intl.DateTimeFormat, { dateStyle: "medium", timeStyle: "medium", timeZone }).format(date);
 }
 
 /** A bucket's start as the viewer reads it: "Apr 14, 10:00" (hour), "Apr 14, 2026" (day, week),
@@ -85,7 +100,7 @@ export function formatBucket(at, bucket, timeZone) {
   if (Number.isNaN(date.getTime())) return String(at);
   const options = bucket === "hour" ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
     : bucket === "month" ? { month: "long", year: "numeric" } : { dateStyle: "medium" };
-  return new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(date);
+  return cached(Intl.DateTimeFormat, { ...options, timeZone }).format(date);
 }
 
 /** ECharts' time axis labels, per level. */

@@ -58,11 +58,20 @@ export function createWidgetView(body, widget, options = {}) {
   }
 
   let drawnWidth = 0;
+  let drawnHeight = 0;
+  let drawn = false;
 
   function setOption(kind, data) {
     drawnWidth = body.clientWidth;
-    const look = { theme, colors: themeColors(body, theme.mode), width: drawnWidth, height: body.clientHeight };
-    chart.setOption(kind.option(widget, data, look), true);
+    drawnHeight = body.clientHeight;
+    const look = { theme, colors: themeColors(body, theme.mode), width: drawnWidth, height: drawnHeight };
+    const option = kind.option(widget, data, look);
+    // The first draw is the final picture at once (no entrance animation: on a slow CPU it
+    // would cost a redraw every frame for a second, and "ready" would come before the chart
+    // is really shown); later draws (filters, periods, theme) animate from it.
+    if (!drawn) option.animation = false;
+    chart.setOption(option, true);
+    drawn = true;
   }
 
   function drawChart(data) {
@@ -78,6 +87,8 @@ export function createWidgetView(body, widget, options = {}) {
         if (typeof ResizeObserver === "function") {
           observer = new ResizeObserver(() => {
             if (!chart || chart.isDisposed()) return;
+            // Its first call comes right after observe(), at the size just drawn: no redraw.
+            if (body.clientWidth === drawnWidth && body.clientHeight === drawnHeight) return;
             chart.resize();
             // Ticks, label widths and legend rows follow the size: re-lay out when it changed.
             if (last && Math.abs(body.clientWidth - drawnWidth) > 24) setOption(kind, last);
