@@ -52,7 +52,7 @@ from dashboards.data import (
 )
 from dashboards.selectors import dashboard_version_key, dashboard_version_spec, dashboards_find
 from dashboards.spec import DashboardSpec, WidgetSpec, widget_to_dict
-from embeds.permissions import visible_widgets
+from embeds.permissions import earliest_readable, visible_widgets
 from embeds.tokens import EmbedPermissions
 from subscriptions.charts import ChartRenderError, chart_pool
 from subscriptions.digest_mail import DigestContent, WidgetBlock, digest_message
@@ -75,6 +75,9 @@ class DigestGrant:
     timezone: str | None
     locale: str | None
     theme: Mapping[str, str]
+    # The session's periods: without "custom" nothing before its longest one is read (a KPI's
+    # previous period there is none). Empty: every period.
+    allowed_periods: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def compose_digests(
     now = datetime.now(UTC)
     pool = chart_pool()
     busy = pool.busy_seconds
-    plans = _plans(items)
+    plans = _plans(items, now)
     groups: dict[bytes, _Group] = {}
     together: dict[bytes, list[_Group]] = {}  # groups that differ only in the tenant
     for plan in plans:
@@ -159,7 +162,7 @@ def compose_digests(
     return out
 
 
-def _plans(items: Sequence[DigestItem]) -> list[_Plan | DigestSkipped]:
+def _plans(items: Sequence[DigestItem], now: datetime) -> list[_Plan | DigestSkipped]:
     dashboards = dashboards_find(dashboard_ids={item.grant.dashboard_id for item in items})
     retention: dict[str, Any] = {}
     plans: list[_Plan | DigestSkipped] = []
@@ -189,6 +192,7 @@ def _plans(items: Sequence[DigestItem]) -> list[_Plan | DigestSkipped]:
             retention[organization.pk] = organization_retention_start(organization=organization)
         timezone = grant.timezone or organization.default_timezone
         locked = dict(grant.locked_filters)
+        since = _since(grant, retention[organization.pk], now)
         read = [grant.org_id, grant.dashboard_id, version.number, locked, [w.id for w in widgets]]
         plans.append(
             _Plan(
@@ -197,7 +201,9 @@ def _plans(items: Sequence[DigestItem]) -> list[_Plan | DigestSkipped]:
                 spec=spec,
                 widgets=widgets,
                 scope=Scope(
-                    org_id=grant.org_id, tenant_id=grant.tenant_id, since=retention[organization.pk]
+                    org_id=grant.org_id,
+                    tenant_id=grant.tenant_id,
+                    since=since,
                 ),
                 version_key=dashboard_version_key(dashboard=dashboard, version=version),
                 timezone=timezone,
@@ -207,11 +213,22 @@ def _plans(items: Sequence[DigestItem]) -> list[_Plan | DigestSkipped]:
                     "mode": spec.theme.mode,
                     **{str(k): str(v) for k, v in grant.theme.items()},
                 },
-                data_key=_key(*read, grant.period, timezone, grant.tenant_id),
+                # The scope's start too: a tenant's digests of sessions with other periods
+                # are other data (a grouped read splits its tenants by their start).
+                data_key=_key(*read, grant.period, timezone, grant.tenant_id, since.isoformat()),
                 read_key=_key(*read, grant.period, timezone),
             )
         )
     return plans
+
+
+def _since(grant: DigestGrant, retention: datetime, now: datetime) -> datetime:
+    """The oldest moment the digest reads: the retention's, or later when the session that
+    made it could not open anything older (embeds.permissions.earliest_readable)."""
+    end = parse_data_request({"period": grant.period}, default_period=grant.period, now=now).end
+    permissions = EmbedPermissions(allowed_periods=grant.allowed_periods)
+    earliest = earliest_readable(permissions, end=end)
+    return retention if earliest is None else max(retention, earliest)
 
 
 def _key(*parts: Any) -> bytes:

@@ -102,6 +102,7 @@ def digest_grant(subscription: Subscription) -> DigestGrant:
         timezone=grant.get("timezone") or subscription.organization.default_timezone,
         locale=grant.get("locale"),
         theme=grant.get("theme") or {},
+        allowed_periods=tuple(grant.get("allowed_periods") or ()),
     )
 
 

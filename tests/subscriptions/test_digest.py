@@ -314,3 +314,40 @@ def test_tenants_of_one_grant_are_read_together_each_seeing_its_own(org, dashboa
     assert "Calls: 913 " in text and "claude: 913" in text and "gpt" not in text + html
     text, html, images = parts(initech)
     assert "Calls: 0 " in text and "No data for this period." in text and not images
+
+
+@pytest.mark.parametrize(
+    ("periods", "change"),
+    [(("24h",), "No previous period"), (("24h", "7d"), "▲ 50.0% vs previous period")],
+    ids=["24h-only", "24h-and-7d"],
+)
+def test_a_digest_compares_only_with_what_its_session_could_open(org, dashboard, periods, change):
+    """A session that may see the last 24 hours only subscribed: its daily digest reads
+    nothing older (as its embed), so the KPIs have no previous day."""
+    seed(org, "acme", 3, hours=2)
+    seed(org, "acme", 2, hours=30)
+
+    [message] = compose_digests([item(grant(org, dashboard, allowed_periods=periods))])
+
+    text, _, _ = parts(message)
+    assert f"Calls: 3 ({change})" in text
+
+
+def test_digests_of_sessions_with_other_periods_keep_their_own_comparison(org, dashboard):
+    """One tenant's digests from a 24h-only session and a wider one, and another tenant's:
+    read together where they can, each with its own session's comparison."""
+    for tenant in ("acme", "globex"):
+        seed(org, tenant, 3, hours=2)
+        seed(org, tenant, 2, hours=30)
+
+    narrow, wide, other = compose_digests(
+        [
+            item(grant(org, dashboard, tenant_id="acme", allowed_periods=("24h",))),
+            item(grant(org, dashboard, tenant_id="acme", allowed_periods=("24h", "7d"))),
+            item(grant(org, dashboard, tenant_id="globex", allowed_periods=("24h", "7d"))),
+        ]
+    )
+
+    assert "Calls: 3 (No previous period)" in parts(narrow)[0]
+    assert "Calls: 3 (▲ 50.0% vs previous period)" in parts(wide)[0]
+    assert "Calls: 3 (▲ 50.0% vs previous period)" in parts(other)[0]

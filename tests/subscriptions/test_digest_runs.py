@@ -135,3 +135,18 @@ def test_slots_follow_the_grants_time_zone(org):
     )
     # 23:30 UTC is 08:30 the next day in Tokyo: that day's slot has begun.
     assert digest_slot(subscription, datetime(2026, 12, 1, 23, 30, tzinfo=UTC))[0] == "2026-12-02"
+
+
+def test_the_digest_job_keeps_the_sessions_periods(org, dashboard, confirmed, mailoutbox):
+    """The grant stored at subscribing carries the session's periods (24 hours only here):
+    the digest the job sends reads no previous day, as that session's embed would not."""
+    org_id = org.organization.pk
+    calls(org_id, TENANT_A, "pro", 3)
+    insert(
+        event(org_id=org_id, tenant_id=TENANT_A, timestamp=datetime.now(UTC) - timedelta(hours=30))
+        for _ in range(2)
+    )
+    confirmed(allowed_periods=("24h",))
+
+    assert digests_run().sent == 1
+    assert "Calls: 3 (No previous period)" in mailoutbox[0].body, mailoutbox[0].body
