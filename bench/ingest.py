@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/ingest.py [--seconds 10] [--connections 4] [--backlog 1000000]
 
-Measures, on loopback with real Redis and chDB, in the production configuration
-(SIGHTLINE_ENV=production, INGEST_BUFFER=redis, the rate-limit counter in Redis):
+Measures, on loopback with real Redis and chDB (or the server of CLICKHOUSE_URL), in the
+production configuration (SIGHTLINE_ENV=production, INGEST_BUFFER=redis, the rate-limit
+counter in Redis):
   1. accepted: events/s one API process (`manage.py serve`: waitress, 4 threads) answers 202 for,
-     sending 1,000-event batches; client-side p50/p99 latency per request;
+     sending 1,000-event batches; client-side p50/p99 latency per request; and per CPU-second
+     of the API process (the figure a loaded machine moves least);
   2. ceiling: the same rows inserted straight into chDB, pre-encoded in inserts of the worker's
      size (chDB's own cost only: no Redis, no stream bookkeeping);
   3. written: events/s one worker process drains the backlog of step 1 (topped up to --backlog
@@ -83,12 +85,20 @@ def run_main(seconds: float, connections: int, backlog: int) -> None:
         )
         server = _start_server(env, port)
 
+        cpu_before = _cpu_seconds(server.pid)
         accepted = _load(port, key, bodies, seconds, connections)
+        api_cpu = _cpu_seconds(server.pid) - cpu_before
         _report_load("1. accepted by one API process", accepted)
+        print(
+            f"   the API process used {api_cpu:.2f} CPU-s for it: "
+            f"{accepted['requests'] * BATCH_SIZE / api_cpu:,.0f} ev per CPU-second of the API "
+            f"({api_cpu / accepted['requests'] * 1000:.2f} ms per batch; the bench client "
+            "and Redis share the cores)"
+        )
 
         ceiling = _role(env, work / "ceiling", "ceiling", "--entries", "300")
         print(
-            "2. raw ceiling (same rows straight into chDB, pre-encoded): "
+            f"2. raw ceiling (same rows straight into {ceiling['backend']}, pre-encoded): "
             f"{ceiling['events_per_s']:,.0f} ev/s "
             f"({ceiling['events']:,} events in {ceiling['inserts']} inserts)"
         )
@@ -298,6 +308,12 @@ def _post(port: int, headers: dict[str, str], body: bytes) -> None:
     connection.close()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _report_load(title: str, load: dict[str, Any]) -> None:
     latencies = sorted(load["latencies"])
     events_per_s = load["requests"] * BATCH_SIZE / load["seconds"]
@@ -469,7 +485,12 @@ def run_ceiling(entries: int) -> dict[str, Any]:
     for body in bodies:
         backend.insert_encoded(EVENTS_TABLE, EVENT_COLUMNS, [body], decode=decode_events)
     elapsed = time.perf_counter() - started
-    return {"events": len(rows), "inserts": len(bodies), "events_per_s": len(rows) / elapsed}
+    return {
+        "events": len(rows),
+        "inserts": len(bodies),
+        "events_per_s": len(rows) / elapsed,
+        "backend": {"chdb": "chDB"}.get(backend.name, "the ClickHouse server"),
+    }
 
 
 if __name__ == "__main__":
