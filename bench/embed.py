@@ -21,9 +21,10 @@ bench/out/embed-var/ (the embedded default) unless DATABASE_URL says otherwise.
      transferred (all requests: host page, helper, embed page, CSS, JS, ECharts, data) as
      served (WhiteNoise sends the .gz twins scripts/build-static.mjs writes). Cold: a tenant
      whose widgets are not cached yet and an empty browser cache; warm: widgets cached on the
-     server, empty browser cache; returning: widgets cached on the server and a browser that
-     showed the page twice before (its HTTP cache holds the hashed files for a year, and V8's
-     code cache their compiled code).
+     server, empty browser cache; returning: widgets cached on the server and a browser
+     context that showed the page twice before (its HTTP cache holds the hashed files; a
+     Playwright context is off the record, and Chromium keeps no V8 code cache there, so this
+     is the HTTP cache alone: on loopback it saves little, a real network more).
      Each navigation opens a new browser context, that is a new window, and Chromium's
      headless window loads its omnibox popup (a WebUI renderer, ~0.5 s of CPU) while the embed
      loads: `--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup` keeps it off, so the
@@ -384,7 +385,7 @@ def bench_navigation(organization: Any, dashboard: Any, runs: int) -> None:
     for label, samples in (
         ("cold (server widgets uncached)", cold),
         ("warm (server widgets cached)", warm),
-        ("returning viewer (server cached, browser cache and code cache warm)", returning),
+        ("returning viewer (server cached, browser HTTP cache warm)", returning),
     ):
         times = sorted(s["ready_ms"] for s in samples)
         median = times[len(times) // 2]
