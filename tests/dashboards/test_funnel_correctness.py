@@ -2,13 +2,14 @@
 a conversion window, over random users and times, for every period, with filters, and never
 counting another tenant's or organization's users."""
 
+import logging
 import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from core.ids import new_id
-from dashboards.data import dashboard_data, parse_data_request
+from dashboards.data import dashboard_data, dashboards_data_of_tenants, parse_data_request
 from dashboards.spec import parse_spec
 from warehouse.events import EventRow, insert_events
 from warehouse.scope import Scope
@@ -111,3 +112,25 @@ def test_a_tenant_without_events_gets_zero_users(world) -> None:
         spec=build(60), scope=Scope(org, "nobody"), request=request, version_key=new_id("v")
     )["widgets"][0]["data"]
     assert [(s["users"], s["conversion"]) for s in data["steps"]] == [(0, None)] * 4
+
+
+@pytest.mark.parametrize("period", ["24h", "90d"])
+@pytest.mark.parametrize(("window", "filters"), [(60, {}), (600, {"plan": "pro"})])
+def test_grouped_funnels_equal_each_tenants_own(world, caplog, period, window, filters) -> None:
+    """The funnel read for several tenants in one grouped statement, split per tenant, is each
+    tenant's own funnel (a tenant without events: zeros; the other org's "t": never)."""
+    org, now, _ = world
+    request = parse_data_request({"period": period}, default_period="7d", now=now)
+    scopes = [Scope(org, tenant) for tenant in ("t", "t2", "nobody")]
+    with caplog.at_level(logging.INFO, logger="dashboards.data"):
+        grouped = dashboards_data_of_tenants(
+            spec=build(window, filters), scopes=scopes, request=request, version_key=new_id("v")
+        )
+    assert "grouped read" not in caplog.text  # no fallback to the tenants' own reads
+    for scope, answer in zip(scopes, grouped, strict=True):
+        alone = dashboard_data(
+            spec=build(window, filters), scope=scope, request=request, version_key=new_id("v")
+        )
+        assert answer == alone, scope.tenant_id
+    assert grouped[2]["widgets"][0]["data"]["steps"][0]["users"] == 0
+    assert period != "90d" or grouped[0] != grouped[1]

@@ -149,3 +149,15 @@ def test_every_kinds_grouped_read_returns_only_its_tenants_rows(db) -> None:
             others = {f"m_{o}_{t}_{i}" for o, t in [(org, "t_a"), (org, "t_b")] for i in range(3)}
             seen = repr(parts[tenant].rows)
             assert all(model not in seen for model in others - models), (group[0].id, tenant)
+
+
+def test_a_grouped_read_may_take_what_its_tenants_reads_could_together(settings) -> None:
+    """Its limits are the tenants' own summed: no more rows or time than their own reads."""
+    settings.WAREHOUSE_MAX_EXECUTION_TIME, settings.WAREHOUSE_MAX_ROWS_TO_READ = 7, 1000
+    request = parse_data_request({"period": "7d"}, default_period="7d")
+    three = TenantsScope("org_1", ("t_1", "t_2", "t_3"))
+    for group in _scan_groups(list(EVERY_KIND.widgets), request=request, locked={}):
+        query, _ = _compile_group(group, scope=three, request=request, locked={})
+        own, _ = _compile_group(group, scope=Scope("org_1", "t_1"), request=request, locked={})
+        assert query.sql.endswith("max_execution_time = 21, max_rows_to_read = 3000, readonly = 2")
+        assert own.sql.endswith("max_execution_time = 7, max_rows_to_read = 1000, readonly = 2")
