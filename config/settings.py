@@ -295,6 +295,9 @@ CHART_RENDER_TIMEOUT = env.float("CHART_RENDER_TIMEOUT", default=30.0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.AdminScope"],
+    # Every route is limited per API key (API_RATE_LIMIT); POST /v1/events has its own rate
+    # and issuing embed sessions is the hot path, never throttled (api.embeds.views).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.ApiKeyThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["interface.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "interface.negotiation.ContentNegotiation",

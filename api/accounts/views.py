@@ -19,7 +19,6 @@ from accounts import services
 from accounts.models import Invite, Membership, Organization, Role
 from api.openapi.docs import NO_CONTENT, path_param
 from api.scoping import OrganizationScopedMixin, request_organization
-from api.throttles import ApiKeyThrottle
 from interface.serializers import StrictCharField, StrictSerializer
 
 MAX_ORIGINS = 100
@@ -206,7 +205,6 @@ class OrganizationInput(StrictSerializer):
 
 
 class OrganizationView(APIView):
-    throttle_classes = [ApiKeyThrottle]
 
     @extend_schema(
         operation_id="organization_get",

@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 
 from api.openapi.docs import NO_CONTENT, path_param
 from api.permissions import ReadScopeForReads
-from api.throttles import ApiKeyThrottle
 from core.limits import MAX_TENANT_ID_LENGTH
 from dashboards.variant_selectors import variant_get, variant_list
 from dashboards.variant_services import variant_delete
@@ -62,7 +61,6 @@ class VariantOutput(serializers.Serializer):
 
 class VariantListView(GenericAPIView):
     permission_classes = [ReadScopeForReads]
-    throttle_classes = [ApiKeyThrottle]
 
     @extend_schema(
         operation_id="variants_list",
@@ -88,7 +86,6 @@ class VariantListView(GenericAPIView):
 
 
 class VariantDetailView(APIView):
-    throttle_classes = [ApiKeyThrottle]
 
     @extend_schema(
         operation_id="variants_delete",

@@ -18,7 +18,6 @@ from api.subscriptions.serializers import (
     SubscriptionOutput,
     SubscriptionUpdateInput,
 )
-from api.throttles import ApiKeyThrottle
 from subscriptions import selectors, services
 from subscriptions.models import Subscription
 
@@ -35,7 +34,6 @@ def _out(subscription: Subscription) -> dict:
 
 class _SubscriptionView(OrganizationScopedMixin, GenericAPIView):
     model = Subscription
-    throttle_classes = [ApiKeyThrottle]
 
     def scoped_queryset_filter(self, queryset: QuerySet[Subscription]) -> QuerySet[Subscription]:
         return queryset.order_by("-created_at", "id")

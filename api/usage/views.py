@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import ReadScope
-from api.throttles import ApiKeyThrottle
 from core.isotime import iso_utc
 from core.limits import MAX_TENANT_ID_LENGTH
 from interface.requests import request_organization
@@ -28,7 +27,6 @@ class UsageQuerySerializer(StrictSerializer):
 
 class UsageView(APIView):
     permission_classes = [ReadScope]
-    throttle_classes = [ApiKeyThrottle]
 
     @extend_schema(
         operation_id="usage",
