@@ -85,7 +85,10 @@ def test_the_limit_is_per_key_and_a_refused_write_changes_nothing(api, org, clie
     assert refused.status_code == 429
     assert not Dashboard.objects.filter(organization=org.organization).exists()
     other_key = api_key_create(organization=org.organization, scope=KeyScope.ADMIN)
-    assert client_for(other_key.secret).post("/v1/dashboards", spec(), format="json").status_code == 201
+    assert (
+        client_for(other_key.secret).post("/v1/dashboards", spec(), format="json").status_code
+        == 201
+    )
 
 
 def test_issuing_embed_sessions_is_never_throttled(api, org, settings):
