@@ -205,7 +205,6 @@ class OrganizationInput(StrictSerializer):
 
 
 class OrganizationView(APIView):
-
     @extend_schema(
         operation_id="organization_get",
         tags=["organization"],

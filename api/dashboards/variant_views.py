@@ -86,7 +86,6 @@ class VariantListView(GenericAPIView):
 
 
 class VariantDetailView(APIView):
-
     @extend_schema(
         operation_id="variants_delete",
         tags=TAGS,

@@ -109,7 +109,6 @@ class EmbedSessionListCreateView(GenericAPIView):
 
 
 class EmbedSessionDetailView(APIView):
-
     @extend_schema(
         operation_id="embed_sessions_delete",
         tags=SESSIONS,
