@@ -80,6 +80,7 @@ MIDDLEWARE = [
 
 # What /v1/ runs instead (config/wsgi.py): API-key auth, no cookies, so no console middleware.
 API_MIDDLEWARE = [
+    "ops.metrics.RequestMetricsMiddleware",  # sightline_request_seconds for /v1/ routes too
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

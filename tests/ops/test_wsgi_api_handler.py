@@ -75,3 +75,16 @@ def test_the_console_still_gets_sessions_and_csrf():
     cookies = [value for name, value in headers if name.lower() == "set-cookie"]
     assert any(cookie.strip().startswith("csrftoken=") for cookie in cookies)
     assert b"csrfmiddlewaretoken" in content
+
+
+def test_the_api_chain_times_its_requests_by_route_name(org):
+    from prometheus_client import REGISTRY
+
+    def count() -> float:
+        labels = {"endpoint": "events-ingest", "method": "POST"}
+        return REGISTRY.get_sample_value("sightline_request_seconds_count", labels) or 0.0
+
+    before = count()
+    status, _, _ = call("/v1/events", method="POST", body=b"{}")
+    assert status == 401
+    assert count() == before + 1
