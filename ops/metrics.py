@@ -10,10 +10,11 @@ import hmac
 import logging
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import redis
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -103,10 +104,21 @@ class RequestMetricsMiddleware:
         match = getattr(request, "resolver_match", None)
         endpoint = (match.url_name if match else None) or "unmatched"
         method = request.method if request.method in _METHODS else "other"
-        REQUEST_SECONDS.labels(endpoint=endpoint, method=method).observe(
-            time.perf_counter() - started
-        )
+        timer = REQUEST_SECONDS.labels(endpoint=endpoint, method=method)
+        if response.streaming and not isinstance(response, FileResponse):
+            # A page sent in parts (the embed page) is timed to its last part; a file keeps
+            # its stream (the server's file wrapper sends it).
+            response.streaming_content = _timed(response.streaming_content, timer, started)
+        else:
+            timer.observe(time.perf_counter() - started)
         return response
+
+
+def _timed(parts: Iterator[bytes], timer: Any, started: float) -> Iterator[bytes]:
+    try:
+        yield from parts
+    finally:
+        timer.observe(time.perf_counter() - started)
 
 
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}

@@ -6,16 +6,19 @@ from the organization's allowed embed origins instead ('self' only when none are
 """
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -37,6 +40,7 @@ from usage.services import UsageContext, usage_load_report, usage_request_record
 from viewer.assets import embed_assets
 from viewer.page_config import allowed_origins, page_config
 
+logger = logging.getLogger(__name__)
 # @sightline/embed (clients/js/embed) as built by `npm run build` (make install).
 SDK_PATH = Path(settings.BASE_DIR) / "static" / "vendor" / "sightline" / "sdk-embed.js"
 PAGE_CSP = (
@@ -93,22 +97,49 @@ def embed_page(request: HttpRequest, dashboard_id: str) -> HttpResponse:
     if framer is not None:
         return _blocked(request, framer)
     config = page_config(verified)
-    # A single-use page leaves its code unused (the script exchanges it), so it carries no
-    # data: a copied URL loaded within the code's lifetime must show the tenant nothing.
-    config["data"] = None if code is not None else _first_data(verified)
     if code is not None:
         config["urls"]["session"] = f"/embed/{dashboard_id}/session"
     context = {"config": config, "assets": embed_assets(config["widgets"])}
-    return _secure(render(request, "embeds/page.html", context), organization)
+    # The head (the page's stylesheet, module and preloads) goes out before the first data is
+    # read: the browser fetches and compiles the scripts during the tenant's reads. A
+    # single-use page leaves its code unused (the script exchanges it), so it carries no
+    # data: a copied URL loaded within the code's lifetime must show the tenant nothing.
+    head = render_to_string("embeds/page_head.html", context, request)
+    body = _page_body(request, context, None if code is not None else verified)
+    return _secure(StreamedPage(chain([head], body)), organization)
+
+
+class StreamedPage(StreamingHttpResponse):
+    """An HTML page sent in parts; `content` is the whole of it (read once: Django's test
+    client and anything else that wants the page at once)."""
+
+    _whole: bytes | None = None
+
+    @property
+    def content(self) -> bytes:  # type: ignore[override]
+        if self._whole is None:
+            self._whole = b"".join(self.streaming_content)
+        return self._whole
+
+
+def _page_body(
+    request: HttpRequest, context: dict[str, Any], verified: VerifiedEmbed | None
+) -> Iterator[str]:
+    context["config"]["data"] = None if verified is None else _first_data(verified)
+    yield render_to_string("embeds/page_body.html", context, request)
 
 
 def _first_data(verified: VerifiedEmbed) -> dict[str, Any] | None:
     """The default period's data, or None when a limit says not now (the page then asks the
-    data endpoint itself, which answers 429 with Retry-After)."""
+    data endpoint itself, which answers 429 with Retry-After). The head is already sent, so
+    a failed read cannot be an error page any more: the page asks the endpoint, which says."""
     try:
         with _admitted(verified):
             return embed_dashboard_data(verified=verified, params={})
     except ApiError:
+        return None
+    except Exception:  # noqa: BLE001 - logged; the data endpoint answers with the error
+        logger.exception("the embed page's first data could not be read")
         return None
 
 

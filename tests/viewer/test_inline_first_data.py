@@ -57,3 +57,20 @@ def test_hashed_chunks_are_cached_for_a_year_and_unhashed_entry_files_are_not(cl
     entry = client.get("/static/vendor/sightline/preview.js")  # the console's, not hashed
     assert entry.status_code == 200
     assert "immutable" not in entry.get("Cache-Control", "")
+
+
+def test_the_head_is_sent_before_the_first_data_is_read(client, issue, dashboard):
+    """The page streams: its first part names the stylesheet, the module and the preloads
+    (the browser fetches and compiles them while the tenant's widgets are read) and carries
+    no configuration or data; the rest is the page's configuration with the data."""
+    response = client.get(f"/embed/{dashboard.pk}", {"token": issue()})
+    assert response.streaming and response.status_code == 200
+    parts = iter(response.streaming_content)
+
+    head = next(parts).decode()
+    assert '<script type="module" src="/static/vendor/sightline/embed-' in head
+    assert '<link rel="modulepreload"' in head and head.rstrip().endswith("</head>")
+    assert "sl-config" not in head and '"widgets"' not in head
+    rest = b"".join(parts).decode()
+    assert '<script id="sl-config" type="application/json">' in rest
+    assert '"data": {' in rest and '"widgets": [' in rest
