@@ -109,9 +109,9 @@ class Command(BaseCommand):
         # Both explicitly: a process started in the background inherits SIGINT as ignored.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, _raise_system_exit)
-        self.stdout.write(f"Sightline is serving {url} ({threads} threads; Ctrl-C stops it)")
-        self.stdout.flush()
-        try:
+        try:  # from here a signal's SystemExit always passes through the shutdown below
+            self.stdout.write(f"Sightline is serving {url} ({threads} threads; Ctrl-C stops it)")
+            self.stdout.flush()
             server.run()  # returns after SIGINT / SIGTERM, worker threads shut down
         finally:
             self._shutdown(jobs)
