@@ -4,9 +4,11 @@ a widget without data shows the embed's empty state, and a narrow "Calls by mode
 its value axis readable (fewer, compact ticks). Uses test_builder's builder and helpers."""
 
 import os
+import re
 from datetime import datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_builder import (  # noqa: F401 - builder is a fixture
     builder,
@@ -74,7 +76,8 @@ def test_an_empty_widget_says_so_and_a_narrow_bar_chart_stays_readable(builder) 
     open_editor(page, "Calls by model")
     editor(page).get_by_label("Filters").fill("status = no-such-status")
     save_widget(page)
-    assert tile(page, "w_models").inner_text().strip().endswith("No data for this period.")
+    # The tile's body is drawn by the page's script after the preview's swap: wait for it.
+    expect(tile(page, "w_models")).to_have_text(re.compile(r"No data for this period\.\s*$"))
 
     editor(page).get_by_label("Filters").fill("")
     editor(page).get_by_label("Width").fill("3")
