@@ -311,6 +311,16 @@ class ServerBackend(Backend):
     def command(self, sql: str, params: Params | None = None) -> None:
         self._execute(sql, params)
 
+    def _execute_insert(self, statement: str, **kwargs: Any) -> None:
+        """Run an insert; a failure that is not the server being unreachable becomes
+        `insert_error`'s (WarehouseRefusedData when ClickHouse blames the data)."""
+        try:
+            self._execute(statement, **kwargs)
+        except WarehouseUnavailable:
+            raise
+        except WarehouseError as exc:
+            raise insert_error(str(exc), getattr(exc.__cause__, "code", None)) from exc.__cause__
+
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         # Whole columns: clickhouse-driver then encodes column by column, not value by value.
         data = [list(column) for column in zip(*rows, strict=True)]
@@ -318,11 +328,7 @@ class ServerBackend(Backend):
             return 0
         statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
         try:
-            self._execute(statement, data=data, columnar=True)
-        except WarehouseUnavailable:
-            raise
-        except WarehouseError as exc:
-            raise insert_error(str(exc), getattr(exc.__cause__, "code", None)) from exc.__cause__
+            self._execute_insert(statement, data=data, columnar=True)
         except (TypeError, ValueError, OverflowError) as exc:  # values the driver cannot encode
             raise WarehouseRefusedData(f"Cannot insert into {table}: {exc}") from exc
         return len(data[0])
@@ -349,12 +355,7 @@ class ServerBackend(Backend):
             f"INSERT INTO {table} ({', '.join(columns)}) "
             f"SETTINGS {_ENCODED_INSERT_SETTINGS} FORMAT JSONCompactColumns\n"
         )
-        try:
-            self._execute(statement + data)
-        except WarehouseUnavailable:
-            raise
-        except WarehouseError as exc:
-            raise insert_error(str(exc), getattr(exc.__cause__, "code", None)) from exc.__cause__
+        self._execute_insert(statement + data)
         # The rows read from the input: written_rows also counts what a Distributed table or a
         # materialized view writes on (8 for 6 rows on a 2-shard cluster).
         return int(self._client().last_query.progress.rows)
