@@ -29,12 +29,17 @@ from warehouse.backends import Result, WarehouseError, WarehouseUnavailable
 from warehouse.buckets import resolve_bucket
 from warehouse.coalesce import coalescer
 from warehouse.compiler import compile_kpis, compile_widget
-from warehouse.reads import CompiledQuery, run, run_many, split_tenants
+from warehouse.reads import CompiledQuery, run, run_many_of_tenants
 from warehouse.scope import Scope, TenantsScope
 from warehouse.sql import effective_filters
 
-__all__ = ["DataRequest", "dashboard_data", "dashboards_data_of_tenants", "parse_data_request"]
-__all__ += ["widget_data"]
+__all__ = [
+    "DataRequest",
+    "dashboard_data",
+    "dashboards_data_of_tenants",
+    "parse_data_request",
+    "widget_data",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -178,14 +183,12 @@ def _computed_for_tenants(
             _compile_group(group, scope=tenants, request=request, locked=locked) for group in groups
         ]
         try:
-            results = [split_tenants(r, tenants) for r in run_many([q for q, _ in compiled])]
+            results = run_many_of_tenants([q for q, _ in compiled], tenants)
         except WarehouseError as exc:
             logger.info("grouped read of %d tenants failed, retrying each: %s", len(scopes), exc)
         else:
             return {
-                scope: _shaped_groups(
-                    groups, compiled, [r[scope.tenant_id] for r in results], request
-                )
+                scope: _shaped_groups(groups, compiled, results[scope.tenant_id], request)
                 for scope in scopes
             }
     return {

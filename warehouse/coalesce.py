@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from warehouse.backends import Backend, Result, get_backend
-from warehouse.reads import CompiledQuery, run_many, split_tenants
+from warehouse.reads import CompiledQuery, run_many, run_many_of_tenants
 from warehouse.scope import Scope, TenantsScope
 
 MAX_TENANTS = 100  # tenants of one grouped statement; later arrivals start the next batch
@@ -94,12 +94,9 @@ class Coalescer:
             if len(tenants.tenant_ids) == 1:
                 batch.results[tenants.tenant_ids[0]] = run_many(batch.queries, backend=backend)
             else:
-                parts = [
-                    split_tenants(result, tenants)
-                    for result in run_many(batch.grouped(tenants), backend=backend)
-                ]
-                for tenant in tenants.tenant_ids:
-                    batch.results[tenant] = [part[tenant] for part in parts]
+                batch.results = run_many_of_tenants(
+                    batch.grouped(tenants), tenants, backend=backend
+                )
         except BaseException as exc:  # every member raises it, the leader included
             batch.error = exc
         finally:

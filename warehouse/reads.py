@@ -142,3 +142,12 @@ def split_tenants(result: Result, scope: TenantsScope) -> dict[str, Result]:
         own.append(list(row[1:]))
     columns = result.columns[1:]
     return {tenant: Result(columns=columns, rows=own) for tenant, own in rows.items()}
+
+
+def run_many_of_tenants(
+    queries: list[CompiledQuery], scope: TenantsScope, *, backend: Backend | None = None
+) -> dict[str, list[Result]]:
+    """`run_many` of grouped reads of `scope`, answered per tenant: each tenant's Results in
+    the order of `queries` (split by `split_tenants`)."""
+    parts = [split_tenants(result, scope) for result in run_many(queries, backend=backend)]
+    return {tenant: [part[tenant] for part in parts] for tenant in scope.tenant_ids}
