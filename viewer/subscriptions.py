@@ -31,17 +31,14 @@ from interface.errors import error_response
 from subscriptions import emails, selectors, services
 from subscriptions.inputs import parse_new_subscription
 from viewer.page_config import allowed_origins
-from viewer.views import bearer_token
+from viewer.views import bearer_token, session_rate_check
 
 MAX_BODY = 4096
 
 
 def _verified(request: HttpRequest, dashboard_id: str) -> VerifiedEmbed:
     verified = embed_session_verify(token=bearer_token(request), dashboard_id=dashboard_id)
-    rate_limit_check(
-        bucket=f"embed:session:{verified.claims.jti}",
-        rate=parse_rate(settings.EMBED_SESSION_RATE_LIMIT),
-    )
+    session_rate_check(verified)
     return verified
 
 

@@ -279,15 +279,22 @@ def _json_endpoint(
     return _cors(request, response, organization)
 
 
+def session_rate_check(verified: VerifiedEmbed) -> None:
+    """One request of the session's budget (EMBED_SESSION_RATE_LIMIT), shared by every embed
+    endpoint the session calls: 429 with Retry-After when it is used up."""
+    rate_limit_check(
+        bucket=f"embed:session:{verified.claims.jti}",
+        rate=parse_rate(settings.EMBED_SESSION_RATE_LIMIT),
+    )
+
+
 @contextmanager
 def _admitted(verified: VerifiedEmbed) -> Iterator[None]:
     """The session's and the tenant's request rates, then one of the organization's slots
     for concurrent queries (so one busy customer cannot slow every other's embeds): 429 with
     Retry-After when any of them is used up."""
     claims = verified.claims
-    rate_limit_check(
-        bucket=f"embed:session:{claims.jti}", rate=parse_rate(settings.EMBED_SESSION_RATE_LIMIT)
-    )
+    session_rate_check(verified)
     rate_limit_check(
         bucket=f"embed:tenant:{claims.org_id}:{claims.tenant_id}",
         rate=parse_rate(settings.EMBED_TENANT_RATE_LIMIT),
